@@ -1,0 +1,65 @@
+//! `msrp inspect`: the library's parse of some input, as JSON.
+
+mod uri;
+
+use std::io::Read;
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+
+/// What to inspect.
+#[derive(Debug, Subcommand)]
+pub(crate) enum What {
+    /// An MSRP URI (RFC 4975 section 6): the file's bytes exactly, or standard input.
+    Uri(InputArgs),
+}
+
+/// The input and the parsing mode.
+#[derive(Debug, Args)]
+pub(crate) struct InputArgs {
+    /// File to read, or `-` for standard input.
+    input: String,
+    /// Follow the RFC grammar strictly (default: tolerant, reporting each tolerated quirk).
+    #[arg(long)]
+    strict: bool,
+}
+
+impl InputArgs {
+    fn read(&self) -> std::io::Result<Vec<u8>> {
+        if self.input == "-" {
+            let mut buf = Vec::new();
+            std::io::stdin().read_to_end(&mut buf)?;
+            Ok(buf)
+        } else {
+            std::fs::read(&self.input)
+        }
+    }
+
+    fn mode(&self) -> msrp_uri::Mode {
+        if self.strict { msrp_uri::Mode::Strict } else { msrp_uri::Mode::Tolerant }
+    }
+}
+
+/// Runs `msrp inspect`; prints one JSON document on stdout.
+pub(crate) fn run(what: What) -> ExitCode {
+    let (args, inspect): (&InputArgs, fn(&[u8], msrp_uri::Mode) -> (serde_json::Value, bool)) =
+        match &what {
+            What::Uri(args) => (args, uri::inspect),
+        };
+    let input = match args.read() {
+        Ok(input) => input,
+        Err(e) => {
+            eprintln!("msrp inspect: cannot read {}: {e}", args.input);
+            return ExitCode::from(2);
+        }
+    };
+    let (json, valid) = inspect(&input, args.mode());
+    match serde_json::to_string_pretty(&json) {
+        Ok(text) => println!("{text}"),
+        Err(e) => {
+            eprintln!("msrp inspect: {e}");
+            return ExitCode::from(2);
+        }
+    }
+    if valid { ExitCode::SUCCESS } else { ExitCode::from(1) }
+}

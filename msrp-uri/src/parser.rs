@@ -1,0 +1,423 @@
+//! The MSRP URI parser: one forward pass over the input, no backtracking beyond the
+//! authority, so the cost is linear in the input length (which is bounded by
+//! [`ParseOptions::max_uri_len`]).
+//!
+//! Grammar (RFC 4975 section 9, with RFC 3986 section 3.2 for the authority and RFC 7977
+//! section 5.2.1 for `ws`):
+//!
+//! ```text
+//! MSRP-URI    = msrp-scheme "://" authority ["/" session-id] ";" transport *( ";" URI-parameter)
+//! authority   = [ userinfo "@" ] host [ ":" port ]
+//! session-id  = 1*( unreserved / "+" / "=" / "/" )
+//! transport   = "tcp" / "ws" / 1*ALPHANUM
+//! URI-parameter = token ["=" token]
+//! ```
+//!
+//! As the conformance vectors read it (and every RFC example agrees), the authority ends at
+//! the first `/` or `;` outside an IP-literal.
+
+use core::net::{Ipv4Addr, Ipv6Addr};
+use core::ops::Range;
+
+use crate::chars::{self, ALPHANUM, HEXDIG, SCHEME, SESSION_ID, SUB_DELIM, TOKEN, UNRESERVED};
+use crate::error::{UriError, UriErrorKind as K};
+use crate::options::{ParseOptions, Quirk, Quirks};
+use crate::scheme::Scheme;
+
+/// What kind of host was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum HostKind {
+    RegName,
+    Ipv4(Ipv4Addr),
+    Ipv6(Ipv6Addr),
+    IpvFuture,
+}
+
+impl HostKind {
+    /// Hosts printed inside `[...]`.
+    pub(crate) fn bracketed(self) -> bool {
+        matches!(self, HostKind::Ipv6(_) | HostKind::IpvFuture)
+    }
+}
+
+/// The components of a parsed URI, as byte ranges of the (trimmed) input.
+#[derive(Debug, Clone)]
+pub(crate) struct Components<'a> {
+    pub(crate) text: &'a str,
+    pub(crate) scheme: Scheme,
+    pub(crate) userinfo: Option<Range<usize>>,
+    pub(crate) host: Range<usize>,
+    pub(crate) host_kind: HostKind,
+    /// The digits of the port as written; `None` also when tolerant mode dropped an empty one.
+    pub(crate) port: Option<(Range<usize>, u16)>,
+    pub(crate) session_id: Option<Range<usize>>,
+    /// `None` when tolerant mode accepted a URI without transport.
+    pub(crate) transport: Option<Range<usize>>,
+    /// From the `;` before the first parameter to the end.
+    pub(crate) params: Range<usize>,
+    /// Whether `text` is already the canonical spelling (nothing to rewrite).
+    pub(crate) canonical: bool,
+}
+
+type Result<T> = core::result::Result<T, UriError>;
+
+fn err<T>(kind: K, at: usize) -> Result<T> {
+    Err(UriError::new(kind, at))
+}
+
+/// Parses one MSRP URI. Offsets in errors count from the start of `input`.
+pub(crate) fn parse<'a>(
+    input: &'a [u8],
+    opts: &ParseOptions,
+    quirks: &mut Quirks,
+) -> Result<Components<'a>> {
+    let max = opts.uri_len_limit();
+    if input.len() > max {
+        return err(K::TooLong { max }, max);
+    }
+    let (start, end) = if opts.tolerant() {
+        let start = input.iter().position(|b| !is_ws(*b)).unwrap_or(input.len());
+        let end = input.iter().rposition(|b| !is_ws(*b)).map_or(start, |e| e + 1);
+        if (start, end) != (0, input.len()) {
+            quirks.insert(Quirk::Whitespace);
+        }
+        (start, end)
+    } else {
+        (0, input.len())
+    };
+    let s = &input[start..end];
+    parse_trimmed(s, opts, quirks).map_err(|e| e.shifted(start))
+}
+
+fn is_ws(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+fn parse_trimmed<'a>(s: &'a [u8], opts: &ParseOptions, quirks: &mut Quirks) -> Result<Components<'a>> {
+    let n = s.len();
+    if n == 0 {
+        return err(K::Empty, 0);
+    }
+    if let Some(i) = s.iter().position(|b| !b.is_ascii()) {
+        return err(K::NotAscii { byte: s[i] }, i);
+    }
+    // All ASCII, so this cannot fail and every index is a char boundary.
+    let text = core::str::from_utf8(s).map_err(|e| UriError::new(K::NotAscii { byte: 0 }, e.valid_up_to()))?;
+    let tolerant = opts.tolerant();
+    let mut canonical = true;
+
+    // scheme "://"
+    let scheme_end = s.iter().position(|b| !chars::is(*b, SCHEME)).unwrap_or(n);
+    let scheme = match Scheme::from_name(&s[..scheme_end]) {
+        Some(scheme) => scheme,
+        None => return err(K::InvalidScheme, 0),
+    };
+    if !s[scheme_end..].starts_with(b"://") {
+        return err(K::MissingSchemeSeparator, scheme_end);
+    }
+    if s[..scheme_end].iter().any(u8::is_ascii_uppercase) {
+        quirks.insert(Quirk::SchemeCase);
+        canonical = false;
+    }
+
+    // authority: up to the first "/" or ";" outside brackets
+    let auth_start = scheme_end + 3;
+    let mut auth_end = auth_start;
+    let mut in_brackets = false;
+    while auth_end < n {
+        match s[auth_end] {
+            b'[' => in_brackets = true,
+            b']' => in_brackets = false,
+            b'/' | b';' if !in_brackets => break,
+            _ => {}
+        }
+        auth_end += 1;
+    }
+
+    let (userinfo, host_start) = match s[auth_start..auth_end].iter().position(|b| *b == b'@') {
+        Some(at) => {
+            let range = auth_start..auth_start + at;
+            check_userinfo(s, range.clone(), tolerant, quirks)?;
+            (Some(range), auth_start + at + 1)
+        }
+        None => (None, auth_start),
+    };
+
+    let (host, host_kind, port_digits) = parse_host_port(s, text, host_start..auth_end, tolerant, quirks)?;
+    let port = match port_digits {
+        None => None,
+        Some(r) if r.is_empty() => {
+            if !tolerant {
+                return err(K::InvalidPort, r.start);
+            }
+            quirks.insert(Quirk::EmptyPort);
+            canonical = false;
+            None
+        }
+        Some(r) => Some((r.clone(), parse_port(s, r)?)),
+    };
+    if port.is_none() && host_kind != HostKind::RegName {
+        if !tolerant {
+            return err(K::PortRequired, host.start);
+        }
+        quirks.insert(Quirk::NumericHostWithoutPort);
+    }
+    if quirks.contains(Quirk::UnbracketedIpv6) {
+        canonical = false;
+    }
+
+    // ["/" session-id]
+    let mut pos = auth_end;
+    let session_id = if pos < n && s[pos] == b'/' {
+        let sid_start = pos + 1;
+        let mut k = sid_start;
+        while k < n && chars::is(s[k], SESSION_ID) {
+            k += 1;
+        }
+        if k < n && s[k] != b';' {
+            return err(K::InvalidSessionId { byte: s[k] }, k);
+        }
+        if k == sid_start {
+            return err(K::EmptySessionId, sid_start);
+        }
+        pos = k;
+        Some(sid_start..k)
+    } else {
+        None
+    };
+
+    // ";" transport
+    let transport = if pos == n {
+        if !tolerant {
+            return err(K::MissingTransport, n);
+        }
+        quirks.insert(Quirk::MissingTransport);
+        canonical = false;
+        None
+    } else {
+        // The authority and session-id scans only stop at ";" here.
+        let t_start = pos + 1;
+        let mut k = t_start;
+        while k < n && chars::is(s[k], ALPHANUM) {
+            k += 1;
+        }
+        if k == t_start || (k < n && s[k] != b';') {
+            return err(K::InvalidTransport, k);
+        }
+        pos = k;
+        Some(t_start..k)
+    };
+
+    // *( ";" URI-parameter )
+    let params = pos..n;
+    while pos < n {
+        let p_start = pos + 1;
+        let p_end = s[p_start..].iter().position(|b| *b == b';').map_or(n, |e| p_start + e);
+        if p_end == p_start {
+            if !tolerant {
+                return err(K::InvalidParameter, p_start);
+            }
+            quirks.insert(Quirk::EmptyParameter);
+            canonical = false;
+        } else {
+            check_param(s, p_start..p_end)?;
+        }
+        pos = p_end;
+    }
+
+    Ok(Components {
+        text,
+        scheme,
+        userinfo,
+        host,
+        host_kind,
+        port,
+        session_id,
+        transport,
+        params,
+        canonical,
+    })
+}
+
+/// `userinfo = *( unreserved / pct-encoded / sub-delims / ":" )`; a `:` means a password,
+/// which RFC 4975 section 6 forbids.
+fn check_userinfo(s: &[u8], r: Range<usize>, tolerant: bool, quirks: &mut Quirks) -> Result<()> {
+    let mut i = r.start;
+    while i < r.end {
+        let b = s[i];
+        if b == b'%' {
+            check_pct(s, i, r.end)?;
+            i += 3;
+            continue;
+        }
+        if b == b':' {
+            if !tolerant {
+                return err(K::PasswordInUserinfo, i);
+            }
+            quirks.insert(Quirk::PasswordInUserinfo);
+        } else if !chars::is_any(b, UNRESERVED | SUB_DELIM) {
+            return err(K::InvalidUserinfo { byte: b }, i);
+        }
+        i += 1;
+    }
+    Ok(())
+}
+
+fn check_pct(s: &[u8], at: usize, end: usize) -> Result<()> {
+    if at + 2 < end && chars::is(s[at + 1], HEXDIG) && chars::is(s[at + 2], HEXDIG) {
+        Ok(())
+    } else {
+        err(K::InvalidPercentEncoding, at)
+    }
+}
+
+/// Host and optional port digits in `r` (the authority after any userinfo).
+fn parse_host_port(
+    s: &[u8],
+    text: &str,
+    r: Range<usize>,
+    tolerant: bool,
+    quirks: &mut Quirks,
+) -> Result<(Range<usize>, HostKind, Option<Range<usize>>)> {
+    if r.is_empty() {
+        return err(K::EmptyHost, r.start);
+    }
+    if s[r.start] == b'[' {
+        let close = match s[r.start..r.end].iter().position(|b| *b == b']') {
+            Some(c) => r.start + c,
+            None => return err(K::InvalidIpLiteral, r.start),
+        };
+        let lit = r.start + 1..close;
+        let kind = match parse_ip_literal(&text[lit.clone()]) {
+            Some(kind) => kind,
+            None => return err(K::InvalidIpLiteral, lit.start),
+        };
+        let after = close + 1;
+        let port = if after == r.end {
+            None
+        } else if s[after] == b':' {
+            Some(after + 1..r.end)
+        } else {
+            return err(K::InvalidHost { byte: s[after] }, after);
+        };
+        return Ok((lit, kind, port));
+    }
+
+    let area = &s[r.clone()];
+    let first_colon = area.iter().position(|b| *b == b':').map(|c| r.start + c);
+    if let Some(c) = first_colon {
+        if let Some(second) = s[c + 1..r.end].iter().position(|b| *b == b':') {
+            if tolerant {
+                if let Some(found) = unbracketed_ipv6(s, text, r.clone()) {
+                    quirks.insert(Quirk::UnbracketedIpv6);
+                    return Ok(found);
+                }
+            }
+            return err(K::UnbracketedIpv6, c + 1 + second);
+        }
+    }
+    let host = r.start..first_colon.unwrap_or(r.end);
+    if host.is_empty() {
+        return err(K::EmptyHost, host.start);
+    }
+    let kind = match text[host.clone()].parse::<Ipv4Addr>() {
+        Ok(addr) => HostKind::Ipv4(addr),
+        Err(_) => {
+            check_reg_name(s, host.clone())?;
+            HostKind::RegName
+        }
+    };
+    Ok((host, kind, first_colon.map(|c| c + 1..r.end)))
+}
+
+/// Tolerant reading of an IPv6 address written without brackets: the digits after the last
+/// `:` are the port if what precedes them is an address (MSRP URIs carry ports); otherwise
+/// the whole text may be an address without port.
+fn unbracketed_ipv6(
+    s: &[u8],
+    text: &str,
+    r: Range<usize>,
+) -> Option<(Range<usize>, HostKind, Option<Range<usize>>)> {
+    let last = r.start + s[r.clone()].iter().rposition(|b| *b == b':')?;
+    let digits = last + 1..r.end;
+    if !digits.is_empty() && s[digits.clone()].iter().all(u8::is_ascii_digit) {
+        if let Ok(addr) = text[r.start..last].parse::<Ipv6Addr>() {
+            return Some((r.start..last, HostKind::Ipv6(addr), Some(digits)));
+        }
+    }
+    let addr = text[r.clone()].parse::<Ipv6Addr>().ok()?;
+    Some((r, HostKind::Ipv6(addr), None))
+}
+
+/// `IP-literal = "[" ( IPv6address / IPvFuture ) "]"`, without the brackets.
+fn parse_ip_literal(lit: &str) -> Option<HostKind> {
+    let b = lit.as_bytes();
+    if matches!(b.first(), Some(b'v' | b'V')) {
+        // IPvFuture = "v" 1*HEXDIG "." 1*( unreserved / sub-delims / ":" )
+        let dot = b.iter().position(|c| *c == b'.')?;
+        let ok = dot > 1
+            && b[1..dot].iter().all(|c| chars::is(*c, HEXDIG))
+            && dot + 1 < b.len()
+            && b[dot + 1..].iter().all(|c| *c == b':' || chars::is_any(*c, UNRESERVED | SUB_DELIM));
+        return ok.then_some(HostKind::IpvFuture);
+    }
+    lit.parse::<Ipv6Addr>().ok().map(HostKind::Ipv6)
+}
+
+/// `reg-name = *( unreserved / pct-encoded / sub-delims )`.
+fn check_reg_name(s: &[u8], r: Range<usize>) -> Result<()> {
+    let mut i = r.start;
+    while i < r.end {
+        let b = s[i];
+        if b == b'%' {
+            check_pct(s, i, r.end)?;
+            i += 3;
+        } else if chars::is_any(b, UNRESERVED | SUB_DELIM) {
+            i += 1;
+        } else {
+            return err(K::InvalidHost { byte: b }, i);
+        }
+    }
+    Ok(())
+}
+
+/// `port = *DIGIT`, non-empty here, at most 65535.
+fn parse_port(s: &[u8], r: Range<usize>) -> Result<u16> {
+    let mut value: u32 = 0;
+    for i in r.clone() {
+        let b = s[i];
+        if !b.is_ascii_digit() {
+            return err(K::InvalidPort, i);
+        }
+        value = value * 10 + u32::from(b - b'0');
+        if value > u32::from(u16::MAX) {
+            return err(K::PortOutOfRange, r.start);
+        }
+    }
+    // The loop returns before `value` leaves the u16 range.
+    u16::try_from(value).map_err(|_| UriError::new(K::PortOutOfRange, r.start))
+}
+
+/// `URI-parameter = token ["=" token]`.
+fn check_param(s: &[u8], r: Range<usize>) -> Result<()> {
+    let eq = s[r.clone()].iter().position(|b| *b == b'=').map(|e| r.start + e);
+    let (name, value) = match eq {
+        Some(e) => (r.start..e, Some(e + 1..r.end)),
+        None => (r.clone(), None),
+    };
+    check_token(s, name)?;
+    if let Some(value) = value {
+        check_token(s, value)?;
+    }
+    Ok(())
+}
+
+fn check_token(s: &[u8], r: Range<usize>) -> Result<()> {
+    if r.is_empty() {
+        return err(K::InvalidParameter, r.start);
+    }
+    match s[r.clone()].iter().position(|b| !chars::is(*b, TOKEN)) {
+        Some(i) => err(K::InvalidParameter, r.start + i),
+        None => Ok(()),
+    }
+}
