@@ -1,4 +1,5 @@
 //! URI parsing: one typical URI, and a five-URI To-Path.
+#![allow(missing_docs, clippy::expect_used)] // criterion macros; fixed valid inputs
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use msrp_benches::{TO_PATH_5, TYPICAL_URI};
 use msrp_uri::{ParseOptions, Path, Uri};
@@ -15,14 +16,20 @@ fn uri(c: &mut Criterion) {
     });
     let uri = Uri::parse(TYPICAL_URI).expect("valid");
     let upper = Uri::parse("MSRP://BOB.example.com:8888/9di4eae923wzd;TCP").expect("valid");
-    g.bench_function("matches", |b| b.iter(|| black_box(&uri).matches(black_box(&upper))));
+    g.bench_function("matches", |b| {
+        b.iter(|| black_box(&uri).matches(black_box(&upper)))
+    });
     g.finish();
 
     let mut g = c.benchmark_group("path");
     g.throughput(Throughput::Bytes(TO_PATH_5.len() as u64));
-    g.bench_function("parse_to_path_5", |b| b.iter(|| Path::parse(black_box(TO_PATH_5))));
+    g.bench_function("parse_to_path_5", |b| {
+        b.iter(|| Path::parse(black_box(TO_PATH_5)))
+    });
     let path = Path::parse(TO_PATH_5).expect("valid");
-    g.bench_function("print_to_path_5", |b| b.iter(|| black_box(&path).to_string()));
+    g.bench_function("print_to_path_5", |b| {
+        b.iter(|| black_box(&path).to_string())
+    });
     g.finish();
 }
 

@@ -20,11 +20,16 @@ fn word(u: &mut Unstructured<'_>, alphabet: &[u8], min: usize, max: usize) -> Re
 const HOST: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.";
 const SESSION: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~+=/";
 const ALNUM: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-const TOKEN: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-.^_`|~";
+const TOKEN: &[u8] =
+    b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-.^_`|~";
 
 impl<'a> Arbitrary<'a> for Uri {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Uri> {
-        let scheme = if u.arbitrary()? { Scheme::Msrps } else { Scheme::Msrp };
+        let scheme = if u.arbitrary()? {
+            Scheme::Msrps
+        } else {
+            Scheme::Msrp
+        };
         let reg_name = word(u, HOST, 1, 40)?;
         let future = alloc::format!("v{:x}.{}", u.int_in_range(1u8..=15)?, word(u, ALNUM, 1, 8)?);
         let host = match u.int_in_range(0u8..=3)? {
@@ -39,7 +44,11 @@ impl<'a> Arbitrary<'a> for Uri {
         let params: Vec<(String, Option<String>)> = (0..u.int_in_range(0..=3)?)
             .map(|_| {
                 let name = word(u, TOKEN, 1, 8)?;
-                let value = if u.arbitrary()? { Some(word(u, TOKEN, 1, 8)?) } else { None };
+                let value = if u.arbitrary()? {
+                    Some(word(u, TOKEN, 1, 8)?)
+                } else {
+                    None
+                };
                 Ok((name, value))
             })
             .collect::<Result<_>>()?;
@@ -57,7 +66,9 @@ impl<'a> Arbitrary<'a> for Uri {
             b = b.param(name, value.as_deref());
         }
         // A reg-name made only of digits and dots can read as an IPv4 address without port.
-        b.build().or_else(|_| b.clone().port(2855).build()).map_err(|_| arbitrary::Error::IncorrectFormat)
+        b.build()
+            .or_else(|_| b.clone().port(2855).build())
+            .map_err(|_| arbitrary::Error::IncorrectFormat)
     }
 }
 

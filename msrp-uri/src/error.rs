@@ -154,6 +154,9 @@ impl UriError {
 
     /// The same error, found `by` bytes further into a larger input.
     pub(crate) fn shifted(self, by: usize) -> Self {
-        UriError { kind: self.kind, offset: self.offset + by }
+        UriError {
+            kind: self.kind,
+            offset: self.offset + by,
+        }
     }
 }

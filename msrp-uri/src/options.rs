@@ -54,11 +54,17 @@ impl ParseOptions {
     };
 
     /// Tolerant parsing with the default limits.
-    pub const TOLERANT: ParseOptions = ParseOptions { mode: Mode::Tolerant, ..Self::STRICT };
+    pub const TOLERANT: ParseOptions = ParseOptions {
+        mode: Mode::Tolerant,
+        ..Self::STRICT
+    };
 
     /// Default limits with the given mode.
     pub const fn with_mode(mode: Mode) -> ParseOptions {
-        ParseOptions { mode, ..Self::STRICT }
+        ParseOptions {
+            mode,
+            ..Self::STRICT
+        }
     }
 
     pub(crate) fn uri_len_limit(&self) -> usize {

@@ -77,7 +77,10 @@ pub(crate) fn parse<'a>(
     }
     let (start, end) = if opts.tolerant() {
         let start = input.iter().position(|b| !is_ws(*b)).unwrap_or(input.len());
-        let end = input.iter().rposition(|b| !is_ws(*b)).map_or(start, |e| e + 1);
+        let end = input
+            .iter()
+            .rposition(|b| !is_ws(*b))
+            .map_or(start, |e| e + 1);
         if (start, end) != (0, input.len()) {
             quirks.insert(Quirk::Whitespace);
         }
@@ -93,7 +96,11 @@ fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
-fn parse_trimmed<'a>(s: &'a [u8], opts: &ParseOptions, quirks: &mut Quirks) -> Result<Components<'a>> {
+fn parse_trimmed<'a>(
+    s: &'a [u8],
+    opts: &ParseOptions,
+    quirks: &mut Quirks,
+) -> Result<Components<'a>> {
     let n = s.len();
     if n == 0 {
         return err(K::Empty, 0);
@@ -102,7 +109,8 @@ fn parse_trimmed<'a>(s: &'a [u8], opts: &ParseOptions, quirks: &mut Quirks) -> R
         return err(K::NotAscii { byte: s[i] }, i);
     }
     // All ASCII, so this cannot fail and every index is a char boundary.
-    let text = core::str::from_utf8(s).map_err(|e| UriError::new(K::NotAscii { byte: 0 }, e.valid_up_to()))?;
+    let text = core::str::from_utf8(s)
+        .map_err(|e| UriError::new(K::NotAscii { byte: 0 }, e.valid_up_to()))?;
     let tolerant = opts.tolerant();
     let mut canonical = true;
 
@@ -143,7 +151,8 @@ fn parse_trimmed<'a>(s: &'a [u8], opts: &ParseOptions, quirks: &mut Quirks) -> R
         None => (None, auth_start),
     };
 
-    let (host, host_kind, port_digits) = parse_host_port(s, text, host_start..auth_end, tolerant, quirks)?;
+    let (host, host_kind, port_digits) =
+        parse_host_port(s, text, host_start..auth_end, tolerant, quirks)?;
     let port = match port_digits {
         None => None,
         Some(r) if r.is_empty() => {
@@ -212,7 +221,10 @@ fn parse_trimmed<'a>(s: &'a [u8], opts: &ParseOptions, quirks: &mut Quirks) -> R
     let params = pos..n;
     while pos < n {
         let p_start = pos + 1;
-        let p_end = s[p_start..].iter().position(|b| *b == b';').map_or(n, |e| p_start + e);
+        let p_end = s[p_start..]
+            .iter()
+            .position(|b| *b == b';')
+            .map_or(n, |e| p_start + e);
         if p_end == p_start {
             if !tolerant {
                 return err(K::InvalidParameter, p_start);
@@ -358,7 +370,9 @@ fn parse_ip_literal(lit: &str) -> Option<HostKind> {
         let ok = dot > 1
             && b[1..dot].iter().all(|c| chars::is(*c, HEXDIG))
             && dot + 1 < b.len()
-            && b[dot + 1..].iter().all(|c| *c == b':' || chars::is_any(*c, UNRESERVED | SUB_DELIM));
+            && b[dot + 1..]
+                .iter()
+                .all(|c| *c == b':' || chars::is_any(*c, UNRESERVED | SUB_DELIM));
         return ok.then_some(HostKind::IpvFuture);
     }
     lit.parse::<Ipv6Addr>().ok().map(HostKind::Ipv6)
@@ -400,7 +414,10 @@ fn parse_port(s: &[u8], r: Range<usize>) -> Result<u16> {
 
 /// `URI-parameter = token ["=" token]`.
 fn check_param(s: &[u8], r: Range<usize>) -> Result<()> {
-    let eq = s[r.clone()].iter().position(|b| *b == b'=').map(|e| r.start + e);
+    let eq = s[r.clone()]
+        .iter()
+        .position(|b| *b == b'=')
+        .map(|e| r.start + e);
     let (name, value) = match eq {
         Some(e) => (r.start..e, Some(e + 1..r.end)),
         None => (r.clone(), None),
@@ -419,5 +436,222 @@ fn check_token(s: &[u8], r: Range<usize>) -> Result<()> {
     match s[r.clone()].iter().position(|b| !chars::is(*b, TOKEN)) {
         Some(i) => err(K::InvalidParameter, r.start + i),
         None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Host, ParseOptions, Quirk, Transport, Uri, UriErrorKind};
+    use alloc::string::String;
+    use alloc::vec::Vec;
+    use core::net::Ipv6Addr;
+
+    fn strict_err(s: &str) -> (UriErrorKind, usize) {
+        let e = Uri::parse(s).expect_err(s);
+        (e.kind(), e.offset())
+    }
+
+    #[test]
+    fn strict_errors_name_the_rule_and_offset() {
+        use UriErrorKind::*;
+        let cases: &[(&str, UriErrorKind, usize)] = &[
+            ("", Empty, 0),
+            ("sip://h:1/s;tcp", InvalidScheme, 0),
+            ("msrpx://h:1/s;tcp", InvalidScheme, 0),
+            ("msrp:/h:1/s;tcp", MissingSchemeSeparator, 4),
+            ("msrp", MissingSchemeSeparator, 4),
+            ("msrp://;tcp", EmptyHost, 7),
+            ("msrp://u@;tcp", EmptyHost, 9),
+            ("msrp://h^st;tcp", InvalidHost { byte: b'^' }, 8),
+            ("msrp://h%4;tcp", InvalidPercentEncoding, 8),
+            ("msrp://h%zz;tcp", InvalidPercentEncoding, 8),
+            ("msrp://u%;tcp", InvalidPercentEncoding, 8),
+            ("msrp://a b@h;tcp", InvalidUserinfo { byte: b' ' }, 8),
+            ("msrp://u:pw@h;tcp", PasswordInUserinfo, 8),
+            ("msrp://h:;tcp", InvalidPort, 9),
+            ("msrp://h:12x;tcp", InvalidPort, 11),
+            ("msrp://h:65536;tcp", PortOutOfRange, 9),
+            ("msrp://h:99999999999999999999;tcp", PortOutOfRange, 9),
+            ("msrp://10.1.2.3/s;tcp", PortRequired, 7),
+            ("msrp://[::1]/s;tcp", PortRequired, 8),
+            ("msrp://[::1;tcp", InvalidIpLiteral, 7),
+            ("msrp://[::g]:1;tcp", InvalidIpLiteral, 8),
+            ("msrp://[v.x]:1;tcp", InvalidIpLiteral, 8),
+            ("msrp://[vz.x]:1;tcp", InvalidIpLiteral, 8),
+            ("msrp://[v1.]:1;tcp", InvalidIpLiteral, 8),
+            ("msrp://[::1]x:1;tcp", InvalidHost { byte: b'x' }, 12),
+            ("msrp://2001:db8::1:2855/s;tcp", UnbracketedIpv6, 15),
+            ("msrp://h:1/;tcp", EmptySessionId, 11),
+            ("msrp://h:1/", EmptySessionId, 11),
+            ("msrp://h:1/a b;tcp", InvalidSessionId { byte: b' ' }, 12),
+            ("msrp://h:1/s", MissingTransport, 12),
+            ("msrp://h:1", MissingTransport, 10),
+            ("msrp://h:1/s;", InvalidTransport, 13),
+            ("msrp://h:1/s;t_p", InvalidTransport, 14),
+            ("msrp://h:1/s;tcp ", InvalidTransport, 16),
+            ("msrp://h:1/s;tcp;", InvalidParameter, 17),
+            ("msrp://h:1/s;tcp;;a", InvalidParameter, 17),
+            ("msrp://h:1/s;tcp;=v", InvalidParameter, 17),
+            ("msrp://h:1/s;tcp;a=", InvalidParameter, 19),
+            ("msrp://h:1/s;tcp;a=\"v\"", InvalidParameter, 19),
+            (" msrp://h:1/s;tcp", InvalidScheme, 0),
+            ("msrp://h\u{e9}:1/s;tcp", NotAscii { byte: 0xc3 }, 8),
+        ];
+        for (input, kind, offset) in cases {
+            assert_eq!(strict_err(input), (*kind, *offset), "{input:?}");
+        }
+    }
+
+    #[test]
+    fn the_length_limit_is_checked_first() {
+        let long: String = core::iter::repeat_n('a', 3000).collect();
+        let input = alloc::format!("msrp://{long}:1/s;tcp");
+        let e = Uri::parse(&input).unwrap_err();
+        assert_eq!(
+            (e.kind(), e.offset()),
+            (UriErrorKind::TooLong { max: 2048 }, 2048)
+        );
+        let opts = ParseOptions {
+            max_uri_len: 10_000,
+            ..ParseOptions::STRICT
+        };
+        assert!(Uri::parse_with(input.as_bytes(), &opts).is_ok());
+        // The hard cap holds whatever the options say.
+        let huge: String = core::iter::repeat_n('a', 70_000).collect();
+        let opts = ParseOptions {
+            max_uri_len: usize::MAX,
+            ..ParseOptions::STRICT
+        };
+        let e = Uri::parse_with(huge.as_bytes(), &opts).unwrap_err();
+        assert_eq!(
+            e.kind(),
+            UriErrorKind::TooLong {
+                max: crate::MAX_URI_LEN_CAP
+            }
+        );
+    }
+
+    #[test]
+    fn hosts() {
+        let u = Uri::parse("msrp://[2001:DB8::1]:2855/s;tcp").unwrap();
+        assert_eq!(
+            u.host(),
+            Host::Ipv6("2001:db8::1".parse::<Ipv6Addr>().unwrap())
+        );
+        assert_eq!(u.host_str(), "2001:DB8::1");
+        assert_eq!(u.authority(), "[2001:DB8::1]:2855");
+        let u = Uri::parse("msrp://[v7.a:b!]:1;tcp").unwrap();
+        assert_eq!(u.host(), Host::IpvFuture("v7.a:b!"));
+        let u = Uri::parse("msrp://1.2.3.256;tcp").unwrap();
+        assert_eq!(u.host(), Host::RegName("1.2.3.256"));
+        let u = Uri::parse("msrp://01.2.3.4;tcp").unwrap();
+        assert_eq!(u.host(), Host::RegName("01.2.3.4"));
+        let u = Uri::parse("msrp://%41lice!$&'()*+,=.x~_-:1;tcp").unwrap();
+        assert_eq!(u.host_str(), "%41lice!$&'()*+,=.x~_-");
+        let u = Uri::parse("msrp://u%20:x@h;tcp");
+        assert!(u.is_err());
+        let u = Uri::parse("msrp://us%20er!@h;tcp").unwrap();
+        assert_eq!(u.userinfo(), Some("us%20er!"));
+        assert_eq!(u.authority(), "us%20er!@h");
+    }
+
+    #[test]
+    fn session_id_transport_and_params() {
+        let u = Uri::parse("msrps://h:1/a/b+c=d.e_f~g-h;WS;maddr=x;lr").unwrap();
+        assert_eq!(u.session_id(), Some("a/b+c=d.e_f~g-h"));
+        assert_eq!(u.transport(), Transport::Ws);
+        assert_eq!(u.transport_str(), "WS");
+        let params: Vec<_> = u.params().map(|p| (p.name, p.value)).collect();
+        assert_eq!(params, [("maddr", Some("x")), ("lr", None)]);
+        assert_eq!(u.param("LR").map(|p| p.name), Some("lr"));
+        assert!(u.param("ttl").is_none());
+        let u = Uri::parse("msrp://h:1;sctp").unwrap();
+        assert_eq!(u.transport(), Transport::Other("sctp"));
+        assert_eq!(u.session_id(), None);
+        assert_eq!(u.authority(), "h:1");
+    }
+
+    fn tolerant(s: &str) -> (Uri, Vec<Quirk>) {
+        let (u, q) = Uri::parse_with(s.as_bytes(), &ParseOptions::TOLERANT).expect(s);
+        (u, q.iter().collect())
+    }
+
+    #[test]
+    fn tolerant_mode_reports_what_it_accepts() {
+        use Quirk::*;
+        let cases: &[(&str, &str, &[Quirk])] = &[
+            ("msrp://h:1/s;tcp", "msrp://h:1/s;tcp", &[]),
+            ("MSRP://h:1/s;tcp", "msrp://h:1/s;tcp", &[SchemeCase]),
+            ("  msrp://h:1/s;tcp\r\n", "msrp://h:1/s;tcp", &[Whitespace]),
+            (
+                "msrp://192.0.2.1/s;tcp",
+                "msrp://192.0.2.1/s;tcp",
+                &[NumericHostWithoutPort],
+            ),
+            ("msrp://h:/s;tcp", "msrp://h/s;tcp", &[EmptyPort]),
+            ("msrp://h:1/s", "msrp://h:1/s;tcp", &[MissingTransport]),
+            ("msrp://h:1", "msrp://h:1;tcp", &[MissingTransport]),
+            (
+                "msrps://2001:db8::1:51444/di551fsaodes;dc",
+                "msrps://[2001:db8::1]:51444/di551fsaodes;dc",
+                &[UnbracketedIpv6],
+            ),
+            (
+                "msrp://fe80::1/s;tcp",
+                "msrp://[fe80::1]/s;tcp",
+                &[NumericHostWithoutPort, UnbracketedIpv6],
+            ),
+            (
+                "msrp://u:pw@h:1;tcp",
+                "msrp://u:pw@h:1;tcp",
+                &[PasswordInUserinfo],
+            ),
+            (
+                "msrp://h:1/s;tcp;;a=b;",
+                "msrp://h:1/s;tcp;a=b",
+                &[EmptyParameter],
+            ),
+            (
+                "MSRPS://H:/S",
+                "msrps://H/S;tcp",
+                &[SchemeCase, EmptyPort, MissingTransport],
+            ),
+        ];
+        for (input, canonical, quirks) in cases {
+            let (u, q) = tolerant(input);
+            assert_eq!(u.as_str(), *canonical, "{input:?}");
+            assert_eq!(q, *quirks, "{input:?}");
+            // The canonical text is strictly valid unless a kept violation is in it.
+            let kept = [NumericHostWithoutPort, PasswordInUserinfo];
+            if !q.iter().any(|x| kept.contains(x)) {
+                assert_eq!(Uri::parse(u.as_str()).as_ref(), Ok(&u), "{input:?}");
+            }
+            // And tolerant parsing of the canonical text is stable.
+            assert_eq!(tolerant(u.as_str()).0, u, "{input:?}");
+        }
+        // Upper-case schemes are valid in strict mode too (RFC 3986 section 3.1).
+        assert_eq!(
+            Uri::parse("Msrps://h:1;tcp").unwrap().as_str(),
+            "msrps://h:1;tcp"
+        );
+    }
+
+    #[test]
+    fn tolerant_mode_still_rejects_garbage() {
+        for bad in [
+            "",
+            "   ",
+            "msrp://",
+            "http://h:1;tcp",
+            "msrp://h:1/s;t-cp",
+            "msrp://2001:db8::zz/s;tcp",
+        ] {
+            assert!(
+                Uri::parse_with(bad.as_bytes(), &ParseOptions::TOLERANT).is_err(),
+                "{bad:?}"
+            );
+        }
+        let e = Uri::parse_with(b"  msrp://h:1/%;tcp", &ParseOptions::TOLERANT).unwrap_err();
+        assert_eq!(e.offset(), 13, "offsets count from the untrimmed input");
     }
 }

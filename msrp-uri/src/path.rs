@@ -39,7 +39,9 @@ pub struct Path {
 impl Path {
     /// A path of one URI.
     pub fn new(uri: Uri) -> Path {
-        Path { uris: alloc::vec![uri] }
+        Path {
+            uris: alloc::vec![uri],
+        }
     }
 
     /// Parses a URI list strictly: URIs separated by exactly one SP, at least one, at most
@@ -80,9 +82,17 @@ impl Path {
             if at_end {
                 break;
             }
-            let end = input[pos..].iter().position(|b| matches!(b, b' ' | b'\t')).map_or(n, |e| pos + e);
+            let end = input[pos..]
+                .iter()
+                .position(|b| matches!(b, b' ' | b'\t'))
+                .map_or(n, |e| pos + e);
             if uris.len() == opts.max_path_uris {
-                return Err(UriError::new(UriErrorKind::TooManyUris { max: opts.max_path_uris }, pos));
+                return Err(UriError::new(
+                    UriErrorKind::TooManyUris {
+                        max: opts.max_path_uris,
+                    },
+                    pos,
+                ));
             }
             let (uri, q) = Uri::parse_with(&input[pos..end], opts).map_err(|e| e.shifted(pos))?;
             quirks |= q;
@@ -129,7 +139,11 @@ impl Path {
 
     /// Removes the first URI (a relay taking itself off To-Path).
     pub fn pop_front(&mut self) -> Option<Uri> {
-        if self.uris.is_empty() { None } else { Some(self.uris.remove(0)) }
+        if self.uris.is_empty() {
+            None
+        } else {
+            Some(self.uris.remove(0))
+        }
     }
 
     /// Adds a URI at the end.
@@ -145,7 +159,9 @@ impl Path {
     /// The path in reverse order (a From-Path turned into the To-Path of a response or
     /// REPORT, RFC 4975 section 7.2 and 7.1.2).
     pub fn reversed(&self) -> Path {
-        Path { uris: self.uris.iter().rev().cloned().collect() }
+        Path {
+            uris: self.uris.iter().rev().cloned().collect(),
+        }
     }
 
     /// Whether both paths have the same length and their URIs match pairwise by RFC 4975
@@ -200,7 +216,9 @@ impl From<Path> for Vec<Uri> {
 
 impl FromIterator<Uri> for Path {
     fn from_iter<I: IntoIterator<Item = Uri>>(iter: I) -> Path {
-        Path { uris: iter.into_iter().collect() }
+        Path {
+            uris: iter.into_iter().collect(),
+        }
     }
 }
 
@@ -238,7 +256,12 @@ mod tests {
     fn strict_separator_is_one_space() {
         let two = alloc::format!("{A} {B}");
         assert_eq!(Path::parse(&two).unwrap().len(), 2);
-        for bad in [alloc::format!("{A}  {B}"), alloc::format!(" {A}"), alloc::format!("{A} "), alloc::format!("{A}\t{B}")] {
+        for bad in [
+            alloc::format!("{A}  {B}"),
+            alloc::format!(" {A}"),
+            alloc::format!("{A} "),
+            alloc::format!("{A}\t{B}"),
+        ] {
             let e = Path::parse(&bad).unwrap_err();
             assert_eq!(e.kind(), UriErrorKind::InvalidSeparator, "{bad:?}");
         }
@@ -247,10 +270,19 @@ mod tests {
 
     #[test]
     fn tolerant_whitespace_is_reported() {
-        let (p, q) = Path::parse_with(alloc::format!(" {A} \t {B}  ").as_bytes(), &ParseOptions::TOLERANT).unwrap();
+        let (p, q) = Path::parse_with(
+            alloc::format!(" {A} \t {B}  ").as_bytes(),
+            &ParseOptions::TOLERANT,
+        )
+        .unwrap();
         assert_eq!(p.to_string(), alloc::format!("{A} {B}"));
         assert!(q.contains(Quirk::Whitespace));
-        assert_eq!(Path::parse_with(b"  ", &ParseOptions::TOLERANT).unwrap_err().kind(), UriErrorKind::EmptyPath);
+        assert_eq!(
+            Path::parse_with(b"  ", &ParseOptions::TOLERANT)
+                .unwrap_err()
+                .kind(),
+            UriErrorKind::EmptyPath
+        );
     }
 
     #[test]
@@ -263,7 +295,10 @@ mod tests {
 
     #[test]
     fn uri_count_is_limited() {
-        let opts = ParseOptions { max_path_uris: 2, ..ParseOptions::STRICT };
+        let opts = ParseOptions {
+            max_path_uris: 2,
+            ..ParseOptions::STRICT
+        };
         let three = alloc::format!("{A} {B} {A}");
         let e = Path::parse_with(three.as_bytes(), &opts).unwrap_err();
         assert_eq!(e.kind(), UriErrorKind::TooManyUris { max: 2 });

@@ -27,7 +27,10 @@ struct Span {
 impl Span {
     fn new(r: Range<usize>) -> Span {
         debug_assert!(r.end <= usize::from(u16::MAX));
-        Span { start: r.start as u16, end: r.end as u16 }
+        Span {
+            start: r.start as u16,
+            end: r.end as u16,
+        }
     }
 
     fn range(self) -> Range<usize> {
@@ -169,7 +172,10 @@ impl Uri {
         });
         out.push(';');
         let transport = push(&mut out, c.transport.clone().map_or("tcp", |r| &c.text[r]));
-        for p in c.text[c.params.clone()].split(';').filter(|p| !p.is_empty()) {
+        for p in c.text[c.params.clone()]
+            .split(';')
+            .filter(|p| !p.is_empty())
+        {
             out.push(';');
             out.push_str(p);
         }
@@ -255,8 +261,14 @@ impl Uri {
             .split(';')
             .skip(1)
             .map(|p| match p.split_once('=') {
-                Some((name, value)) => Param { name, value: Some(value) },
-                None => Param { name: p, value: None },
+                Some((name, value)) => Param {
+                    name,
+                    value: Some(value),
+                },
+                None => Param {
+                    name: p,
+                    value: None,
+                },
             })
     }
 

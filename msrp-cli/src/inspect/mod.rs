@@ -36,16 +36,22 @@ impl InputArgs {
     }
 
     fn mode(&self) -> msrp_uri::Mode {
-        if self.strict { msrp_uri::Mode::Strict } else { msrp_uri::Mode::Tolerant }
+        if self.strict {
+            msrp_uri::Mode::Strict
+        } else {
+            msrp_uri::Mode::Tolerant
+        }
     }
 }
 
+/// Turns input bytes into the JSON document and tells whether the input is valid.
+type Inspector = fn(&[u8], msrp_uri::Mode) -> (serde_json::Value, bool);
+
 /// Runs `msrp inspect`; prints one JSON document on stdout.
 pub(crate) fn run(what: What) -> ExitCode {
-    let (args, inspect): (&InputArgs, fn(&[u8], msrp_uri::Mode) -> (serde_json::Value, bool)) =
-        match &what {
-            What::Uri(args) => (args, uri::inspect),
-        };
+    let (args, inspect): (&InputArgs, Inspector) = match &what {
+        What::Uri(args) => (args, uri::inspect),
+    };
     let input = match args.read() {
         Ok(input) => input,
         Err(e) => {
@@ -61,5 +67,9 @@ pub(crate) fn run(what: What) -> ExitCode {
             return ExitCode::from(2);
         }
     }
-    if valid { ExitCode::SUCCESS } else { ExitCode::from(1) }
+    if valid {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }

@@ -6,7 +6,10 @@ use serde_json::{Map, Value, json};
 /// The parse of `input` as JSON, and whether it is valid.
 pub(crate) fn inspect(input: &[u8], mode: Mode) -> (Value, bool) {
     let mut out = Map::new();
-    out.insert("uri".into(), Value::String(String::from_utf8_lossy(input).into_owned()));
+    out.insert(
+        "uri".into(),
+        Value::String(String::from_utf8_lossy(input).into_owned()),
+    );
     out.insert("mode".into(), json!(mode_name(mode)));
     match Uri::parse_with(input, &ParseOptions::with_mode(mode)) {
         Ok((uri, quirks)) => {
@@ -18,8 +21,10 @@ pub(crate) fn inspect(input: &[u8], mode: Mode) -> (Value, bool) {
             out.insert("port".into(), json!(uri.port()));
             out.insert("session_id".into(), json!(uri.session_id()));
             out.insert("transport".into(), json!(uri.transport_str()));
-            let params: Vec<Value> =
-                uri.params().map(|p| json!({ "name": p.name, "value": p.value })).collect();
+            let params: Vec<Value> = uri
+                .params()
+                .map(|p| json!({ "name": p.name, "value": p.value }))
+                .collect();
             out.insert("params".into(), Value::Array(params));
             out.insert("canonical".into(), json!(uri.as_str()));
             let quirks: Vec<&str> = quirks.iter().map(|q| q.name()).collect();
