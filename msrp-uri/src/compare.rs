@@ -49,7 +49,12 @@ fn hosts_equivalent(a: Host<'_>, b: Host<'_>) -> bool {
         (Host::Ipv4(x), Host::Ipv4(y)) => x == y,
         (Host::Ipv6(x), Host::Ipv6(y)) => x == y,
         (Host::RegName(x), Host::RegName(y)) | (Host::IpvFuture(x), Host::IpvFuture(y)) => {
-            normalized(x).eq(normalized(y))
+            // Without percent-encoding, normalization is only case folding.
+            if !x.contains('%') && !y.contains('%') {
+                x.eq_ignore_ascii_case(y)
+            } else {
+                normalized(x).eq(normalized(y))
+            }
         }
         // A reg-name never equals an IP address: RFC 3986 reads a host as an IPv4 address
         // first, so the same text cannot be both.

@@ -332,9 +332,14 @@ fn parse_host_port(
     if host.is_empty() {
         return err(K::EmptyHost, host.start);
     }
-    let kind = match text[host.clone()].parse::<Ipv4Addr>() {
-        Ok(addr) => HostKind::Ipv4(addr),
-        Err(_) => {
+    // RFC 3986 reads a host as IPv4address first; only text starting with a digit can be one.
+    let ipv4 = match s[host.start].is_ascii_digit() {
+        true => text[host.clone()].parse::<Ipv4Addr>().ok(),
+        false => None,
+    };
+    let kind = match ipv4 {
+        Some(addr) => HostKind::Ipv4(addr),
+        None => {
             check_reg_name(s, host.clone())?;
             HostKind::RegName
         }
