@@ -17,4 +17,16 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+mod limits;
+pub mod wire;
+
+pub use limits::{
+    DEFAULT_MAX_GATHERED_BODY, DEFAULT_MAX_HEAD_BYTES, DEFAULT_MAX_HEADERS, DEFAULT_MAX_START_LINE,
+    DEFAULT_MAX_TID_LEN, Limits,
+};
 pub use msrp_uri as uri;
+pub use msrp_uri::Mode;

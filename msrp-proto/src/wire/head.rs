@@ -1,0 +1,198 @@
+//! The head of a chunk: its start line and header fields, as views into one `Bytes`.
+
+use alloc::vec::Vec;
+use bytes::Bytes;
+use core::ops::Range;
+
+use super::quirk::Quirk;
+use super::start_line::{Method, StartKind};
+use super::tid::TransactionId;
+use super::values::{self, ByteRange, ReportRequest, Status};
+use msrp_uri::{ParseOptions, Path, UriError};
+
+/// Where a header field's name and value sit in [`ChunkHead::raw`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct HeaderSpan {
+    pub(crate) name: Range<usize>,
+    /// The value with surrounding SP/HTAB removed.
+    pub(crate) value: Range<usize>,
+}
+
+/// One header field as received: the name with its original spelling, the value trimmed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Header<'a> {
+    /// The name as written on the wire.
+    pub name: &'a str,
+    /// The value, without the SP after the colon and without surrounding SP/HTAB.
+    pub value: &'a [u8],
+}
+
+impl<'a> Header<'a> {
+    /// The value as text, if it is UTF-8 (`utf8text`, RFC 4975 section 9).
+    pub fn value_str(&self) -> Option<&'a str> {
+        core::str::from_utf8(self.value).ok()
+    }
+}
+
+/// The start line and header fields of one chunk.
+///
+/// Values are parsed on demand by the typed accessors; the parser has already checked the
+/// syntax of the RFC 4975 header fields (strictly, or tolerantly with [`Quirk`]s recorded).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChunkHead {
+    pub(crate) raw: Bytes,
+    pub(crate) offset: u64,
+    pub(crate) tid: TransactionId,
+    pub(crate) kind: StartKind,
+    pub(crate) headers: Vec<HeaderSpan>,
+    pub(crate) has_body: bool,
+    pub(crate) quirks: Vec<(Quirk, u64)>,
+}
+
+impl ChunkHead {
+    /// The bytes of the start line and header fields, line ends included.
+    pub fn raw(&self) -> &Bytes {
+        &self.raw
+    }
+
+    /// Where the chunk starts, in bytes from the start of the stream.
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    /// The transaction id of the start line.
+    pub fn transaction_id(&self) -> &TransactionId {
+        &self.tid
+    }
+
+    /// Whether this is a request (else a response).
+    pub fn is_request(&self) -> bool {
+        matches!(self.kind, StartKind::Request { .. })
+    }
+
+    /// The method of a request.
+    pub fn method(&self) -> Option<Method> {
+        match &self.kind {
+            StartKind::Request { method, .. } => Some(*method),
+            StartKind::Response { .. } => None,
+        }
+    }
+
+    /// The method name of a request as written (also for [`Method::Other`]).
+    pub fn method_name(&self) -> Option<&str> {
+        match &self.kind {
+            StartKind::Request { name, .. } => self.text(name.clone()),
+            StartKind::Response { .. } => None,
+        }
+    }
+
+    /// The status code of a response.
+    pub fn status_code(&self) -> Option<u16> {
+        match &self.kind {
+            StartKind::Response { code, .. } => Some(*code),
+            StartKind::Request { .. } => None,
+        }
+    }
+
+    /// The comment after a response's status code: `None` without SP, `Some("")` with SP
+    /// and nothing after it.
+    pub fn comment(&self) -> Option<&str> {
+        match &self.kind {
+            StartKind::Response {
+                comment: Some(c), ..
+            } => self.text(c.clone()),
+            _ => None,
+        }
+    }
+
+    /// Whether a body follows (the header section ended with an empty line).
+    pub fn has_body(&self) -> bool {
+        self.has_body
+    }
+
+    /// The deviations tolerant parsing accepted, with stream offsets.
+    pub fn quirks(&self) -> &[(Quirk, u64)] {
+        &self.quirks
+    }
+
+    /// The header fields in wire order.
+    pub fn headers(&self) -> impl Iterator<Item = Header<'_>> + '_ {
+        self.headers.iter().map(|h| Header {
+            name: self.text(h.name.clone()).unwrap_or(""),
+            value: &self.raw[h.value.clone()],
+        })
+    }
+
+    /// The first header field with this name (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<Header<'_>> {
+        self.headers().find(|h| h.name.eq_ignore_ascii_case(name))
+    }
+
+    /// The value of the first header field with this name.
+    pub fn header_value(&self, name: &str) -> Option<&[u8]> {
+        self.header(name).map(|h| h.value)
+    }
+
+    fn text(&self, r: Range<usize>) -> Option<&str> {
+        core::str::from_utf8(&self.raw[r]).ok()
+    }
+
+    fn path(&self, name: &str) -> Option<Result<Path, UriError>> {
+        let v = self.header_value(name)?;
+        Some(Path::parse_with(v, &ParseOptions::TOLERANT).map(|(p, _)| p))
+    }
+
+    /// To-Path (the parser guarantees it is present).
+    pub fn to_path(&self) -> Result<Path, UriError> {
+        self.path("To-Path").unwrap_or_else(|| Path::parse(""))
+    }
+
+    /// From-Path (the parser guarantees it is present).
+    pub fn from_path(&self) -> Result<Path, UriError> {
+        self.path("From-Path").unwrap_or_else(|| Path::parse(""))
+    }
+
+    /// Use-Path (RFC 4976), if present.
+    pub fn use_path(&self) -> Option<Result<Path, UriError>> {
+        self.path("Use-Path")
+    }
+
+    /// Message-ID, if present.
+    pub fn message_id(&self) -> Option<&str> {
+        self.header("Message-ID").and_then(|h| h.value_str())
+    }
+
+    /// Byte-Range, if present and well formed.
+    pub fn byte_range(&self) -> Option<ByteRange> {
+        values::byte_range(self.header_value("Byte-Range")?).ok()
+    }
+
+    /// Success-Report, if present and well formed.
+    pub fn success_report(&self) -> Option<ReportRequest> {
+        values::report_request(self.header_value("Success-Report")?, false).ok()
+    }
+
+    /// Failure-Report, if present and well formed.
+    pub fn failure_report(&self) -> Option<ReportRequest> {
+        values::report_request(self.header_value("Failure-Report")?, true).ok()
+    }
+
+    /// Status (REPORT requests), if present and well formed.
+    pub fn status(&self) -> Option<Status<'_>> {
+        values::status(self.header_value("Status")?).ok()
+    }
+
+    /// Content-Type, as written.
+    pub fn content_type(&self) -> Option<&str> {
+        self.header("Content-Type").and_then(|h| h.value_str())
+    }
+
+    /// Expires (RFC 4976 section 9), if present and a number.
+    pub fn expires(&self) -> Option<u64> {
+        let v = self.header_value("Expires")?;
+        if v.is_empty() || v.len() > 19 || !v.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        Some(v.iter().fold(0, |a, d| a * 10 + u64::from(d - b'0')))
+    }
+}

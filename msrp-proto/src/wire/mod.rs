@@ -1,0 +1,18 @@
+//! The wire codec: chunk parsing (and, next, serializing), RFC 4975 sections 7 and 9.
+
+mod error;
+mod head;
+mod parser;
+mod quirk;
+mod start_line;
+mod tid;
+mod validate;
+mod values;
+
+pub use error::{ParseError, ParseErrorKind};
+pub use head::{ChunkHead, Header};
+pub use parser::{ChunkParser, Continuation, EndLine, ParseEvent};
+pub use quirk::Quirk;
+pub use start_line::Method;
+pub use tid::{MAX_TID_CAPACITY, TransactionId};
+pub use values::{ByteRange, ReportRequest, Status};

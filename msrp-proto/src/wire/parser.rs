@@ -1,0 +1,696 @@
+//! The incremental chunk parser.
+//!
+//! Bytes go in (`feed`, or `decode` on the caller's `BytesMut`), events come out: the head
+//! of a chunk, its body in pieces, and its end. Memory held is bounded by
+//! [`Limits::max_head_bytes`] while a head is read and by the length of one end-line while a
+//! body streams, whatever the body's size.
+//!
+//! Scanning never goes back over examined bytes: header lines are found with `memchr` from
+//! where the last search stopped, and the end-line of a body is found with one
+//! `memmem::Finder` for `CRLF "-------"` (built once per parser), then checked in place
+//! byte by byte, keeping how far a candidate end-line was verified across feeds. Because
+//! the first byte of the searched sequence occurs nowhere else in it, a failed candidate
+//! never needs a step back.
+
+use alloc::vec::Vec;
+use bytes::{Bytes, BytesMut};
+use memchr::memmem::Finder;
+
+use super::error::{ParseError, ParseErrorKind as K};
+use super::head::{ChunkHead, HeaderSpan};
+use super::quirk::Quirk;
+use super::start_line::{self, StartLine};
+use super::tid::TransactionId;
+use super::validate;
+use crate::Limits;
+use msrp_uri::Mode;
+
+/// The continuation flag of an end-line (RFC 4975 section 7.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Continuation {
+    /// `$`: this chunk ends the message.
+    Complete,
+    /// `+`: more chunks of the message follow.
+    More,
+    /// `#`: the sender aborts the message.
+    Aborted,
+}
+
+impl Continuation {
+    /// The flag for a byte, if it is one.
+    pub fn from_byte(b: u8) -> Option<Continuation> {
+        match b {
+            b'$' => Some(Continuation::Complete),
+            b'+' => Some(Continuation::More),
+            b'#' => Some(Continuation::Aborted),
+            _ => None,
+        }
+    }
+
+    /// The flag's byte.
+    pub fn as_byte(self) -> u8 {
+        match self {
+            Continuation::Complete => b'$',
+            Continuation::More => b'+',
+            Continuation::Aborted => b'#',
+        }
+    }
+}
+
+/// The end of a chunk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EndLine {
+    /// The continuation flag.
+    pub continuation: Continuation,
+    /// Body octets the chunk carried, as framed by the end-line (not as Byte-Range said).
+    pub body_length: u64,
+    /// Whether the end-line (or the line end before it) used LF without CR (tolerant mode).
+    pub bare_lf: bool,
+}
+
+/// One step of parsing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParseEvent {
+    /// A chunk's start line and header fields.
+    Head(ChunkHead),
+    /// A piece of the body of the chunk whose head came last (zero or more per chunk).
+    Body(Bytes),
+    /// The end of that chunk.
+    End(EndLine),
+}
+
+const PREFIX_CRLF: &[u8] = b"\r\n-------";
+const PREFIX_LF: &[u8] = b"\n-------";
+
+#[derive(Debug)]
+enum State {
+    /// Reading the start line.
+    Start,
+    /// Reading header lines.
+    Head,
+    /// Streaming a body (or skipping a bad chunk, with `discard`).
+    Body(Scan),
+    /// The end-line was found at the front of the buffer: `len` bytes to drop.
+    End {
+        len: usize,
+        end: EndLine,
+        discard: bool,
+    },
+    /// A fatal error was reported; nothing more is parsed.
+    Failed,
+}
+
+#[derive(Debug)]
+struct Scan {
+    tid: TransactionId,
+    /// No end-line starts before this index.
+    from: usize,
+    /// A candidate end-line: where it starts and how many of its bytes are verified.
+    cand: Option<(usize, usize)>,
+    body_len: u64,
+    discard: bool,
+}
+
+/// What the end-line scanner found.
+enum Scanned {
+    /// The body ends at `body_end`; the end-line (with the line end before it) is `len` bytes.
+    Found {
+        body_end: usize,
+        len: usize,
+        flag: Continuation,
+        bare_lf: bool,
+    },
+    /// No end-line yet; bytes before `safe` are body.
+    NeedMore { safe: usize },
+}
+
+/// The incremental, sans-IO chunk parser (RFC 4975 section 9 framing).
+///
+/// ```
+/// use msrp_proto::wire::{ChunkParser, Continuation, ParseEvent};
+///
+/// let mut parser = ChunkParser::default();
+/// parser.feed(b"MSRP a786hjs2 SEND\r\nTo-Path: msrp://biloxi.example.com:12763/kjhd37s2s20w2a;tcp\r\n");
+/// assert!(parser.next().is_none()); // the head is not complete yet
+/// parser.feed(b"From-Path: msrp://atlanta.example.com:7654/jshA7weztas;tcp\r\n\
+///     Message-ID: 87652491\r\nByte-Range: 1-25/25\r\nContent-Type: text/plain\r\n\r\n\
+///     Hey Bob, are you there?\r\n-------a786hjs2$\r\n");
+/// let Some(Ok(ParseEvent::Head(head))) = parser.next() else { panic!() };
+/// assert_eq!(head.transaction_id().as_str(), "a786hjs2");
+/// assert_eq!(head.message_id(), Some("87652491"));
+/// let Some(Ok(ParseEvent::Body(body))) = parser.next() else { panic!() };
+/// assert_eq!(&body[..], b"Hey Bob, are you there?");
+/// let Some(Ok(ParseEvent::End(end))) = parser.next() else { panic!() };
+/// assert_eq!(end.continuation, Continuation::Complete);
+/// assert!(parser.next().is_none());
+/// ```
+pub struct ChunkParser {
+    buf: BytesMut,
+    mode: Mode,
+    limits: Limits,
+    state: State,
+    /// Stream offset of the first byte of the buffer.
+    base: u64,
+    crlf: Finder<'static>,
+    lf: Finder<'static>,
+    /// Head reading: the buffer was searched for LF up to here.
+    searched: usize,
+    /// Head reading: where the current line starts.
+    line_start: usize,
+    start: Option<StartLine>,
+    /// Header lines of the current head (reused between chunks).
+    lines: Vec<HeaderSpan>,
+    quirks: Vec<(Quirk, u64)>,
+}
+
+impl core::fmt::Debug for ChunkParser {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ChunkParser")
+            .field("mode", &self.mode)
+            .field("limits", &self.limits)
+            .field("state", &self.state)
+            .field("offset", &self.base)
+            .field("buffered", &self.buf.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for ChunkParser {
+    fn default() -> Self {
+        ChunkParser::new(Limits::DEFAULT, Mode::Strict)
+    }
+}
+
+impl ChunkParser {
+    /// A parser with these limits and mode.
+    pub fn new(limits: Limits, mode: Mode) -> ChunkParser {
+        ChunkParser {
+            buf: BytesMut::new(),
+            mode,
+            limits,
+            state: State::Start,
+            base: 0,
+            crlf: Finder::new(PREFIX_CRLF),
+            lf: Finder::new(PREFIX_LF),
+            searched: 0,
+            line_start: 0,
+            start: None,
+            lines: Vec::new(),
+            quirks: Vec::new(),
+        }
+    }
+
+    /// Appends received bytes to the parser's buffer (one copy). Then call
+    /// [`ChunkParser::next`] until it returns `None`.
+    pub fn feed(&mut self, data: &[u8]) {
+        self.buf.extend_from_slice(data);
+    }
+
+    /// The next event from the fed bytes; `None` when more bytes are needed (or after a
+    /// fatal error).
+    #[allow(clippy::should_implement_trait)] // not an Iterator: None means "feed more"
+    pub fn next(&mut self) -> Option<Result<ParseEvent, ParseError>> {
+        let mut buf = core::mem::take(&mut self.buf);
+        let out = self.step(&mut buf);
+        self.buf = buf;
+        out
+    }
+
+    /// The zero-copy path, shaped like a tokio-util `Decoder`: parses from the caller's
+    /// buffer, splitting off what it consumed. `Ok(None)` means "read more into `src` and
+    /// call again". Use one parser per stream and always the same buffer.
+    pub fn decode(&mut self, src: &mut BytesMut) -> Result<Option<ParseEvent>, ParseError> {
+        self.step(src).transpose()
+    }
+
+    /// Bytes consumed from the stream so far.
+    pub fn offset(&self) -> u64 {
+        self.base
+    }
+
+    /// Bytes held in the parser's own buffer (fed but not yet returned as events).
+    pub fn buffered(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// Whether a fatal error stopped the parser.
+    pub fn is_failed(&self) -> bool {
+        matches!(self.state, State::Failed)
+    }
+
+    /// Whether the parser is between chunks (nothing partial is held).
+    pub fn is_idle(&self) -> bool {
+        matches!(self.state, State::Start) && self.buf.is_empty()
+    }
+
+    fn step(&mut self, buf: &mut BytesMut) -> Option<Result<ParseEvent, ParseError>> {
+        loop {
+            match &mut self.state {
+                State::Failed => return None,
+                State::Start | State::Head => match self.read_head(buf) {
+                    Ok(Some(event)) => return Some(Ok(event)),
+                    Ok(None) => return None,
+                    Err(e) => return Some(Err(e)),
+                },
+                State::End { len, end, discard } => {
+                    let (len, end, discard) = (*len, *end, *discard);
+                    if buf.len() < len {
+                        return None;
+                    }
+                    self.consume(buf, len);
+                    self.state = State::Start;
+                    if !discard {
+                        return Some(Ok(ParseEvent::End(end)));
+                    }
+                }
+                State::Body(scan) => {
+                    let tolerant = self.mode == Mode::Tolerant;
+                    let finder = if tolerant { &self.lf } else { &self.crlf };
+                    match scan_end(finder, tolerant, buf, scan) {
+                        Scanned::Found {
+                            body_end,
+                            len,
+                            flag,
+                            bare_lf,
+                        } => {
+                            scan.body_len += body_end as u64;
+                            let end = EndLine {
+                                continuation: flag,
+                                body_length: scan.body_len,
+                                bare_lf,
+                            };
+                            let discard = scan.discard;
+                            self.state = State::End { len, end, discard };
+                            if body_end > 0 {
+                                let piece = self.split(buf, body_end);
+                                if !discard {
+                                    return Some(Ok(ParseEvent::Body(piece)));
+                                }
+                            }
+                        }
+                        Scanned::NeedMore { safe } => {
+                            if safe == 0 {
+                                return None;
+                            }
+                            scan.body_len += safe as u64;
+                            scan.from -= safe;
+                            if let Some((c, _)) = &mut scan.cand {
+                                *c -= safe;
+                            }
+                            let discard = scan.discard;
+                            let piece = self.split(buf, safe);
+                            if !discard {
+                                return Some(Ok(ParseEvent::Body(piece)));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn consume(&mut self, buf: &mut BytesMut, n: usize) {
+        let _ = self.split(buf, n);
+    }
+
+    fn split(&mut self, buf: &mut BytesMut, n: usize) -> Bytes {
+        self.base += n as u64;
+        buf.split_to(n).freeze()
+    }
+
+    fn fatal(&mut self, kind: K, at: usize) -> ParseError {
+        self.state = State::Failed;
+        ParseError::new(kind, self.base + at as u64, None)
+    }
+
+    /// Reports a recoverable error for the current chunk and skips to its end-line, searching
+    /// from `from` (which must be at or before the line end that precedes it).
+    fn skip_chunk(&mut self, kind: K, at: usize, from: usize) -> ParseError {
+        let tid = self.start.as_ref().map(|s| s.tid);
+        let err = ParseError::new(kind, self.base + at as u64, tid);
+        match tid {
+            Some(tid) => {
+                self.state = State::Body(Scan {
+                    tid,
+                    from,
+                    cand: None,
+                    body_len: 0,
+                    discard: true,
+                });
+            }
+            None => self.state = State::Failed,
+        }
+        self.reset_head();
+        err
+    }
+
+    fn reset_head(&mut self) {
+        self.searched = 0;
+        self.line_start = 0;
+        self.lines.clear();
+        self.quirks.clear();
+    }
+
+    fn quirk(&mut self, q: Quirk, at: usize) {
+        self.quirks.push((q, self.base + at as u64));
+    }
+
+    /// Reads the start line and header lines; returns the head when complete.
+    fn read_head(&mut self, buf: &mut BytesMut) -> Result<Option<ParseEvent>, ParseError> {
+        let tolerant = self.mode == Mode::Tolerant;
+        loop {
+            let nl = memchr::memchr(b'\n', &buf[self.searched..]).map(|i| self.searched + i);
+            let Some(nl) = nl else {
+                self.searched = buf.len();
+                return self.check_partial_line(buf).map(|()| None);
+            };
+            self.searched = nl + 1;
+            let line_start = self.line_start;
+            self.line_start = nl + 1;
+            let mut line_end = nl;
+            if line_end > line_start && buf[line_end - 1] == b'\r' {
+                line_end -= 1;
+            } else if tolerant {
+                self.quirk(Quirk::BareLf, nl);
+            } else if matches!(self.state, State::Start) {
+                return Err(self.fatal(
+                    K::InvalidStartLine {
+                        reason: "line ends in LF without CR",
+                    },
+                    nl,
+                ));
+            } else {
+                return Err(self.skip_chunk(K::BareLf, nl, line_start.saturating_sub(2)));
+            }
+            let line = line_start..line_end;
+
+            if matches!(self.state, State::Start) {
+                if line.end > self.limits.max_start_line {
+                    return Err(self.fatal(
+                        K::StartLineTooLong {
+                            max: self.limits.max_start_line,
+                        },
+                        self.limits.max_start_line,
+                    ));
+                }
+                let mut found = Vec::new();
+                let parsed = start_line::parse(
+                    &buf[line.clone()],
+                    true,
+                    self.mode,
+                    &self.limits,
+                    &mut |q, at| found.push((q, at)),
+                );
+                match parsed {
+                    Ok(Some(start)) => {
+                        for (q, at) in found {
+                            self.quirk(q, at);
+                        }
+                        self.start = Some(start);
+                        self.state = State::Head;
+                        continue;
+                    }
+                    Ok(None) => {
+                        return Err(self.fatal(
+                            K::InvalidStartLine {
+                                reason: "incomplete start line",
+                            },
+                            line.end,
+                        ));
+                    }
+                    Err((reason, at)) => return Err(self.fatal(K::InvalidStartLine { reason }, at)),
+                }
+            }
+
+            if line.end > self.limits.max_head_bytes {
+                let max = self.limits.max_head_bytes;
+                return Err(self.skip_chunk(
+                    K::HeadTooLarge { max },
+                    max,
+                    line_start.saturating_sub(2),
+                ));
+            }
+            if line.is_empty() {
+                // CRLF CRLF: a body follows.
+                return self.finish_head(buf, line_start, true).map(Some);
+            }
+            if buf[line.clone()].starts_with(b"-------") {
+                // The end-line of a bodiless chunk.
+                let tid = self.start.as_ref().map(|s| s.tid);
+                let Some(tid) = tid else { continue };
+                let l = &buf[line.clone()];
+                let t = tid.as_bytes();
+                let flag = l
+                    .get(7 + t.len())
+                    .copied()
+                    .and_then(Continuation::from_byte);
+                if l.len() != 8 + t.len() || &l[7..7 + t.len()] != t || flag.is_none() {
+                    return Err(self.skip_chunk(
+                        K::InvalidEndLine,
+                        line_start,
+                        line_start.saturating_sub(2),
+                    ));
+                }
+                let bare_lf = line_end == nl;
+                let end = EndLine {
+                    continuation: flag.unwrap_or(Continuation::Complete),
+                    body_length: 0,
+                    bare_lf,
+                };
+                // The head is everything before the end-line; the end-line is dropped next.
+                let event = self.finish_head(buf, line_start, false)?;
+                self.state = State::End {
+                    len: nl + 1 - line_start,
+                    end,
+                    discard: false,
+                };
+                return Ok(Some(event));
+            }
+            if self.lines.len() == self.limits.max_headers {
+                let max = self.limits.max_headers;
+                return Err(self.skip_chunk(
+                    K::TooManyHeaders { max },
+                    line_start,
+                    line_start.saturating_sub(2),
+                ));
+            }
+            match validate::split_header(&buf[line.clone()], line_start) {
+                Some(span) => self.lines.push(span),
+                None => {
+                    return Err(self.skip_chunk(
+                        K::InvalidHeaderLine,
+                        line_start,
+                        line_start.saturating_sub(2),
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Enforces limits on a line still being received, and rejects a start line as soon as
+    /// no continuation could make it valid.
+    fn check_partial_line(&mut self, buf: &BytesMut) -> Result<(), ParseError> {
+        if matches!(self.state, State::Start) {
+            let partial = &buf[..];
+            if partial.len() > self.limits.max_start_line {
+                return Err(self.fatal(
+                    K::StartLineTooLong {
+                        max: self.limits.max_start_line,
+                    },
+                    self.limits.max_start_line,
+                ));
+            }
+            let line = partial.strip_suffix(b"\r").unwrap_or(partial);
+            if let Err((reason, at)) =
+                start_line::parse(line, false, self.mode, &self.limits, &mut |_, _| {})
+            {
+                return Err(self.fatal(K::InvalidStartLine { reason }, at));
+            }
+        } else if buf.len() > self.limits.max_head_bytes {
+            let max = self.limits.max_head_bytes;
+            let from = self.line_start.saturating_sub(2);
+            return Err(self.skip_chunk(K::HeadTooLarge { max }, max, from));
+        }
+        Ok(())
+    }
+
+    /// The head ends at `head_end` (the start of the empty line or of the end-line).
+    fn finish_head(
+        &mut self,
+        buf: &mut BytesMut,
+        head_end: usize,
+        has_body: bool,
+    ) -> Result<ParseEvent, ParseError> {
+        let Some(start) = self.start.take() else {
+            return Err(self.fatal(
+                K::InvalidStartLine {
+                    reason: "no start line",
+                },
+                0,
+            ));
+        };
+        let mut found = Vec::new();
+        let check = validate::head(
+            &buf[..head_end],
+            &self.lines,
+            &start,
+            has_body,
+            self.mode,
+            &self.limits,
+            &mut |q, at| found.push((q, at)),
+        );
+        for (q, at) in found {
+            self.quirk(q, at);
+        }
+        if let Err((kind, at)) = check {
+            self.start = Some(start);
+            let from = head_end.saturating_sub(2);
+            return Err(self.skip_chunk(kind, at, from));
+        }
+        let offset = self.base;
+        let raw = self.split(buf, head_end);
+        let head = ChunkHead {
+            raw,
+            offset,
+            tid: start.tid,
+            kind: start.kind,
+            headers: self.lines.drain(..).collect(),
+            has_body,
+            quirks: core::mem::take(&mut self.quirks),
+        };
+        if has_body {
+            // Drop the empty line's line end ("\r\n", or "\n" in tolerant mode) but keep
+            // the CR or LF that an empty body's end-line may need as its preceding CRLF:
+            // the body starts right after the empty line.
+            let blank = if buf.first() == Some(&b'\r') { 2 } else { 1 };
+            self.consume(buf, blank);
+            self.state = State::Body(Scan {
+                tid: head.tid,
+                from: 0,
+                cand: None,
+                body_len: 0,
+                discard: false,
+            });
+        }
+        self.reset_head();
+        Ok(ParseEvent::Head(head))
+    }
+}
+
+/// Looks for the end-line of `scan.tid` in `buf`, from where the last call stopped.
+fn scan_end(finder: &Finder<'static>, tolerant: bool, buf: &[u8], scan: &mut Scan) -> Scanned {
+    let prefix = if tolerant { PREFIX_LF } else { PREFIX_CRLF };
+    let tid = scan.tid;
+    let tid = tid.as_bytes();
+    // Tolerant mode holds back one byte: a CR before the LF that starts an end-line is not
+    // body.
+    let hold = usize::from(tolerant);
+    loop {
+        if let Some((c, verified)) = scan.cand {
+            match verify(buf, c, verified, prefix, tid, tolerant) {
+                Verify::Complete { len, flag, bare_lf } => {
+                    let (body_end, len) = if tolerant && c > 0 && buf[c - 1] == b'\r' {
+                        (c - 1, len + 1)
+                    } else {
+                        (c, len)
+                    };
+                    let bare_lf = bare_lf || (tolerant && body_end == c);
+                    scan.cand = None;
+                    return Scanned::Found {
+                        body_end,
+                        len,
+                        flag,
+                        bare_lf,
+                    };
+                }
+                Verify::Partial(k) => {
+                    scan.cand = Some((c, k));
+                    return Scanned::NeedMore {
+                        safe: c.saturating_sub(hold),
+                    };
+                }
+                Verify::Mismatch(p) => {
+                    scan.cand = None;
+                    scan.from = p;
+                }
+            }
+        } else {
+            match finder.find(&buf[scan.from..]) {
+                Some(m) => scan.cand = Some((scan.from + m, prefix.len())),
+                None => {
+                    // A candidate may begin in the last prefix.len() - 1 bytes.
+                    let tail = scan.from.max(buf.len().saturating_sub(prefix.len() - 1));
+                    scan.from = buf.len();
+                    let mut p = tail;
+                    while let Some(i) = memchr::memchr(prefix[0], &buf[p..]) {
+                        let at = p + i;
+                        if prefix.starts_with(&buf[at..]) {
+                            scan.cand = Some((at, buf.len() - at));
+                            return Scanned::NeedMore {
+                                safe: at.saturating_sub(hold),
+                            };
+                        }
+                        p = at + 1;
+                    }
+                    return Scanned::NeedMore {
+                        safe: buf.len().saturating_sub(hold),
+                    };
+                }
+            }
+        }
+    }
+}
+
+enum Verify {
+    Complete {
+        len: usize,
+        flag: Continuation,
+        bare_lf: bool,
+    },
+    Partial(usize),
+    Mismatch(usize),
+}
+
+/// Checks the candidate end-line at `c`, of which `k` bytes are already verified:
+/// prefix, tid, flag, then CRLF (or LF alone in tolerant mode).
+fn verify(buf: &[u8], c: usize, mut k: usize, prefix: &[u8], tid: &[u8], tolerant: bool) -> Verify {
+    let flag_at = prefix.len() + tid.len();
+    loop {
+        let Some(&b) = buf.get(c + k) else {
+            return Verify::Partial(k);
+        };
+        let ok = if k < prefix.len() {
+            b == prefix[k]
+        } else if k < flag_at {
+            b == tid[k - prefix.len()]
+        } else if k == flag_at {
+            Continuation::from_byte(b).is_some()
+        } else if k == flag_at + 1 {
+            if tolerant && b == b'\n' {
+                let flag =
+                    Continuation::from_byte(buf[c + flag_at]).unwrap_or(Continuation::Complete);
+                return Verify::Complete {
+                    len: k + 1,
+                    flag,
+                    bare_lf: true,
+                };
+            }
+            b == b'\r'
+        } else {
+            if b == b'\n' {
+                let flag =
+                    Continuation::from_byte(buf[c + flag_at]).unwrap_or(Continuation::Complete);
+                return Verify::Complete {
+                    len: k + 1,
+                    flag,
+                    bare_lf: false,
+                };
+            }
+            false
+        };
+        if !ok {
+            return Verify::Mismatch(c + k);
+        }
+        k += 1;
+    }
+}

@@ -1,0 +1,204 @@
+//! The start line: `pMSRP SP transact-id SP method CRLF` or
+//! `pMSRP SP transact-id SP status-code [SP comment] CRLF` (RFC 4975 section 9).
+
+use super::quirk::Quirk;
+use super::tid::{TransactionId, is_ident_char};
+use crate::Limits;
+use msrp_uri::Mode;
+
+/// The method of a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Method {
+    /// `SEND` (RFC 4975 section 7.1.1).
+    Send,
+    /// `REPORT` (RFC 4975 section 7.1.2).
+    Report,
+    /// `AUTH` (RFC 4976 section 5).
+    Auth,
+    /// `NICKNAME` (RFC 7701 section 6).
+    Nickname,
+    /// Any other method; the name is in [`ChunkHead::method_name`](super::ChunkHead::method_name).
+    Other,
+}
+
+impl Method {
+    /// The method for a name (exact, upper-case: the RFC writes them with `%x`).
+    pub fn from_name(name: &[u8]) -> Method {
+        match name {
+            b"SEND" => Method::Send,
+            b"REPORT" => Method::Report,
+            b"AUTH" => Method::Auth,
+            b"NICKNAME" => Method::Nickname,
+            _ => Method::Other,
+        }
+    }
+}
+
+/// What the start line says, with byte ranges into the line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct StartLine {
+    pub(crate) tid: TransactionId,
+    pub(crate) kind: StartKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum StartKind {
+    Request {
+        method: Method,
+        name: core::ops::Range<usize>,
+    },
+    Response {
+        code: u16,
+        comment: Option<core::ops::Range<usize>>,
+    },
+}
+
+/// A definite violation: what and where (offset in the line).
+pub(crate) type Violation = (&'static str, usize);
+
+/// Parses a start line (without its line end). With `complete == false` the line is still
+/// being received: `Ok(None)` means the bytes so far can still become a valid start line.
+pub(crate) fn parse(
+    line: &[u8],
+    complete: bool,
+    mode: Mode,
+    limits: &Limits,
+    quirks: &mut impl FnMut(Quirk, usize),
+) -> Result<Option<StartLine>, Violation> {
+    let tolerant = mode == Mode::Tolerant;
+    // pMSRP SP
+    let magic = b"MSRP ";
+    let head = &line[..line.len().min(5)];
+    if head != &magic[..head.len()] {
+        if tolerant && head.eq_ignore_ascii_case(&magic[..head.len()]) {
+            if head.len() == 5 {
+                quirks(Quirk::LowerCaseMsrp, 0);
+            }
+        } else {
+            return Err(("the line does not start with \"MSRP\" SP", 0));
+        }
+    }
+    if line.len() < 5 {
+        return if complete {
+            Err(("the line ends before the transaction id", line.len()))
+        } else {
+            Ok(None)
+        };
+    }
+    // transact-id SP
+    let tid_start = 5;
+    let max_tid = limits.max_tid_len.min(super::tid::MAX_TID_CAPACITY);
+    let mut i = tid_start;
+    while i < line.len() && is_ident_char(line[i]) {
+        i += 1;
+        if i - tid_start > max_tid {
+            return Err(("transaction id longer than the limit", tid_start));
+        }
+    }
+    if i == line.len() {
+        return if complete {
+            Err(("the line ends after the transaction id", i))
+        } else {
+            Ok(None)
+        };
+    }
+    if line[i] != b' ' {
+        return Err(("transaction id followed by something else than SP", i));
+    }
+    let tid_bytes = &line[tid_start..i];
+    if tid_bytes.is_empty() {
+        return Err(("empty transaction id", tid_start));
+    }
+    let tid = TransactionId::new(tid_bytes).ok_or(("invalid transaction id", tid_start))?;
+    if !tid.is_strictly_valid() {
+        if !tolerant {
+            return Err(("transaction id is not ALPHANUM 3*31ident-char", tid_start));
+        }
+        quirks(Quirk::NonStandardId, tid_start);
+    }
+    let rest_start = i + 1;
+    let rest = &line[rest_start..];
+    if rest.is_empty() {
+        return if complete {
+            Err(("nothing after the transaction id", rest_start))
+        } else {
+            Ok(None)
+        };
+    }
+    if rest[0].is_ascii_digit() {
+        // status-code [SP comment]
+        let digits = rest
+            .iter()
+            .take(3)
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        if digits < rest.len().min(3) {
+            return Err(("status-code is not 3DIGIT", rest_start + digits));
+        }
+        if rest.len() < 3 {
+            return if complete {
+                Err(("status-code is not 3DIGIT", rest_start + rest.len()))
+            } else {
+                Ok(None)
+            };
+        }
+        let code = rest[..3]
+            .iter()
+            .fold(0u16, |acc, d| acc * 10 + u16::from(d - b'0'));
+        let comment = match rest.get(3) {
+            None => None,
+            Some(b' ') => {
+                let c = rest_start + 4..line.len();
+                if let Some(bad) = line[c.clone()].iter().position(|b| !is_text(*b)) {
+                    return Err(("comment is not utf8text", c.start + bad));
+                }
+                Some(c)
+            }
+            Some(_) => {
+                return Err((
+                    "status-code is not 3DIGIT followed by SP or CRLF",
+                    rest_start + 3,
+                ));
+            }
+        };
+        if !complete {
+            return Ok(None);
+        }
+        return Ok(Some(StartLine {
+            tid,
+            kind: StartKind::Response { code, comment },
+        }));
+    }
+    // method = 1*UPALPHA
+    let mut nonstandard = false;
+    for (k, b) in rest.iter().enumerate() {
+        if b.is_ascii_uppercase() {
+            continue;
+        }
+        if tolerant && (b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-')) {
+            nonstandard = true;
+            continue;
+        }
+        return Err(("method is not 1*UPALPHA", rest_start + k));
+    }
+    if !complete {
+        return Ok(None);
+    }
+    if nonstandard {
+        quirks(Quirk::NonStandardMethod, rest_start);
+    }
+    let name = rest_start..line.len();
+    Ok(Some(StartLine {
+        tid,
+        kind: StartKind::Request {
+            method: Method::from_name(&line[name.clone()]),
+            name,
+        },
+    }))
+}
+
+/// `utf8text` octets: HTAB, printable ASCII, and any octet of a multi-byte UTF-8 sequence
+/// (the sequence itself is checked when the text is read as `str`).
+pub(crate) fn is_text(b: u8) -> bool {
+    b == b'\t' || (0x20..=0x7e).contains(&b) || b >= 0x80
+}

@@ -1,0 +1,202 @@
+//! Checks of a complete head: header order, spacing and the syntax of the known header
+//! fields (RFC 4975 section 9, RFC 4976 section 9, RFC 7701).
+
+use core::ops::Range;
+
+use super::error::ParseErrorKind as K;
+use super::head::HeaderSpan;
+use super::quirk::Quirk;
+use super::start_line::{StartKind, StartLine};
+use super::values;
+use crate::Limits;
+use msrp_uri::{Mode, ParseOptions, Path};
+
+/// Splits a header line (without its line end) into name and trimmed value; `None` when it
+/// is not `hname ":" hval` with `hname = ALPHA *token`.
+pub(crate) fn split_header(line: &[u8], at: usize) -> Option<HeaderSpan> {
+    let colon = memchr::memchr(b':', line)?;
+    let name = &line[..colon];
+    if !name.first()?.is_ascii_alphabetic() || !name.iter().all(|b| values::is_token_char(*b)) {
+        return None;
+    }
+    let is_ws = |b: &u8| matches!(b, b' ' | b'\t');
+    let v_start = colon + 1 + line[colon + 1..].iter().take_while(|b| is_ws(b)).count();
+    let v_end = line.len()
+        - line[v_start..]
+            .iter()
+            .rev()
+            .take_while(|b| is_ws(b))
+            .count();
+    Some(HeaderSpan {
+        name: at..at + colon,
+        value: at + v_start..at + v_end,
+    })
+}
+
+/// Canonical names of the header fields whose syntax is checked.
+const KNOWN: &[&str] = &[
+    "To-Path",
+    "From-Path",
+    "Message-ID",
+    "Success-Report",
+    "Failure-Report",
+    "Byte-Range",
+    "Status",
+    "Content-Type",
+    "Use-Path",
+    "Expires",
+    "Min-Expires",
+    "Max-Expires",
+];
+
+fn known(name: &[u8]) -> Option<&'static str> {
+    KNOWN
+        .iter()
+        .copied()
+        .find(|k| k.as_bytes().eq_ignore_ascii_case(name))
+}
+
+/// A violation: what and where (index into the head bytes).
+pub(crate) type Violation = (K, usize);
+
+/// Checks a complete head. Strict mode turns every deviation into an error; tolerant mode
+/// records a quirk where the meaning is still clear.
+pub(crate) fn head(
+    head: &[u8],
+    lines: &[HeaderSpan],
+    start: &StartLine,
+    has_body: bool,
+    mode: Mode,
+    limits: &Limits,
+    quirk: &mut impl FnMut(Quirk, usize),
+) -> Result<(), Violation> {
+    let tolerant = mode == Mode::Tolerant;
+    let name_of = |h: &HeaderSpan| &head[h.name.clone()];
+    let end_of_head = head.len();
+
+    if has_body && matches!(start.kind, StartKind::Response { .. }) {
+        return Err((K::ResponseWithBody, end_of_head));
+    }
+
+    // To-Path CRLF From-Path CRLF first.
+    for (i, want) in ["To-Path", "From-Path"].into_iter().enumerate() {
+        let here = lines
+            .get(i)
+            .is_some_and(|h| name_of(h).eq_ignore_ascii_case(want.as_bytes()));
+        if here {
+            continue;
+        }
+        let elsewhere = lines
+            .iter()
+            .position(|h| name_of(h).eq_ignore_ascii_case(want.as_bytes()));
+        match elsewhere {
+            Some(j) if tolerant => quirk(Quirk::HeaderOrder, lines[j].name.start),
+            Some(j) => {
+                let msg = if i == 0 {
+                    "To-Path must be the first header field"
+                } else {
+                    "From-Path must be the second header field"
+                };
+                return Err((K::HeaderOrder(msg), lines[j].name.start));
+            }
+            None => {
+                let msg = if i == 0 {
+                    "no To-Path header field"
+                } else {
+                    "no From-Path header field"
+                };
+                return Err((
+                    K::HeaderOrder(msg),
+                    lines.get(i).map_or(end_of_head, |h| h.name.start),
+                ));
+            }
+        }
+    }
+
+    let uri_opts = ParseOptions::with_mode(mode);
+    for (i, h) in lines.iter().enumerate() {
+        let Some(canonical) = known(name_of(h)) else {
+            continue;
+        };
+        if name_of(h) != canonical.as_bytes() {
+            quirk(Quirk::HeaderNameCase, h.name.start);
+        }
+        // Known header fields take exactly one SP after the colon and nothing after the
+        // value (the vectors' reading 2).
+        let raw_start = h.name.end + 1;
+        let line_end = line_end(head, h.value.end);
+        if h.value.start != raw_start + 1 || head[raw_start] != b' ' || line_end != h.value.end {
+            if !tolerant {
+                return Err((
+                    K::InvalidHeader {
+                        header: canonical,
+                        reason: "not exactly one SP before the value, or white space after it",
+                    },
+                    raw_start,
+                ));
+            }
+            quirk(Quirk::HeaderSpacing, raw_start);
+        }
+        let v = &head[h.value.clone()];
+        let bad = |reason: &'static str| {
+            (
+                K::InvalidHeader {
+                    header: canonical,
+                    reason,
+                },
+                h.value.start,
+            )
+        };
+        match canonical {
+            "To-Path" | "From-Path" | "Use-Path" => {
+                if let Err(_e) = Path::parse_with(v, &uri_opts) {
+                    return Err(bad("not a list of MSRP URIs separated by SP"));
+                }
+            }
+            "Message-ID" => {
+                if let Err(reason) = values::ident(v, limits.max_tid_len) {
+                    let loose = !v.is_empty()
+                        && v.len() <= limits.max_tid_len
+                        && v.iter().all(|b| super::tid::is_ident_char(*b));
+                    if !(tolerant && loose) {
+                        return Err(bad(reason));
+                    }
+                    quirk(Quirk::NonStandardId, h.value.start);
+                }
+            }
+            "Success-Report" => values::report_request(v, false).map(|_| ()).map_err(bad)?,
+            "Failure-Report" => values::report_request(v, true).map(|_| ()).map_err(bad)?,
+            "Byte-Range" => values::byte_range(v).map(|_| ()).map_err(bad)?,
+            "Status" => values::status(v).map(|_| ()).map_err(bad)?,
+            "Content-Type" => {
+                if let Err(reason) = values::media_type(v) {
+                    if !(tolerant && v.contains(&b'/')) {
+                        return Err(bad(reason));
+                    }
+                    quirk(Quirk::HeaderValue, h.value.start);
+                }
+                if has_body && i + 1 != lines.len() {
+                    if !tolerant {
+                        return Err((K::ContentTypeNotLast, h.name.start));
+                    }
+                    quirk(Quirk::HeaderOrder, h.name.start);
+                }
+            }
+            "Expires" | "Min-Expires" | "Max-Expires" => {
+                if v.is_empty() || v.len() > 19 || !v.iter().all(u8::is_ascii_digit) {
+                    return Err(bad("not 1*DIGIT"));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Index of the line end (CR or LF) at or after `from`.
+fn line_end(head: &[u8], from: usize) -> usize {
+    let r: Range<usize> = from..head.len();
+    r.clone()
+        .find(|&i| matches!(head[i], b'\r' | b'\n'))
+        .unwrap_or(r.end)
+}

@@ -1,0 +1,255 @@
+//! Typed values of the RFC 4975 header fields (section 9), parsed from header bytes.
+
+use super::tid::is_ident_char;
+
+/// `Byte-Range: range-start "-" range-end "/" total`; `None` stands for `*`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ByteRange {
+    /// First octet of the chunk in the message, counting from 1.
+    pub start: u64,
+    /// Last octet, or `None` for `*` (not known yet: the chunk may be interrupted).
+    pub end: Option<u64>,
+    /// Size of the whole message, or `None` for `*` (not known yet).
+    pub total: Option<u64>,
+}
+
+/// A Success-Report or Failure-Report value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReportRequest {
+    /// `yes`.
+    Yes,
+    /// `no`.
+    No,
+    /// `partial` (Failure-Report only).
+    Partial,
+}
+
+/// `Status: namespace SP status-code [SP comment]` of a REPORT.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Status<'a> {
+    /// Three digits; `000` for the codes of RFC 4975.
+    pub namespace: u16,
+    /// The status code.
+    pub code: u16,
+    /// The text after the code, if any.
+    pub comment: Option<&'a str>,
+}
+
+fn digits_u64(b: &[u8]) -> Option<u64> {
+    if b.is_empty() || b.len() > 19 || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(b.iter().fold(0u64, |acc, d| acc * 10 + u64::from(d - b'0')))
+}
+
+/// Parses a Byte-Range value.
+pub(crate) fn byte_range(v: &[u8]) -> Result<ByteRange, &'static str> {
+    let dash = v
+        .iter()
+        .position(|b| *b == b'-')
+        .ok_or("no \"-\" after range-start")?;
+    let slash = v
+        .iter()
+        .position(|b| *b == b'/')
+        .ok_or("no \"/\" before total")?;
+    if slash < dash {
+        return Err("\"/\" before \"-\"");
+    }
+    let start = digits_u64(&v[..dash]).ok_or("range-start is not 1*DIGIT")?;
+    let end = match &v[dash + 1..slash] {
+        b"*" => None,
+        d => Some(digits_u64(d).ok_or("range-end is not 1*DIGIT or \"*\"")?),
+    };
+    let total = match &v[slash + 1..] {
+        b"*" => None,
+        d => Some(digits_u64(d).ok_or("total is not 1*DIGIT or \"*\"")?),
+    };
+    Ok(ByteRange { start, end, total })
+}
+
+/// Parses a Success-Report (`partial_allowed == false`) or Failure-Report value;
+/// the literals are case-insensitive (RFC 5234 section 2.3).
+pub(crate) fn report_request(
+    v: &[u8],
+    partial_allowed: bool,
+) -> Result<ReportRequest, &'static str> {
+    if v.eq_ignore_ascii_case(b"yes") {
+        Ok(ReportRequest::Yes)
+    } else if v.eq_ignore_ascii_case(b"no") {
+        Ok(ReportRequest::No)
+    } else if partial_allowed && v.eq_ignore_ascii_case(b"partial") {
+        Ok(ReportRequest::Partial)
+    } else if partial_allowed {
+        Err("not \"yes\", \"no\" or \"partial\"")
+    } else {
+        Err("not \"yes\" or \"no\"")
+    }
+}
+
+/// Parses a Status value.
+pub(crate) fn status(v: &[u8]) -> Result<Status<'_>, &'static str> {
+    let three = |b: &[u8]| -> Option<u16> {
+        (b.len() == 3 && b.iter().all(u8::is_ascii_digit))
+            .then(|| b.iter().fold(0u16, |a, d| a * 10 + u16::from(d - b'0')))
+    };
+    if v.len() < 7 || v[3] != b' ' {
+        return Err("not namespace SP status-code");
+    }
+    let namespace = three(&v[..3]).ok_or("namespace is not 3DIGIT")?;
+    let code = three(&v[4..7]).ok_or("status-code is not 3DIGIT")?;
+    let comment = match v.get(7) {
+        None => None,
+        Some(b' ') => Some(core::str::from_utf8(&v[8..]).map_err(|_| "comment is not UTF-8")?),
+        Some(_) => return Err("status-code not followed by SP or end"),
+    };
+    Ok(Status {
+        namespace,
+        code,
+        comment,
+    })
+}
+
+/// Checks `ident = ALPHANUM 3*31ident-char`, as Message-ID needs.
+pub(crate) fn ident(v: &[u8], max_len: usize) -> Result<(), &'static str> {
+    if v.is_empty() || !v.iter().all(|b| is_ident_char(*b)) {
+        return Err("not 1*ident-char");
+    }
+    if v.len() > max_len {
+        return Err("longer than the limit");
+    }
+    if !(4..=32).contains(&v.len()) || !v[0].is_ascii_alphanumeric() {
+        return Err("not ALPHANUM 3*31ident-char");
+    }
+    Ok(())
+}
+
+/// `token` of RFC 4975 section 9.
+pub(crate) fn is_token_char(b: u8) -> bool {
+    matches!(b, 0x21 | 0x23..=0x27 | 0x2A..=0x2B | 0x2D..=0x2E | 0x30..=0x39 | 0x41..=0x5A | 0x5E..=0x7E)
+}
+
+/// Checks `media-type = type "/" subtype *( ";" gen-param )` with
+/// `gen-param = pname [ "=" pval ]` and `pval = token / quoted-string`.
+pub(crate) fn media_type(v: &[u8]) -> Result<(), &'static str> {
+    let mut i = 0;
+    let token = |i: &mut usize| -> bool {
+        let s = *i;
+        while *i < v.len()
+            && is_token_char(v[*i])
+            && v[*i] != b'/'
+            && v[*i] != b';'
+            && v[*i] != b'='
+        {
+            *i += 1;
+        }
+        *i > s
+    };
+    // `/` is not a token character in RFC 4975 (it is in the 0x2F gap), nor `;` or `=`.
+    if !token(&mut i) || v.get(i) != Some(&b'/') {
+        return Err("not type \"/\" subtype");
+    }
+    i += 1;
+    if !token(&mut i) {
+        return Err("empty or invalid subtype");
+    }
+    while i < v.len() {
+        if v[i] != b';' {
+            return Err("media-type has whitespace or a bad character");
+        }
+        i += 1;
+        if !token(&mut i) {
+            return Err("invalid parameter name");
+        }
+        if v.get(i) == Some(&b'=') {
+            i += 1;
+            if v.get(i) == Some(&b'"') {
+                i += 1;
+                loop {
+                    match v.get(i) {
+                        None => return Err("unterminated quoted-string"),
+                        Some(b'"') => break,
+                        Some(b'\\') if matches!(v.get(i + 1), Some(b'\\' | b'"')) => i += 2,
+                        Some(b)
+                            if *b == b'\t'
+                                || *b == b' '
+                                || *b == 0x21
+                                || (0x23..=0x7e).contains(b) && *b != b'\\'
+                                || *b >= 0x80 =>
+                        {
+                            i += 1
+                        }
+                        Some(_) => return Err("bad character in quoted-string"),
+                    }
+                }
+                i += 1;
+            } else if !token(&mut i) {
+                return Err("invalid parameter value");
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn byte_ranges() {
+        assert_eq!(
+            byte_range(b"1-25/25"),
+            Ok(ByteRange {
+                start: 1,
+                end: Some(25),
+                total: Some(25)
+            })
+        );
+        assert_eq!(
+            byte_range(b"1-*/*"),
+            Ok(ByteRange {
+                start: 1,
+                end: None,
+                total: None
+            })
+        );
+        assert!(byte_range(b"*-5/5").is_err());
+        assert!(byte_range(b"1-5").is_err());
+        assert!(byte_range(b"1-5/99999999999999999999").is_err());
+    }
+
+    #[test]
+    fn media_types() {
+        assert!(media_type(b"text/plain").is_ok());
+        assert!(media_type(b"message/cpim").is_ok());
+        assert!(media_type(b"text/plain;charset=utf-8").is_ok());
+        assert!(
+            media_type(b"application/pkcs7-mime;smime-type=enveloped-data;name=\"a b.p7m\"")
+                .is_ok()
+        );
+        assert!(media_type(b"text/plain; charset=utf-8").is_err());
+        assert!(media_type(b"text").is_err());
+        assert!(media_type(b"text/").is_err());
+    }
+
+    #[test]
+    fn status_values() {
+        assert_eq!(
+            status(b"000 200 OK"),
+            Ok(Status {
+                namespace: 0,
+                code: 200,
+                comment: Some("OK")
+            })
+        );
+        assert_eq!(
+            status(b"000 413"),
+            Ok(Status {
+                namespace: 0,
+                code: 413,
+                comment: None
+            })
+        );
+        assert!(status(b"000 20").is_err());
+        assert!(status(b"0000 200").is_err());
+    }
+}
