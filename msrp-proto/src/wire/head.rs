@@ -4,6 +4,7 @@ use alloc::vec::Vec;
 use bytes::Bytes;
 use core::ops::Range;
 
+use super::digest::{DigestParams, Form};
 use super::quirk::Quirk;
 use super::start_line::{Method, StartKind};
 use super::tid::TransactionId;
@@ -194,5 +195,35 @@ impl ChunkHead {
             return None;
         }
         Some(v.iter().fold(0, |a, d| a * 10 + u64::from(d - b'0')))
+    }
+
+    /// WWW-Authenticate (RFC 4976 section 7), if present.
+    pub fn www_authenticate(&self) -> Option<DigestParams<'_>> {
+        Some(DigestParams::new(
+            self.header_value("WWW-Authenticate")?,
+            Form::Challenge,
+        ))
+    }
+
+    /// Authorization (RFC 4976 section 7), if present.
+    pub fn authorization(&self) -> Option<DigestParams<'_>> {
+        Some(DigestParams::new(
+            self.header_value("Authorization")?,
+            Form::Challenge,
+        ))
+    }
+
+    /// Authentication-Info (RFC 4976 section 7), if present.
+    pub fn authentication_info(&self) -> Option<DigestParams<'_>> {
+        Some(DigestParams::new(
+            self.header_value("Authentication-Info")?,
+            Form::Info,
+        ))
+    }
+
+    /// Use-Nickname (RFC 7701 section 6.1) without its quotes, if present (escapes kept).
+    pub fn use_nickname(&self) -> Option<&str> {
+        let v = self.header("Use-Nickname")?.value_str()?;
+        v.strip_prefix('"')?.strip_suffix('"')
     }
 }

@@ -1,5 +1,6 @@
 //! The wire codec: chunk parsing (and, next, serializing), RFC 4975 sections 7 and 9.
 
+mod digest;
 mod error;
 mod head;
 mod parser;
@@ -9,6 +10,7 @@ mod tid;
 mod validate;
 mod values;
 
+pub use digest::{DigestIter, DigestParams};
 pub use error::{ParseError, ParseErrorKind};
 pub use head::{ChunkHead, Header};
 pub use parser::{ChunkParser, Continuation, EndLine, ParseEvent};

@@ -616,7 +616,10 @@ fn scan_end(finder: &Finder<'static>, tolerant: bool, buf: &[u8], scan: &mut Sca
             }
         } else {
             match finder.find(&buf[scan.from..]) {
-                Some(m) => scan.cand = Some((scan.from + m, prefix.len())),
+                Some(m) => {
+                    scan.from += m;
+                    scan.cand = Some((scan.from, prefix.len()));
+                }
                 None => {
                     // A candidate may begin in the last prefix.len() - 1 bytes.
                     let tail = scan.from.max(buf.len().saturating_sub(prefix.len() - 1));

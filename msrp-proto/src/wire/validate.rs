@@ -3,6 +3,7 @@
 
 use core::ops::Range;
 
+use super::digest::{self, Form};
 use super::error::ParseErrorKind as K;
 use super::head::HeaderSpan;
 use super::quirk::Quirk;
@@ -47,6 +48,10 @@ const KNOWN: &[&str] = &[
     "Expires",
     "Min-Expires",
     "Max-Expires",
+    "WWW-Authenticate",
+    "Authorization",
+    "Authentication-Info",
+    "Use-Nickname",
 ];
 
 fn known(name: &[u8]) -> Option<&'static str> {
@@ -182,10 +187,38 @@ pub(crate) fn head(
                     quirk(Quirk::HeaderOrder, h.name.start);
                 }
             }
-            "Expires" | "Min-Expires" | "Max-Expires" => {
-                if v.is_empty() || v.len() > 19 || !v.iter().all(u8::is_ascii_digit) {
-                    return Err(bad("not 1*DIGIT"));
+            "WWW-Authenticate" | "Authorization" | "Authentication-Info" => {
+                let form = if canonical == "Authentication-Info" {
+                    Form::Info
+                } else {
+                    Form::Challenge
+                };
+                match digest::check(v, form) {
+                    Ok(false) => {}
+                    Ok(true) if tolerant => quirk(Quirk::HeaderValue, h.value.start),
+                    Ok(true) => {
+                        return Err(bad(
+                            "white space around \",\" that the grammar does not allow",
+                        ));
+                    }
+                    Err(reason) => return Err(bad(reason)),
                 }
+            }
+            "Use-Nickname" => {
+                // nickname = DQUOTE 1*1023(qdtext / qd-esc) DQUOTE (RFC 7701 section 6.1)
+                let ok = v.first() == Some(&b'"')
+                    && values::quoted_string_end(v, 0) == Ok(v.len())
+                    && v.len() > 2
+                    && core::str::from_utf8(&v[1..v.len() - 1])
+                        .is_ok_and(|t| t.chars().count() <= 1023);
+                if !ok {
+                    return Err(bad("not a quoted nickname of 1 to 1023 characters"));
+                }
+            }
+            "Expires" | "Min-Expires" | "Max-Expires"
+                if v.is_empty() || v.len() > 19 || !v.iter().all(u8::is_ascii_digit) =>
+            {
+                return Err(bad("not 1*DIGIT"));
             }
             _ => {}
         }

@@ -128,6 +128,30 @@ pub(crate) fn is_token_char(b: u8) -> bool {
     matches!(b, 0x21 | 0x23..=0x27 | 0x2A..=0x2B | 0x2D..=0x2E | 0x30..=0x39 | 0x41..=0x5A | 0x5E..=0x7E)
 }
 
+/// The index just after the `quoted-string` that starts at `start` (a DQUOTE):
+/// `DQUOTE *(qdtext / qd-esc) DQUOTE` (RFC 4975 section 9).
+pub(crate) fn quoted_string_end(v: &[u8], start: usize) -> Result<usize, &'static str> {
+    let mut i = start + 1;
+    loop {
+        match v.get(i) {
+            None => return Err("unterminated quoted-string"),
+            Some(b'"') => return Ok(i + 1),
+            Some(b'\\') if matches!(v.get(i + 1), Some(b'\\' | b'"')) => i += 2,
+            Some(b)
+                if *b == b'\t'
+                    || *b == b' '
+                    || *b == 0x21
+                    || (0x23..=0x5b).contains(b)
+                    || (0x5d..=0x7e).contains(b)
+                    || *b >= 0x80 =>
+            {
+                i += 1
+            }
+            Some(_) => return Err("bad character in quoted-string"),
+        }
+    }
+}
+
 /// Checks `media-type = type "/" subtype *( ";" gen-param )` with
 /// `gen-param = pname [ "=" pval ]` and `pval = token / quoted-string`.
 pub(crate) fn media_type(v: &[u8]) -> Result<(), &'static str> {
@@ -163,25 +187,7 @@ pub(crate) fn media_type(v: &[u8]) -> Result<(), &'static str> {
         if v.get(i) == Some(&b'=') {
             i += 1;
             if v.get(i) == Some(&b'"') {
-                i += 1;
-                loop {
-                    match v.get(i) {
-                        None => return Err("unterminated quoted-string"),
-                        Some(b'"') => break,
-                        Some(b'\\') if matches!(v.get(i + 1), Some(b'\\' | b'"')) => i += 2,
-                        Some(b)
-                            if *b == b'\t'
-                                || *b == b' '
-                                || *b == 0x21
-                                || (0x23..=0x7e).contains(b) && *b != b'\\'
-                                || *b >= 0x80 =>
-                        {
-                            i += 1
-                        }
-                        Some(_) => return Err("bad character in quoted-string"),
-                    }
-                }
-                i += 1;
+                i = quoted_string_end(v, i)?;
             } else if !token(&mut i) {
                 return Err("invalid parameter value");
             }

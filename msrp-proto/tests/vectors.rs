@@ -1,0 +1,191 @@
+//! Every vector in `vectors/chunks/`: `ok` frames give the vector's fields, `error` frames
+//! are rejected in strict mode, `lenient_ok` frames parse in tolerant mode with the
+//! vector's fields, `incomplete` frames give no chunk. Each is also fed split at every byte
+//! offset and one byte at a time, with the same events.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+
+use std::fs;
+use std::path::PathBuf;
+
+use msrp_proto::wire::{ChunkHead, ChunkParser, EndLine, ParseEvent};
+use msrp_proto::{Limits, Mode};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+fn dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../vectors/chunks")
+}
+
+/// Events with body pieces joined and errors as text: what must not depend on how the
+/// input was split.
+#[derive(Debug, PartialEq)]
+enum Ev {
+    Head(Box<ChunkHead>),
+    Body(Vec<u8>),
+    End(EndLine),
+    Err(String),
+}
+
+fn run(mode: Mode, pieces: &[&[u8]]) -> Vec<Ev> {
+    let mut p = ChunkParser::new(Limits::DEFAULT, mode);
+    let mut out: Vec<Ev> = Vec::new();
+    for piece in pieces {
+        p.feed(piece);
+        while let Some(ev) = p.next() {
+            match ev {
+                Ok(ParseEvent::Head(h)) => out.push(Ev::Head(Box::new(h))),
+                Ok(ParseEvent::Body(b)) => match out.last_mut() {
+                    Some(Ev::Body(acc)) => acc.extend_from_slice(&b),
+                    _ => out.push(Ev::Body(b.to_vec())),
+                },
+                Ok(ParseEvent::End(e)) => out.push(Ev::End(e)),
+                Err(e) => out.push(Ev::Err(format!("{e}"))),
+            }
+        }
+    }
+    out
+}
+
+fn check_fields(name: &str, v: &Value, events: &[Ev], failures: &mut Vec<String>) {
+    let mut fail = |s: String| failures.push(format!("{name}: {s}"));
+    let (head, body, end) = match events {
+        [Ev::Head(h), Ev::Body(b), Ev::End(e)] => (h, b.clone(), e),
+        [Ev::Head(h), Ev::End(e)] => (h, Vec::new(), e),
+        other => return fail(format!("expected one chunk, got {other:?}")),
+    };
+    let flag = (end.continuation.as_byte() as char).to_string();
+    let headers: Vec<Value> = head
+        .headers()
+        .map(|h| json!({"name": h.name, "value": String::from_utf8_lossy(h.value)}))
+        .collect();
+    let got = json!({
+        "transaction_id": head.transaction_id().as_str(),
+        "kind": if head.is_request() { "request" } else { "response" },
+        "method": head.method_name(),
+        "status_code": head.status_code(),
+        "comment": head.comment(),
+        "continuation_flag": flag,
+        "headers": headers,
+        "has_body": head.has_body(),
+        "body_length": end.body_length,
+        "message_id": head.message_id(),
+        "content_type": head.content_type(),
+        "use_nickname": head.header("Use-Nickname").and_then(|h| h.value_str()),
+        "success_report": head.header("Success-Report").and_then(|h| h.value_str()),
+        "failure_report": head.header("Failure-Report").and_then(|h| h.value_str()),
+        "expires": head.expires(),
+        "status": head.status().map(|s| json!({
+            "namespace": format!("{:03}", s.namespace), "code": s.code, "comment": s.comment
+        })),
+        "use_path": head.use_path().map(|p| p.unwrap().iter().map(|u| u.to_string()).collect::<Vec<_>>()),
+    });
+    for (k, want) in got.as_object().unwrap() {
+        if let Some(expected) = v.get(k) {
+            if expected != want {
+                fail(format!("{k}: expected {expected}, got {want}"));
+            }
+        }
+    }
+    if let Some(sha) = v.get("body_sha256").and_then(Value::as_str) {
+        let hex: String = Sha256::digest(&body)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        if hex != sha {
+            fail("body_sha256 differs".into());
+        }
+    }
+    if let Some(br) = v.get("byte_range").filter(|b| !b.is_null()) {
+        let star = |x: Option<u64>| x.map_or(json!("*"), |n| json!(n));
+        let got = head
+            .byte_range()
+            .map(|r| json!({"start": r.start, "end": star(r.end), "total": star(r.total)}));
+        if got.as_ref() != Some(br) {
+            fail(format!("byte_range: expected {br}, got {got:?}"));
+        }
+    }
+    for (key, path) in [("to_path", head.to_path()), ("from_path", head.from_path())] {
+        if let Some(want) = v.get(key) {
+            let got: Vec<String> = path.unwrap().iter().map(|u| u.to_string()).collect();
+            if json!(got) != *want {
+                fail(format!("{key}: expected {want}, got {got:?}"));
+            }
+        }
+    }
+}
+
+#[test]
+fn every_chunk_vector() {
+    let mut counts = std::collections::BTreeMap::new();
+    let mut failures = Vec::new();
+    let mut entries: Vec<_> = fs::read_dir(dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.extension().and_then(|e| e.to_str()) != Some("json") {
+            continue;
+        }
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let v: Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+        let raw = fs::read(dir().join(v["file"].as_str().unwrap())).unwrap();
+        let result = v["result"].as_str().unwrap().to_string();
+        let result = result.as_str();
+        let lenient = v
+            .get("lenient_ok")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        let strict = run(Mode::Strict, &[&raw]);
+        let key = if lenient {
+            "lenient_ok".to_string()
+        } else {
+            result.to_string()
+        };
+        *counts.entry(key).or_insert(0) += 1;
+        match (result, lenient) {
+            ("ok", _) => check_fields(&name, &v, &strict, &mut failures),
+            ("error", false) => {
+                if !strict.iter().any(|e| matches!(e, Ev::Err(_))) {
+                    failures.push(format!("{name}: strict mode accepted it: {strict:?}"));
+                }
+            }
+            ("error", true) => {
+                if !strict.iter().any(|e| matches!(e, Ev::Err(_))) {
+                    failures.push(format!("{name}: strict mode accepted it"));
+                }
+                let tolerant = run(Mode::Tolerant, &[&raw]);
+                check_fields(&name, &v, &tolerant, &mut failures);
+            }
+            ("incomplete", _) => {
+                if strict.iter().any(|e| matches!(e, Ev::End(_) | Ev::Err(_))) {
+                    failures.push(format!(
+                        "{name}: expected no chunk and no error, got {strict:?}"
+                    ));
+                }
+            }
+            _ => failures.push(format!("{name}: unknown result {result}")),
+        }
+        // Split invariance, both modes.
+        for mode in [Mode::Strict, Mode::Tolerant] {
+            let whole = run(mode, &[&raw]);
+            for cut in 1..raw.len() {
+                if run(mode, &[&raw[..cut], &raw[cut..]]) != whole {
+                    failures.push(format!("{name} ({mode:?}): split at {cut} differs"));
+                    break;
+                }
+            }
+            let bytes: Vec<&[u8]> = raw.chunks(1).collect();
+            if run(mode, &bytes) != whole {
+                failures.push(format!("{name} ({mode:?}): byte-by-byte feed differs"));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    println!("chunk vectors: {counts:?}");
+}
