@@ -68,6 +68,7 @@ fn check_fields(name: &str, v: &Value, events: &[Ev], failures: &mut Vec<String>
         "headers": headers,
         "has_body": head.has_body(),
         "body_length": end.body_length,
+        "byte_range_matches_body": end.byte_range_matches,
         "message_id": head.message_id(),
         "content_type": head.content_type(),
         "use_nickname": head.header("Use-Nickname").and_then(|h| h.value_str()),

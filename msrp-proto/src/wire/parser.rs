@@ -66,6 +66,10 @@ pub struct EndLine {
     pub body_length: u64,
     /// Whether the end-line (or the line end before it) used LF without CR (tolerant mode).
     pub bare_lf: bool,
+    /// When Byte-Range has a numeric range-end: whether `end - start + 1` equals
+    /// `body_length`. Framing never relies on Byte-Range (peers send wrong ones, and so do
+    /// RFC examples); a mismatch is only reported here.
+    pub byte_range_matches: Option<bool>,
 }
 
 /// One step of parsing.
@@ -108,6 +112,8 @@ struct Scan {
     /// A candidate end-line: where it starts and how many of its bytes are verified.
     cand: Option<(usize, usize)>,
     body_len: u64,
+    /// The body length Byte-Range announces, when it has a numeric range-end.
+    expected: Option<u64>,
     discard: bool,
 }
 
@@ -278,6 +284,7 @@ impl ChunkParser {
                                 continuation: flag,
                                 body_length: scan.body_len,
                                 bare_lf,
+                                byte_range_matches: scan.expected.map(|n| n == scan.body_len),
                             };
                             let discard = scan.discard;
                             self.state = State::End { len, end, discard };
@@ -335,6 +342,7 @@ impl ChunkParser {
                     from,
                     cand: None,
                     body_len: 0,
+                    expected: None,
                     discard: true,
                 });
             }
@@ -452,13 +460,18 @@ impl ChunkParser {
                     ));
                 }
                 let bare_lf = line_end == nl;
+                // The head is everything before the end-line; the end-line is dropped next.
+                let event = self.finish_head(buf, line_start, false)?;
+                let expected = match &event {
+                    ParseEvent::Head(h) => expected_length(h),
+                    _ => None,
+                };
                 let end = EndLine {
                     continuation: flag.unwrap_or(Continuation::Complete),
                     body_length: 0,
                     bare_lf,
+                    byte_range_matches: expected.map(|n| n == 0),
                 };
-                // The head is everything before the end-line; the end-line is dropped next.
-                let event = self.finish_head(buf, line_start, false)?;
                 self.state = State::End {
                     len: nl + 1 - line_start,
                     end,
@@ -564,17 +577,26 @@ impl ChunkParser {
             // the body starts right after the empty line.
             let blank = if buf.first() == Some(&b'\r') { 2 } else { 1 };
             self.consume(buf, blank);
+            let expected = expected_length(&head);
             self.state = State::Body(Scan {
                 tid: head.tid,
                 from: 0,
                 cand: None,
                 body_len: 0,
+                expected,
                 discard: false,
             });
         }
         self.reset_head();
         Ok(ParseEvent::Head(head))
     }
+}
+
+/// The body length a head's Byte-Range announces (`end - start + 1`), if it has a numeric
+/// range-end.
+fn expected_length(head: &ChunkHead) -> Option<u64> {
+    let r = head.byte_range()?;
+    (r.end? + 1).checked_sub(r.start)
 }
 
 /// Looks for the end-line of `scan.tid` in `buf`, from where the last call stopped.
