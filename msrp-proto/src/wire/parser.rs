@@ -719,3 +719,7 @@ fn verify(buf: &[u8], c: usize, mut k: usize, prefix: &[u8], tid: &[u8], toleran
         k += 1;
     }
 }
+
+#[cfg(test)]
+#[path = "parser_tests.rs"]
+mod tests;

@@ -1,0 +1,340 @@
+//! Unit tests of the chunk parser: recovery, fatal errors, limits, tolerant quirks,
+//! bounded memory and linear scanning.
+
+use alloc::format;
+use alloc::string::ToString;
+use alloc::vec;
+use alloc::vec::Vec;
+use bytes::BytesMut;
+
+use super::*;
+use crate::wire::{Method, ParseErrorKind, Quirk};
+
+const TO: &str = "To-Path: msrp://b.example.com:2855/s1;tcp\r\n";
+const FROM: &str = "From-Path: msrp://a.example.com:2855/s2;tcp\r\n";
+
+fn send(tid: &str, extra: &str, body: Option<&str>, flag: char) -> Vec<u8> {
+    let mut s = format!("MSRP {tid} SEND\r\n{TO}{FROM}{extra}");
+    match body {
+        Some(b) => s.push_str(&format!(
+            "Content-Type: text/plain\r\n\r\n{b}\r\n-------{tid}{flag}\r\n"
+        )),
+        None => s.push_str(&format!("-------{tid}{flag}\r\n")),
+    }
+    s.into_bytes()
+}
+
+#[derive(Debug, PartialEq)]
+enum E {
+    Head(alloc::string::String),
+    Body(Vec<u8>),
+    End(Continuation, u64),
+    Err(ParseErrorKind, u64, Option<alloc::string::String>),
+}
+
+fn events(p: &mut ChunkParser, input: &[u8]) -> Vec<E> {
+    p.feed(input);
+    let mut out = Vec::new();
+    while let Some(ev) = p.next() {
+        let e = match ev {
+            Ok(ParseEvent::Head(h)) => E::Head(h.transaction_id().as_str().into()),
+            Ok(ParseEvent::Body(b)) => {
+                if let Some(E::Body(acc)) = out.last_mut() {
+                    acc.extend_from_slice(&b);
+                    continue;
+                }
+                E::Body(b.to_vec())
+            }
+            Ok(ParseEvent::End(e)) => E::End(e.continuation, e.body_length),
+            Err(e) => E::Err(
+                e.kind(),
+                e.offset(),
+                e.transaction_id().map(|t| t.as_str().into()),
+            ),
+        };
+        out.push(e);
+    }
+    out
+}
+
+fn strict() -> ChunkParser {
+    ChunkParser::default()
+}
+
+fn tolerant() -> ChunkParser {
+    ChunkParser::new(Limits::DEFAULT, Mode::Tolerant)
+}
+
+#[test]
+fn a_bad_header_skips_only_that_chunk() {
+    let mut input = send("tid00001", "Byte-Range: x\r\n", Some("one"), '$');
+    let bad_len = input.len();
+    input.extend(send("tid00002", "", Some("two"), '$'));
+    let ev = events(&mut strict(), &input);
+    let bad_at = (bad_len
+        - "Byte-Range: x\r\nContent-Type: text/plain\r\n\r\none\r\n-------tid00001$\r\n".len()
+        + "Byte-Range: ".len()) as u64;
+    assert_eq!(
+        ev,
+        vec![
+            E::Err(
+                ParseErrorKind::InvalidHeader {
+                    header: "Byte-Range",
+                    reason: "no \"-\" after range-start"
+                },
+                bad_at,
+                Some("tid00001".into())
+            ),
+            E::Head("tid00002".into()),
+            E::Body(b"two".to_vec()),
+            E::End(Continuation::Complete, 3),
+        ]
+    );
+}
+
+#[test]
+fn errors_map_to_400_and_garbage_is_fatal() {
+    let mut p = strict();
+    let mut input = send("tid00001", "Success-Report: maybe\r\n", None, '$');
+    input.extend_from_slice(b"GET / HTTP/1.1\r\n");
+    p.feed(&input);
+    let e = p.next().unwrap().unwrap_err();
+    assert_eq!(e.status_code(), Some(400));
+    assert!(!e.is_fatal());
+    let e = p.next().unwrap().unwrap_err();
+    assert!(e.is_fatal() && e.status_code().is_none());
+    assert_eq!(e.offset(), (input.len() - 16) as u64);
+    assert!(p.is_failed());
+    p.feed(&send("tid00003", "", None, '$'));
+    assert!(p.next().is_none(), "nothing is parsed after a fatal error");
+}
+
+#[test]
+fn garbage_is_rejected_before_the_line_ends() {
+    let mut p = strict();
+    p.feed(b"HTTP/1.1 200");
+    let e = p.next().unwrap().unwrap_err();
+    assert!(matches!(e.kind(), ParseErrorKind::InvalidStartLine { .. }));
+    let mut p = strict();
+    p.feed(b"MSRP abcd sEND");
+    assert_eq!(p.next().unwrap().unwrap_err().offset(), 10);
+    let mut p = strict();
+    p.feed(b"MSRP abcd SEN");
+    assert!(p.next().is_none(), "still a possible start line");
+}
+
+#[test]
+fn limits_are_enforced() {
+    let limits = Limits {
+        max_headers: 3,
+        ..Limits::DEFAULT
+    };
+    let mut p = ChunkParser::new(limits, Mode::Strict);
+    let mut input = send("tid00001", "A: 1\r\nB: 2\r\n", None, '$');
+    input.extend(send("tid00002", "", None, '+'));
+    let ev = events(&mut p, &input);
+    assert!(matches!(
+        ev[0],
+        E::Err(ParseErrorKind::TooManyHeaders { max: 3 }, _, _)
+    ));
+    assert_eq!(
+        ev[1..],
+        [E::Head("tid00002".into()), E::End(Continuation::More, 0)]
+    );
+
+    // A head that never ends is cut at the limit, and its bytes are not kept.
+    let limits = Limits {
+        max_head_bytes: 1024,
+        ..Limits::DEFAULT
+    };
+    let mut p = ChunkParser::new(limits, Mode::Strict);
+    let mut input = format!("MSRP tid00003 SEND\r\n{TO}X: ").into_bytes();
+    input.extend(core::iter::repeat_n(b'a', 4000));
+    let ev = events(&mut p, &input);
+    assert!(matches!(
+        ev[..],
+        [E::Err(ParseErrorKind::HeadTooLarge { max: 1024 }, _, _)]
+    ));
+    assert!(p.buffered() < 64, "held {} bytes", p.buffered());
+
+    let limits = Limits {
+        max_start_line: 20,
+        ..Limits::DEFAULT
+    };
+    let mut p = ChunkParser::new(limits, Mode::Strict);
+    let ev = events(&mut p, b"MSRP abcdefghijklmnopqrstu");
+    assert!(matches!(
+        ev[..],
+        [E::Err(
+            ParseErrorKind::StartLineTooLong { max: 20 },
+            20,
+            None
+        )]
+    ));
+}
+
+#[test]
+fn a_streamed_body_holds_only_an_end_line_worth_of_bytes() {
+    let mut p = strict();
+    p.feed(&send("tid00001", "", Some(""), '$')[..]); // warm up: one whole chunk
+    while p.next().is_some() {}
+    let head = format!("MSRP bigbody1 SEND\r\n{TO}{FROM}Content-Type: text/plain\r\n\r\n");
+    p.feed(head.as_bytes());
+    assert!(matches!(p.next(), Some(Ok(ParseEvent::Head(_)))));
+    let piece = [b'x'; 1460];
+    let mut total = 0u64;
+    for _ in 0..2000 {
+        p.feed(&piece);
+        while let Some(ev) = p.next() {
+            match ev.unwrap() {
+                ParseEvent::Body(b) => total += b.len() as u64,
+                other => panic!("{other:?}"),
+            }
+        }
+        assert!(p.buffered() <= 9 + 32 + 3, "held {} bytes", p.buffered());
+    }
+    p.feed(b"\r\n-------bigbody1$\r\n");
+    while let Some(ev) = p.next() {
+        match ev.unwrap() {
+            ParseEvent::Body(b) => total += b.len() as u64,
+            ParseEvent::End(e) => assert_eq!(e.body_length, 1460 * 2000),
+            ParseEvent::Head(_) => panic!(),
+        }
+    }
+    assert_eq!(total, 1460 * 2000);
+    assert!(p.is_idle());
+}
+
+#[test]
+fn near_miss_end_lines_are_body() {
+    let tid = "tid00001";
+    let body = format!(
+        "a\r\n-------tid00002$\r\nb-------{tid}$\r\nc\r\n-------{tid}x\r\nd\r\n-------{tid}$\re\r\n-------{tid}\r\n-------tid0000"
+    );
+    for mode in [Mode::Strict, Mode::Tolerant] {
+        let mut p = ChunkParser::new(Limits::DEFAULT, mode);
+        let ev = events(&mut p, &send(tid, "", Some(&body), '+'));
+        assert_eq!(
+            ev,
+            vec![
+                E::Head(tid.into()),
+                E::Body(body.clone().into_bytes()),
+                E::End(Continuation::More, body.len() as u64)
+            ],
+            "{mode:?}"
+        );
+    }
+}
+
+#[test]
+fn bodiless_requests_and_responses() {
+    let ev = events(
+        &mut strict(),
+        &send("tid00001", "Byte-Range: 1-0/0\r\n", None, '$'),
+    );
+    assert_eq!(
+        ev,
+        vec![
+            E::Head("tid00001".into()),
+            E::End(Continuation::Complete, 0)
+        ]
+    );
+    let resp = format!("MSRP tid00001 200 OK\r\n{TO}{FROM}-------tid00001$\r\n");
+    let mut p = strict();
+    p.feed(resp.as_bytes());
+    let Some(Ok(ParseEvent::Head(h))) = p.next() else {
+        panic!()
+    };
+    assert_eq!(
+        (h.status_code(), h.comment(), h.has_body()),
+        (Some(200), Some("OK"), false)
+    );
+    // An empty body is not a bodiless request.
+    let mut p = strict();
+    p.feed(&send("tid00002", "", Some(""), '$'));
+    let Some(Ok(ParseEvent::Head(h))) = p.next() else {
+        panic!()
+    };
+    assert!(h.has_body());
+    assert!(matches!(
+        p.next(),
+        Some(Ok(ParseEvent::End(EndLine { body_length: 0, .. })))
+    ));
+}
+
+#[test]
+fn tolerant_mode_accepts_what_real_peers_send() {
+    let input = "msrp x1 FILE_OFFSET\nfrom-path:msrp://a.example.com:2855/s2;tcp \nto-path: msrp://b.example.com:2855/s1;tcp\nKeep-Alive: yes\nbyte-range: 1-*/5\nContent-Type: text/plain\n\nhello\n-------x1$\n";
+    assert!(
+        events(&mut strict(), input.as_bytes())
+            .iter()
+            .any(|e| matches!(e, E::Err(..)))
+    );
+    let mut p = tolerant();
+    p.feed(input.as_bytes());
+    let Some(Ok(ParseEvent::Head(h))) = p.next() else {
+        panic!()
+    };
+    assert_eq!(h.method(), Some(Method::Other));
+    assert_eq!(h.method_name(), Some("FILE_OFFSET"));
+    assert_eq!(
+        h.to_path().unwrap().to_string(),
+        "msrp://b.example.com:2855/s1;tcp"
+    );
+    assert_eq!(h.header("keep-alive").map(|x| x.value), Some(&b"yes"[..]));
+    assert_eq!(
+        h.byte_range().map(|r| (r.start, r.end, r.total)),
+        Some((1, None, Some(5)))
+    );
+    let quirks: Vec<Quirk> = h.quirks().iter().map(|(q, _)| *q).collect();
+    for q in [
+        Quirk::LowerCaseMsrp,
+        Quirk::NonStandardId,
+        Quirk::NonStandardMethod,
+        Quirk::BareLf,
+        Quirk::HeaderOrder,
+        Quirk::HeaderNameCase,
+        Quirk::HeaderSpacing,
+    ] {
+        assert!(quirks.contains(&q), "{q:?} missing from {quirks:?}");
+    }
+    assert!(matches!(p.next(), Some(Ok(ParseEvent::Body(b))) if &b[..] == b"hello"));
+    assert!(matches!(
+        p.next(),
+        Some(Ok(ParseEvent::End(EndLine {
+            bare_lf: true,
+            body_length: 5,
+            ..
+        })))
+    ));
+}
+
+#[test]
+fn decode_works_on_the_callers_buffer() {
+    let mut p = strict();
+    let mut src = BytesMut::new();
+    let input = send("tid00001", "", Some("hello"), '$');
+    let mut got = Vec::new();
+    for b in &input {
+        src.extend_from_slice(&[*b]);
+        while let Some(ev) = p.decode(&mut src).unwrap() {
+            got.push(ev);
+        }
+    }
+    assert!(matches!(got.first(), Some(ParseEvent::Head(_))));
+    assert!(matches!(
+        got.last(),
+        Some(ParseEvent::End(EndLine { body_length: 5, .. }))
+    ));
+    let body: Vec<u8> = got
+        .iter()
+        .filter_map(|e| match e {
+            ParseEvent::Body(b) => Some(b.to_vec()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    assert_eq!(body, b"hello");
+    assert!(src.is_empty());
+    assert_eq!(p.offset(), input.len() as u64);
+}
