@@ -1,10 +1,12 @@
-//! The wire codec: chunk parsing (and, next, serializing), RFC 4975 sections 7 and 9.
+//! The wire codec: chunk parsing and serializing, RFC 4975 sections 7 and 9.
 
 mod digest;
 mod error;
 mod head;
+mod ids;
 mod parser;
 mod quirk;
+mod serializer;
 mod start_line;
 mod tid;
 mod validate;
@@ -13,8 +15,10 @@ mod values;
 pub use digest::{DigestIter, DigestParams};
 pub use error::{ParseError, ParseErrorKind};
 pub use head::{ChunkHead, Header};
+pub use ids::{GENERATED_ID_LEN, RandomSource, random_id};
 pub use parser::{ChunkParser, Continuation, EndLine, ParseEvent};
 pub use quirk::Quirk;
+pub use serializer::{Chunk, EncodeError, StartSpec};
 pub use start_line::Method;
 pub use tid::{MAX_TID_CAPACITY, TransactionId};
 pub use values::{ByteRange, ReportRequest, Status};

@@ -28,6 +28,18 @@ impl TransactionId {
         })
     }
 
+    /// An id from bytes the caller produced as ident characters (truncated to the capacity).
+    pub(crate) fn from_checked(id: &[u8]) -> TransactionId {
+        let len = id.len().min(MAX_TID_CAPACITY);
+        let mut bytes = [0; MAX_TID_CAPACITY];
+        bytes[..len].copy_from_slice(&id[..len]);
+        debug_assert!(id.iter().all(|b| is_ident_char(*b)));
+        TransactionId {
+            len: len as u8,
+            bytes,
+        }
+    }
+
     /// The id's bytes.
     pub fn as_bytes(&self) -> &[u8] {
         &self.bytes[..usize::from(self.len)]
