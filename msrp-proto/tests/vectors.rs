@@ -7,43 +7,15 @@
 use std::fs;
 use std::path::PathBuf;
 
-use msrp_proto::wire::{ChunkHead, ChunkParser, EndLine, ParseEvent};
-use msrp_proto::{Limits, Mode};
+mod common;
+
+use common::{Ev, run};
+use msrp_proto::Mode;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 fn dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../vectors/chunks")
-}
-
-/// Events with body pieces joined and errors as text: what must not depend on how the
-/// input was split.
-#[derive(Debug, PartialEq)]
-enum Ev {
-    Head(Box<ChunkHead>),
-    Body(Vec<u8>),
-    End(EndLine),
-    Err(String),
-}
-
-fn run(mode: Mode, pieces: &[&[u8]]) -> Vec<Ev> {
-    let mut p = ChunkParser::new(Limits::DEFAULT, mode);
-    let mut out: Vec<Ev> = Vec::new();
-    for piece in pieces {
-        p.feed(piece);
-        while let Some(ev) = p.next() {
-            match ev {
-                Ok(ParseEvent::Head(h)) => out.push(Ev::Head(Box::new(h))),
-                Ok(ParseEvent::Body(b)) => match out.last_mut() {
-                    Some(Ev::Body(acc)) => acc.extend_from_slice(&b),
-                    _ => out.push(Ev::Body(b.to_vec())),
-                },
-                Ok(ParseEvent::End(e)) => out.push(Ev::End(e)),
-                Err(e) => out.push(Ev::Err(format!("{e}"))),
-            }
-        }
-    }
-    out
 }
 
 fn check_fields(name: &str, v: &Value, events: &[Ev], failures: &mut Vec<String>) {

@@ -368,6 +368,9 @@ impl ChunkParser {
         let tolerant = self.mode == Mode::Tolerant;
         loop {
             let nl = memchr::memchr(b'\n', &buf[self.searched..]).map(|i| self.searched + i);
+            if matches!(self.state, State::Start) {
+                self.check_start_line(buf, nl)?;
+            }
             let Some(nl) = nl else {
                 self.searched = buf.len();
                 return self.check_partial_line(buf).map(|()| None);
@@ -393,14 +396,6 @@ impl ChunkParser {
             let line = line_start..line_end;
 
             if matches!(self.state, State::Start) {
-                if line.end > self.limits.max_start_line {
-                    return Err(self.fatal(
-                        K::StartLineTooLong {
-                            max: self.limits.max_start_line,
-                        },
-                        self.limits.max_start_line,
-                    ));
-                }
                 let mut found = Vec::new();
                 let parsed = start_line::parse(
                     &buf[line.clone()],
@@ -430,7 +425,9 @@ impl ChunkParser {
                 }
             }
 
-            if line.end > self.limits.max_head_bytes {
+            // Same condition as the partial check (`buf.len() > max`), so that the error
+            // does not depend on how the input was split.
+            if nl > self.limits.max_head_bytes {
                 let max = self.limits.max_head_bytes;
                 return Err(self.skip_chunk(
                     K::HeadTooLarge { max },
@@ -500,26 +497,29 @@ impl ChunkParser {
         }
     }
 
-    /// Enforces limits on a line still being received, and rejects a start line as soon as
-    /// no continuation could make it valid.
+    /// Rejects a start line as soon as no continuation could make it valid, and enforces
+    /// its length limit. `nl` is the LF that ends it, if received. The bytes examined and
+    /// the order of the checks do not depend on how the input was split.
+    fn check_start_line(&mut self, buf: &BytesMut, nl: Option<usize>) -> Result<(), ParseError> {
+        let max = self.limits.max_start_line;
+        let end = nl.unwrap_or(buf.len()).min(max);
+        let line = &buf[..end];
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if let Err((reason, at)) =
+            start_line::parse(line, false, self.mode, &self.limits, &mut |_, _| {})
+        {
+            return Err(self.fatal(K::InvalidStartLine { reason }, at));
+        }
+        // The start line, CRLF included, must fit in `max` bytes: its LF at index < max.
+        if nl.map_or(buf.len() >= max, |nl| nl >= max) {
+            return Err(self.fatal(K::StartLineTooLong { max }, max));
+        }
+        Ok(())
+    }
+
+    /// Enforces the head size limit on a line still being received.
     fn check_partial_line(&mut self, buf: &BytesMut) -> Result<(), ParseError> {
-        if matches!(self.state, State::Start) {
-            let partial = &buf[..];
-            if partial.len() > self.limits.max_start_line {
-                return Err(self.fatal(
-                    K::StartLineTooLong {
-                        max: self.limits.max_start_line,
-                    },
-                    self.limits.max_start_line,
-                ));
-            }
-            let line = partial.strip_suffix(b"\r").unwrap_or(partial);
-            if let Err((reason, at)) =
-                start_line::parse(line, false, self.mode, &self.limits, &mut |_, _| {})
-            {
-                return Err(self.fatal(K::InvalidStartLine { reason }, at));
-            }
-        } else if buf.len() > self.limits.max_head_bytes {
+        if matches!(self.state, State::Head) && buf.len() > self.limits.max_head_bytes {
             let max = self.limits.max_head_bytes;
             let from = self.line_start.saturating_sub(2);
             return Err(self.skip_chunk(K::HeadTooLarge { max }, max, from));

@@ -1,0 +1,163 @@
+//! Property tests: serialized chunks parse back to what was written; any bytes, fed in any
+//! pieces, give the same events as fed whole; no input panics.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+
+mod common;
+
+use bytes::{Bytes, BytesMut};
+use common::{Ev, run, split_at};
+use msrp_proto::Mode;
+use msrp_proto::uri::Path;
+use msrp_proto::wire::{Chunk, Continuation, StartSpec, TransactionId};
+use proptest::prelude::*;
+
+fn uri() -> impl Strategy<Value = String> {
+    (
+        "[a-z]{1,10}(\\.[a-z]{1,8}){0,2}",
+        1u16..,
+        "[a-zA-Z0-9]{4,12}",
+    )
+        .prop_map(|(h, p, s)| format!("msrp://{h}:{p}/{s};tcp"))
+}
+
+fn path() -> impl Strategy<Value = Path> {
+    proptest::collection::vec(uri(), 1..4).prop_map(|v| v.join(" ").parse().unwrap())
+}
+
+fn tid() -> impl Strategy<Value = TransactionId> {
+    "[a-zA-Z0-9][a-zA-Z0-9.+%=-]{3,31}".prop_map(|s| TransactionId::new(s.as_bytes()).unwrap())
+}
+
+fn body() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        proptest::collection::vec(any::<u8>(), 0..300),
+        // Bodies full of near-miss end-lines.
+        proptest::collection::vec(
+            prop_oneof![
+                Just(b"\r\n".to_vec()),
+                Just(b"-------".to_vec()),
+                Just(b"$".to_vec()),
+                "[a-z0-9+]{0,6}".prop_map(String::into_bytes)
+            ],
+            0..40
+        )
+        .prop_map(|v| v.concat()),
+    ]
+}
+
+fn chunk() -> impl Strategy<Value = Chunk> {
+    let ext = proptest::collection::vec(("X-[A-Za-z0-9-]{1,10}", "[ -~]{0,20}"), 0..4);
+    (
+        tid(),
+        prop_oneof![
+            Just("SEND".to_string()),
+            Just("REPORT".to_string()),
+            Just("AUTH".to_string()),
+            "[A-Z]{1,10}"
+        ],
+        path(),
+        path(),
+        ext,
+        proptest::option::of((
+            prop_oneof![
+                Just("text/plain"),
+                Just("message/cpim"),
+                Just("text/plain;charset=utf-8")
+            ],
+            body(),
+        )),
+        prop_oneof![
+            Just(Continuation::Complete),
+            Just(Continuation::More),
+            Just(Continuation::Aborted)
+        ],
+        proptest::option::of((
+            1u64..1000,
+            proptest::option::of(0u64..1000),
+            proptest::option::of(0u64..5000),
+        )),
+    )
+        .prop_map(|(tid, method, to, from, ext, body, flag, range)| {
+            let mut c = Chunk::request(&method, tid, to, from).continuation(flag);
+            if let Some((s, e, t)) = range {
+                c = c.byte_range(s, e, t);
+            }
+            for (n, v) in ext {
+                c = c.header(&n, v.trim());
+            }
+            if let Some((ct, b)) = body {
+                c = c.body(ct, Bytes::from(b));
+            }
+            c
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn serialized_chunks_parse_back(mut c in chunk(), seed in any::<u64>()) {
+        let mut state = seed;
+        let mut rng = |buf: &mut [u8]| for b in buf.iter_mut() {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            *b = (state >> 56) as u8;
+        };
+        if c.end_line_collides() {
+            c.choose_transaction_id(&mut rng);
+        }
+        let mut out = BytesMut::new();
+        c.encode(&mut out).unwrap();
+        let ev = run(Mode::Strict, &[&out]);
+        let (head, body, end) = match &ev[..] {
+            [Ev::Head(h), Ev::Body(b), Ev::End(e)] => (h, b.clone(), e),
+            [Ev::Head(h), Ev::End(e)] => (h, Vec::new(), e),
+            other => panic!("{other:?}"),
+        };
+        prop_assert_eq!(head.transaction_id(), &c.tid);
+        let StartSpec::Request(m) = &c.start else { unreachable!() };
+        prop_assert_eq!(head.method_name(), Some(m.as_str()));
+        prop_assert_eq!(head.to_path().unwrap(), c.to_path.clone());
+        prop_assert_eq!(head.from_path().unwrap(), c.from_path.clone());
+        let headers: Vec<(String, String)> = head.headers().skip(2)
+            .map(|h| (h.name.to_string(), h.value_str().unwrap().to_string())).collect();
+        let mut want = c.headers.clone();
+        if let Some(ct) = &c.content_type {
+            want.push(("Content-Type".into(), ct.clone()));
+        }
+        prop_assert_eq!(headers, want);
+        prop_assert_eq!(head.has_body(), c.body.is_some());
+        prop_assert_eq!(&body[..], c.body.as_deref().unwrap_or_default());
+        prop_assert_eq!(end.continuation, c.continuation);
+    }
+
+    #[test]
+    fn any_split_gives_the_same_events(
+        data in proptest::collection::vec(any::<u8>(), 0..400),
+        cuts in proptest::collection::vec(any::<usize>(), 0..8),
+    ) {
+        for mode in [Mode::Strict, Mode::Tolerant] {
+            prop_assert_eq!(run(mode, &split_at(&data, &cuts)), run(mode, &[&data]));
+        }
+    }
+
+    #[test]
+    fn valid_streams_with_noise_split_anywhere(
+        chunks in proptest::collection::vec(chunk(), 1..4),
+        noise in proptest::collection::vec(any::<u8>(), 0..20),
+        noise_at in any::<usize>(),
+        cuts in proptest::collection::vec(any::<usize>(), 0..12),
+    ) {
+        let mut data = BytesMut::new();
+        for c in &chunks {
+            if !c.end_line_collides() {
+                c.encode(&mut data).unwrap();
+            }
+        }
+        let mut data = data.to_vec();
+        let at = noise_at % (data.len() + 1);
+        data.splice(at..at, noise);
+        for mode in [Mode::Strict, Mode::Tolerant] {
+            prop_assert_eq!(run(mode, &split_at(&data, &cuts)), run(mode, &[&data]));
+        }
+    }
+}
