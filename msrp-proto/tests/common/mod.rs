@@ -1,5 +1,5 @@
 //! Helpers shared by the integration tests.
-#![allow(dead_code, clippy::unwrap_used)]
+#![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
 
 use msrp_proto::wire::{ChunkHead, ChunkParser, EndLine, ParseEvent};
 use msrp_proto::{Limits, Mode};
