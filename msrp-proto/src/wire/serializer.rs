@@ -29,7 +29,8 @@ pub enum EncodeError {
     /// A header name that is not `ALPHA *token`, or one the serializer writes itself.
     #[error("invalid or reserved header name {0:?}")]
     InvalidHeaderName(String),
-    /// A header value or comment with CR, LF or other control characters.
+    /// A header value or comment with CR, LF or other control characters, or a header value
+    /// with white space at either end.
     #[error("header value of {0:?} is not utf8text")]
     InvalidHeaderValue(String),
     /// A request with a body needs a Content-Type, and one without a body must have none
@@ -326,6 +327,11 @@ impl Chunk {
                 return Err(EncodeError::InvalidHeaderName(name.clone()));
             }
             check_text(name, value)?;
+            // Receivers drop white space around values (the parser does too), so a value
+            // that starts or ends with it would not arrive as sent.
+            if value.starts_with([' ', '\t']) || value.ends_with([' ', '\t']) {
+                return Err(EncodeError::InvalidHeaderValue(name.clone()));
+            }
         }
         if let Some(ct) = &self.content_type {
             if super::values::media_type(ct.as_bytes()).is_err() {

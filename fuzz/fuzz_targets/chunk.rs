@@ -1,0 +1,27 @@
+//! Raw bytes through the chunk parser, strict and tolerant: no panic, error offsets inside
+//! the input, bounded buffering; strict mode never reports a violation as a quirk.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use msrp_fuzz::{Ev, run};
+use msrp_proto::Mode;
+
+fuzz_target!(|data: &[u8]| {
+    for mode in [Mode::Strict, Mode::Tolerant] {
+        let events = run(mode, &[data]);
+        let body: usize = events
+            .iter()
+            .map(|e| if let Ev::Body(b) = e { b.len() } else { 0 })
+            .sum();
+        assert!(body <= data.len());
+        for e in &events {
+            if let (Mode::Strict, Ev::Head(h)) = (mode, e) {
+                assert!(
+                    h.quirks().iter().all(|(q, _)| !q.is_violation()),
+                    "{:?}",
+                    h.quirks()
+                );
+            }
+        }
+    }
+});
