@@ -1,5 +1,6 @@
 //! `msrp inspect`: the library's parse of some input, as JSON.
 
+mod chunk;
 mod uri;
 
 use std::io::Read;
@@ -12,6 +13,19 @@ use clap::{Args, Subcommand};
 pub(crate) enum What {
     /// An MSRP URI (RFC 4975 section 6): the file's bytes exactly, or standard input.
     Uri(InputArgs),
+    /// MSRP chunks (RFC 4975 section 9): every frame in the file, one after the other.
+    Chunk(ChunkArgs),
+}
+
+/// Arguments of `msrp inspect chunk`.
+#[derive(Debug, Args)]
+pub(crate) struct ChunkArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Feed the parser the input cut at these byte offsets (comma-separated), to check
+    /// that the result does not depend on how bytes arrive.
+    #[arg(long, value_delimiter = ',')]
+    split: Vec<usize>,
 }
 
 /// The input and the parsing mode.
@@ -44,13 +58,11 @@ impl InputArgs {
     }
 }
 
-/// Turns input bytes into the JSON document and tells whether the input is valid.
-type Inspector = fn(&[u8], msrp_uri::Mode) -> (serde_json::Value, bool);
-
 /// Runs `msrp inspect`; prints one JSON document on stdout.
 pub(crate) fn run(what: What) -> ExitCode {
-    let (args, inspect): (&InputArgs, Inspector) = match &what {
-        What::Uri(args) => (args, uri::inspect),
+    let args = match &what {
+        What::Uri(args) => args,
+        What::Chunk(c) => &c.input,
     };
     let input = match args.read() {
         Ok(input) => input,
@@ -59,7 +71,10 @@ pub(crate) fn run(what: What) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let (json, valid) = inspect(&input, args.mode());
+    let (json, valid) = match &what {
+        What::Uri(args) => uri::inspect(&input, args.mode()),
+        What::Chunk(c) => chunk::inspect(&input, c.input.mode(), &c.split),
+    };
     match serde_json::to_string_pretty(&json) {
         Ok(text) => println!("{text}"),
         Err(e) => {

@@ -72,12 +72,23 @@ pub enum ParseErrorKind {
 pub struct ParseError {
     kind: ParseErrorKind,
     offset: u64,
+    chunk_offset: u64,
     tid: Option<TransactionId>,
 }
 
 impl ParseError {
-    pub(crate) fn new(kind: ParseErrorKind, offset: u64, tid: Option<TransactionId>) -> Self {
-        ParseError { kind, offset, tid }
+    pub(crate) fn new(
+        kind: ParseErrorKind,
+        offset: u64,
+        chunk_offset: u64,
+        tid: Option<TransactionId>,
+    ) -> Self {
+        ParseError {
+            kind,
+            offset,
+            chunk_offset,
+            tid,
+        }
     }
 
     /// What was wrong.
@@ -88,6 +99,11 @@ impl ParseError {
     /// Where, in bytes from the start of the stream.
     pub fn offset(&self) -> u64 {
         self.offset
+    }
+
+    /// Where the bad chunk starts, in bytes from the start of the stream.
+    pub fn chunk_offset(&self) -> u64 {
+        self.chunk_offset
     }
 
     /// The transaction id of the bad chunk, when its start line could be read.

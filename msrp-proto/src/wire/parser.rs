@@ -327,14 +327,14 @@ impl ChunkParser {
 
     fn fatal(&mut self, kind: K, at: usize) -> ParseError {
         self.state = State::Failed;
-        ParseError::new(kind, self.base + at as u64, None)
+        ParseError::new(kind, self.base + at as u64, self.base, None)
     }
 
     /// Reports a recoverable error for the current chunk and skips to its end-line, searching
     /// from `from` (which must be at or before the line end that precedes it).
     fn skip_chunk(&mut self, kind: K, at: usize, from: usize) -> ParseError {
         let tid = self.start.as_ref().map(|s| s.tid);
-        let err = ParseError::new(kind, self.base + at as u64, tid);
+        let err = ParseError::new(kind, self.base + at as u64, self.base, tid);
         match tid {
             Some(tid) => {
                 self.state = State::Body(Scan {

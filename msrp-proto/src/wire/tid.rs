@@ -2,9 +2,10 @@
 
 use core::fmt;
 
-/// Longest transaction id this type can hold; [`Limits::max_tid_len`](crate::Limits) is
+/// Longest transaction id this type can hold (the grammar allows 32; tolerant mode takes
+/// up to this many from peers that send longer ones); [`Limits::max_tid_len`](crate::Limits) is
 /// capped at it.
-pub const MAX_TID_CAPACITY: usize = 64;
+pub const MAX_TID_CAPACITY: usize = 48;
 
 /// A transaction id: `ident = ALPHANUM 3*31ident-char` (RFC 4975 section 9), held inline.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
