@@ -56,6 +56,14 @@ pub enum ParseErrorKind {
     /// A response carries a body, which RFC 4975 section 7.2 does not allow.
     #[error("response with a body")]
     ResponseWithBody,
+    /// A body longer than [`Limits::max_gathered_body`](crate::Limits), met by a consumer
+    /// that gathers whole chunks ([`ChunkReader`](super::ChunkReader)); the rest of the
+    /// chunk is skipped. Answered with 413 (RFC 4975 section 10.5).
+    #[error("body longer than {max} bytes")]
+    BodyTooLarge {
+        /// The limit in force.
+        max: usize,
+    },
     /// Content-Type is not the last header field before a body (RFC 4975 section 7.1).
     #[error("Content-Type must be the last header field")]
     ContentTypeNotLast,
@@ -120,8 +128,13 @@ impl ParseError {
     }
 
     /// The response code RFC 4975 section 10 asks for when the bad chunk is a request:
-    /// 400 (unintelligible) for every recoverable error; `None` when fatal.
+    /// 413 for a body over the gathering limit, 400 (unintelligible) for every other
+    /// recoverable error; `None` when fatal.
     pub fn status_code(&self) -> Option<u16> {
-        if self.is_fatal() { None } else { Some(400) }
+        match self.kind {
+            _ if self.is_fatal() => None,
+            ParseErrorKind::BodyTooLarge { .. } => Some(413),
+            _ => Some(400),
+        }
     }
 }

@@ -2,6 +2,7 @@
 
 mod digest;
 mod error;
+mod gather;
 mod head;
 mod ids;
 mod parser;
@@ -14,6 +15,7 @@ mod values;
 
 pub use digest::{DigestIter, DigestParams};
 pub use error::{ParseError, ParseErrorKind};
+pub use gather::{ChunkReader, GatheredChunk};
 pub use head::{ChunkHead, Header};
 pub use ids::{GENERATED_ID_LEN, RandomSource, random_id};
 pub use parser::{ChunkParser, Continuation, EndLine, ParseEvent};

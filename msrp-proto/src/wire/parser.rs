@@ -229,6 +229,11 @@ impl ChunkParser {
         self.step(src).transpose()
     }
 
+    /// The limits in force.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
     /// Bytes consumed from the stream so far.
     pub fn offset(&self) -> u64 {
         self.base
