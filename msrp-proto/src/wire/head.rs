@@ -8,7 +8,7 @@ use super::digest::{DigestParams, Form};
 use super::quirk::Quirk;
 use super::start_line::{Method, StartKind};
 use super::tid::TransactionId;
-use super::values::{self, ByteRange, ReportRequest, Status};
+use super::values::{self, ByteRange, MediaType, ReportRequest, Status};
 use msrp_uri::{ParseOptions, Path, UriError};
 
 /// Where a header field's name and value sit in [`ChunkHead::raw`].
@@ -186,6 +186,23 @@ impl ChunkHead {
     /// Content-Type, as written.
     pub fn content_type(&self) -> Option<&str> {
         self.header("Content-Type").and_then(|h| h.value_str())
+    }
+
+    /// Content-Type as a typed value (type, subtype, parameters).
+    pub fn media_type(&self) -> Option<MediaType<'_>> {
+        MediaType::parse(self.content_type()?)
+    }
+
+    /// The MIME header fields other than Content-Type (Content-ID, Content-Description,
+    /// Content-Disposition and other `Content-*` fields, RFC 4975 section 9), in order.
+    pub fn mime_headers(&self) -> impl Iterator<Item = Header<'_>> + '_ {
+        self.headers().filter(|h| {
+            h.name.len() > 8
+                && h.name
+                    .get(..8)
+                    .is_some_and(|p| p.eq_ignore_ascii_case("Content-"))
+                && !h.name.eq_ignore_ascii_case("Content-Type")
+        })
     }
 
     /// Expires (RFC 4976 section 9), if present and a number.

@@ -23,4 +23,4 @@ pub use quirk::Quirk;
 pub use serializer::{Chunk, EncodeError, StartSpec};
 pub use start_line::Method;
 pub use tid::{MAX_TID_CAPACITY, TransactionId};
-pub use values::{ByteRange, ReportRequest, Status};
+pub use values::{ByteRange, MediaType, ReportRequest, Status};

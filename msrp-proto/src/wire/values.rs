@@ -259,3 +259,106 @@ mod tests {
         assert!(status(b"0000 200").is_err());
     }
 }
+
+/// A Content-Type value: `type "/" subtype *( ";" gen-param )` (RFC 4975 section 9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MediaType<'a> {
+    /// The type (`text`), as written; compare case-insensitively.
+    pub type_: &'a str,
+    /// The subtype (`plain`), as written.
+    pub subtype: &'a str,
+    params: &'a str,
+}
+
+impl<'a> MediaType<'a> {
+    /// Splits a Content-Type value; tolerant of white space around `;` and `=`.
+    pub fn parse(v: &'a str) -> Option<MediaType<'a>> {
+        let (essence, params) = v.split_once(';').unwrap_or((v, ""));
+        let (type_, subtype) = essence.trim().split_once('/')?;
+        if type_.is_empty() || subtype.is_empty() {
+            return None;
+        }
+        Some(MediaType {
+            type_,
+            subtype: subtype.trim(),
+            params,
+        })
+    }
+
+    /// Whether this is `type/subtype`, case-insensitively.
+    pub fn is(&self, type_: &str, subtype: &str) -> bool {
+        self.type_.eq_ignore_ascii_case(type_) && self.subtype.eq_ignore_ascii_case(subtype)
+    }
+
+    /// The parameters in order, names and values trimmed, quoted values without quotes
+    /// (escapes kept as written).
+    pub fn params(&self) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+        let mut rest = self.params;
+        core::iter::from_fn(move || {
+            loop {
+                if rest.is_empty() {
+                    return None;
+                }
+                // Split at the next ";" outside a quoted-string.
+                let bytes = rest.as_bytes();
+                let mut i = 0;
+                let mut quoted = false;
+                while i < bytes.len() && (quoted || bytes[i] != b';') {
+                    match bytes[i] {
+                        b'"' => quoted = !quoted,
+                        b'\\' if quoted => i += 1,
+                        _ => {}
+                    }
+                    i += 1;
+                }
+                let (param, next) = rest.split_at(i.min(rest.len()));
+                rest = next.strip_prefix(';').unwrap_or(next);
+                let param = param.trim();
+                if param.is_empty() {
+                    continue;
+                }
+                let (name, value) = param.split_once('=').unwrap_or((param, ""));
+                let value = value.trim();
+                let value = value
+                    .strip_prefix('"')
+                    .and_then(|v| v.strip_suffix('"'))
+                    .unwrap_or(value);
+                return Some((name.trim(), value));
+            }
+        })
+    }
+
+    /// The value of the first parameter with this name (case-insensitive).
+    pub fn param(&self, name: &str) -> Option<&'a str> {
+        self.params()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    }
+}
+
+#[cfg(test)]
+mod media_type_tests {
+    use super::*;
+    use alloc::vec::Vec;
+
+    #[test]
+    fn splits_type_subtype_and_parameters() {
+        let m =
+            MediaType::parse("application/pkcs7-mime; smime-type=enveloped-data; name=\"a;b.p7m\"")
+                .unwrap();
+        assert!(m.is("Application", "PKCS7-MIME"));
+        assert_eq!(
+            m.params().collect::<Vec<_>>(),
+            [("smime-type", "enveloped-data"), ("name", "a;b.p7m")]
+        );
+        assert_eq!(m.param("NAME"), Some("a;b.p7m"));
+        assert!(MediaType::parse("text").is_none());
+        assert!(
+            MediaType::parse("text/plain")
+                .unwrap()
+                .params()
+                .next()
+                .is_none()
+        );
+    }
+}
