@@ -1,0 +1,109 @@
+//! Chunk parsing: streaming 1 MiB bodies against a raw memmem scan, near-miss bodies,
+//! small heads against httparse, and split feeding.
+#![allow(missing_docs, clippy::expect_used, clippy::unwrap_used)] // criterion harness
+
+use bytes::BytesMut;
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use memchr::memmem::Finder;
+use msrp_benches::*;
+use msrp_proto::wire::{ChunkParser, ParseEvent};
+use std::hint::black_box;
+
+const MIB: usize = 1024 * 1024;
+
+/// Parses all of `data` with `decode` (zero-copy); returns the body bytes seen.
+fn parse_all(parser: &mut ChunkParser, mut buf: BytesMut) -> usize {
+    let mut body = 0;
+    while let Some(ev) = parser.decode(&mut buf).expect("valid") {
+        if let ParseEvent::Body(b) = ev {
+            body += b.len();
+        }
+    }
+    body
+}
+
+/// Feeds `data` in pieces of `piece` bytes; returns the body bytes seen.
+fn feed_pieces(parser: &mut ChunkParser, data: &[u8], piece: usize) -> usize {
+    let mut body = 0;
+    for p in data.chunks(piece) {
+        parser.feed(p);
+        while let Some(ev) = parser.next() {
+            if let ParseEvent::Body(b) = ev.expect("valid") {
+                body += b.len();
+            }
+        }
+    }
+    body
+}
+
+fn streams(c: &mut Criterion) {
+    let random = big_chunks(8, MIB, random_byte);
+    let near = big_chunks(8, MIB, near_miss_byte);
+    let finder = Finder::new(b"\r\n-------");
+    let mut g = c.benchmark_group("stream_1mib_chunks");
+    g.throughput(Throughput::Bytes(random.len() as u64));
+    g.sample_size(30);
+    g.bench_function("memmem_baseline", |b| b.iter(|| finder.find_iter(black_box(&random)).count()));
+    g.bench_function("parse_random_body", |b| {
+        let mut p = ChunkParser::default();
+        b.iter_batched(|| BytesMut::from(&random[..]), |buf| parse_all(&mut p, buf), BatchSize::LargeInput)
+    });
+    g.bench_function("parse_near_miss_body", |b| {
+        let mut p = ChunkParser::default();
+        b.iter_batched(|| BytesMut::from(&near[..]), |buf| parse_all(&mut p, buf), BatchSize::LargeInput)
+    });
+    g.finish();
+
+    let one = big_chunks(1, MIB, random_byte);
+    let mut g = c.benchmark_group("feed_1mib_chunk");
+    g.throughput(Throughput::Bytes(one.len() as u64));
+    g.sample_size(30);
+    g.bench_function("whole", |b| {
+        let mut p = ChunkParser::default();
+        b.iter(|| feed_pieces(&mut p, black_box(&one), one.len()))
+    });
+    g.bench_function("pieces_1460", |b| {
+        let mut p = ChunkParser::default();
+        b.iter(|| feed_pieces(&mut p, black_box(&one), 1460))
+    });
+    g.finish();
+}
+
+fn heads(c: &mut Criterion) {
+    let cases: [(&str, Vec<u8>, Vec<u8>); 3] = [
+        ("send_small", small_send(), http_same_headers()),
+        ("response_200", RESPONSE_200.to_vec(), HTTP_RESPONSE_200.to_vec()),
+        ("report", REPORT.to_vec(), HTTP_REPORT.to_vec()),
+    ];
+    for (name, msrp, http) in cases {
+        let mut g = c.benchmark_group(format!("head_{name}"));
+        g.bench_function("httparse", |b| {
+            b.iter(|| {
+                let mut headers = [httparse::EMPTY_HEADER; 16];
+                if http.starts_with(b"HTTP") {
+                    let mut r = httparse::Response::new(&mut headers);
+                    black_box(r.parse(black_box(&http)).expect("valid").is_complete())
+                } else {
+                    let mut r = httparse::Request::new(&mut headers);
+                    black_box(r.parse(black_box(&http)).expect("valid").is_complete())
+                }
+            })
+        });
+        g.bench_function("msrp_whole_chunk", |b| {
+            let mut p = ChunkParser::default();
+            b.iter_batched_ref(
+                || BytesMut::from(&msrp[..]),
+                |buf| {
+                    while let Some(ev) = p.decode(buf).expect("valid") {
+                        black_box(ev);
+                    }
+                },
+                BatchSize::SmallInput,
+            )
+        });
+        g.finish();
+    }
+}
+
+criterion_group!(benches, streams, heads);
+criterion_main!(benches);
