@@ -43,14 +43,24 @@ fn streams(c: &mut Criterion) {
     let mut g = c.benchmark_group("stream_1mib_chunks");
     g.throughput(Throughput::Bytes(random.len() as u64));
     g.sample_size(30);
-    g.bench_function("memmem_baseline", |b| b.iter(|| finder.find_iter(black_box(&random)).count()));
+    g.bench_function("memmem_baseline", |b| {
+        b.iter(|| finder.find_iter(black_box(&random)).count())
+    });
     g.bench_function("parse_random_body", |b| {
         let mut p = ChunkParser::default();
-        b.iter_batched(|| BytesMut::from(&random[..]), |buf| parse_all(&mut p, buf), BatchSize::LargeInput)
+        b.iter_batched(
+            || BytesMut::from(&random[..]),
+            |buf| parse_all(&mut p, buf),
+            BatchSize::LargeInput,
+        )
     });
     g.bench_function("parse_near_miss_body", |b| {
         let mut p = ChunkParser::default();
-        b.iter_batched(|| BytesMut::from(&near[..]), |buf| parse_all(&mut p, buf), BatchSize::LargeInput)
+        b.iter_batched(
+            || BytesMut::from(&near[..]),
+            |buf| parse_all(&mut p, buf),
+            BatchSize::LargeInput,
+        )
     });
     g.finish();
 
@@ -72,7 +82,11 @@ fn streams(c: &mut Criterion) {
 fn heads(c: &mut Criterion) {
     let cases: [(&str, Vec<u8>, Vec<u8>); 3] = [
         ("send_small", small_send(), http_same_headers()),
-        ("response_200", RESPONSE_200.to_vec(), HTTP_RESPONSE_200.to_vec()),
+        (
+            "response_200",
+            RESPONSE_200.to_vec(),
+            HTTP_RESPONSE_200.to_vec(),
+        ),
         ("report", REPORT.to_vec(), HTTP_REPORT.to_vec()),
     ];
     for (name, msrp, http) in cases {

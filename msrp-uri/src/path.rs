@@ -54,52 +54,23 @@ impl Path {
     /// SP and HTAB between URIs and around the list ([`Quirk::Whitespace`]). Error offsets
     /// count from the start of `input`.
     pub fn parse_with(input: &[u8], opts: &ParseOptions) -> Result<(Path, Quirks), UriError> {
-        let tolerant = opts.mode == Mode::Tolerant;
-        let mut quirks = Quirks::NONE;
         let mut uris = Vec::new();
-        let mut pos = 0;
-        let n = input.len();
-        loop {
-            // separator (or leading white space)
-            let sep_start = pos;
-            while pos < n && matches!(input[pos], b' ' | b'\t') {
-                pos += 1;
-            }
-            let sep = &input[sep_start..pos];
-            let at_end = pos == n;
-            if at_end && uris.is_empty() {
-                return Err(UriError::new(UriErrorKind::EmptyPath, pos));
-            }
-            // Exactly one SP between URIs; nothing before the first or after the last.
-            let expected: &[u8] = if uris.is_empty() || at_end { b"" } else { b" " };
-            if sep != expected {
-                if !tolerant {
-                    let at = if sep.is_empty() { pos } else { sep_start };
-                    return Err(UriError::new(UriErrorKind::InvalidSeparator, at));
-                }
-                quirks.insert(Quirk::Whitespace);
-            }
-            if at_end {
-                break;
-            }
-            let end = input[pos..]
-                .iter()
-                .position(|b| matches!(b, b' ' | b'\t'))
-                .map_or(n, |e| pos + e);
-            if uris.len() == opts.max_path_uris {
-                return Err(UriError::new(
-                    UriErrorKind::TooManyUris {
-                        max: opts.max_path_uris,
-                    },
-                    pos,
-                ));
-            }
-            let (uri, q) = Uri::parse_with(&input[pos..end], opts).map_err(|e| e.shifted(pos))?;
-            quirks |= q;
+        let quirks = walk(input, opts, |uri| {
+            let (uri, q) = Uri::parse_with(uri, opts)?;
             uris.push(uri);
-            pos = end;
-        }
+            Ok(q)
+        })?;
         Ok((Path { uris }, quirks))
+    }
+
+    /// Checks a URI list as [`Path::parse_with`] does, without building it (no
+    /// allocation): for parsers that must reject bad lists but read them later, if at all.
+    pub fn validate(input: &[u8], opts: &ParseOptions) -> Result<Quirks, UriError> {
+        walk(input, opts, |uri| {
+            let mut q = Quirks::NONE;
+            crate::parser::parse(uri, opts, &mut q)?;
+            Ok(q)
+        })
     }
 
     /// The first URI (the next hop of a To-Path, the previous hop of a From-Path).
@@ -168,6 +139,55 @@ impl Path {
     /// section 6.1 ([`Uri::matches`]).
     pub fn matches(&self, other: &Path) -> bool {
         self.len() == other.len() && self.iter().zip(other.iter()).all(|(a, b)| a.matches(b))
+    }
+}
+
+/// Splits a URI list at its separators, checks them, and hands each URI to `f` (whose
+/// error offsets are relative to the URI).
+fn walk(
+    input: &[u8],
+    opts: &ParseOptions,
+    mut f: impl FnMut(&[u8]) -> Result<Quirks, UriError>,
+) -> Result<Quirks, UriError> {
+    let tolerant = opts.mode == Mode::Tolerant;
+    let mut quirks = Quirks::NONE;
+    let mut count = 0;
+    let mut pos = 0;
+    let n = input.len();
+    loop {
+        // separator (or leading white space)
+        let sep_start = pos;
+        while pos < n && matches!(input[pos], b' ' | b'\t') {
+            pos += 1;
+        }
+        let sep = &input[sep_start..pos];
+        let at_end = pos == n;
+        if at_end && count == 0 {
+            return Err(UriError::new(UriErrorKind::EmptyPath, pos));
+        }
+        // Exactly one SP between URIs; nothing before the first or after the last.
+        let expected: &[u8] = if count == 0 || at_end { b"" } else { b" " };
+        if sep != expected {
+            if !tolerant {
+                let at = if sep.is_empty() { pos } else { sep_start };
+                return Err(UriError::new(UriErrorKind::InvalidSeparator, at));
+            }
+            quirks.insert(Quirk::Whitespace);
+        }
+        if at_end {
+            return Ok(quirks);
+        }
+        let end = input[pos..]
+            .iter()
+            .position(|b| matches!(b, b' ' | b'\t'))
+            .map_or(n, |e| pos + e);
+        if count == opts.max_path_uris {
+            let max = opts.max_path_uris;
+            return Err(UriError::new(UriErrorKind::TooManyUris { max }, pos));
+        }
+        quirks |= f(&input[pos..end]).map_err(|e| e.shifted(pos))?;
+        count += 1;
+        pos = end;
     }
 }
 

@@ -174,7 +174,9 @@ proptest! {
         prop_assert_eq!(back.port(), p.port);
         prop_assert_eq!(back.session_id(), p.session_id.as_deref());
         prop_assert_eq!(back.userinfo(), p.userinfo.as_deref());
-        prop_assert_eq!(back.transport_str(), p.transport.as_str());
+        // Known transports (tcp, ws, wss) are written in lower case by the builder.
+        prop_assert_eq!(back.transport(), Transport::from_token(&p.transport));
+        prop_assert!(back.transport_str().eq_ignore_ascii_case(&p.transport));
         let params: Vec<(String, Option<String>)> =
             back.params().map(|x| (x.name.to_string(), x.value.map(str::to_string))).collect();
         prop_assert_eq!(params, p.params.clone());
@@ -212,7 +214,8 @@ proptest! {
                 let again = Uri::parse_with(uri.as_str().as_bytes(), &opts).map(|(u, _)| u);
                 prop_assert_eq!(again, Ok(uri));
             }
-            let _ = Path::parse_with(s.as_bytes(), &opts);
+            let parsed = Path::parse_with(s.as_bytes(), &opts).map(|(_, q)| q);
+            prop_assert_eq!(Path::validate(s.as_bytes(), &opts), parsed);
         }
     }
 
@@ -228,9 +231,11 @@ proptest! {
                 }
                 Err(e) => prop_assert!(e.offset() <= s.len()),
             }
-            if let Err(e) = Path::parse_with(s.as_bytes(), &opts) {
+            let parsed = Path::parse_with(s.as_bytes(), &opts).map(|(_, q)| q);
+            if let Err(e) = &parsed {
                 prop_assert!(e.offset() <= s.len());
             }
+            prop_assert_eq!(Path::validate(s.as_bytes(), &opts), parsed);
         }
     }
 }

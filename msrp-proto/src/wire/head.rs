@@ -35,6 +35,34 @@ impl<'a> Header<'a> {
     }
 }
 
+/// Iterator over the header fields of a [`ChunkHead`].
+#[derive(Debug, Clone)]
+pub struct Headers<'a> {
+    raw: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Iterator for Headers<'a> {
+    type Item = Header<'a>;
+    fn next(&mut self) -> Option<Header<'a>> {
+        while self.pos < self.raw.len() {
+            let rest = &self.raw[self.pos..];
+            let nl = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+            let line = &rest[..nl];
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            self.pos += nl + 1;
+            if let Some(span) = super::validate::split_header(line, 0) {
+                let name = core::str::from_utf8(&line[span.name]).unwrap_or("");
+                return Some(Header {
+                    name,
+                    value: &line[span.value],
+                });
+            }
+        }
+        None
+    }
+}
+
 /// The start line and header fields of one chunk.
 ///
 /// Values are parsed on demand by the typed accessors; the parser has already checked the
@@ -45,7 +73,8 @@ pub struct ChunkHead {
     pub(crate) offset: u64,
     pub(crate) tid: TransactionId,
     pub(crate) kind: StartKind,
-    pub(crate) headers: Vec<HeaderSpan>,
+    /// Where the first header line starts in `raw` (after the start line).
+    pub(crate) first_header: usize,
     pub(crate) has_body: bool,
     pub(crate) quirks: Vec<(Quirk, u64)>,
 }
@@ -116,12 +145,13 @@ impl ChunkHead {
         &self.quirks
     }
 
-    /// The header fields in wire order.
-    pub fn headers(&self) -> impl Iterator<Item = Header<'_>> + '_ {
-        self.headers.iter().map(|h| Header {
-            name: self.text(h.name.clone()).unwrap_or(""),
-            value: &self.raw[h.value.clone()],
-        })
+    /// The header fields in wire order. They are read from [`ChunkHead::raw`] on each call
+    /// (the parser checked them already), so a head holds no per-header storage.
+    pub fn headers(&self) -> Headers<'_> {
+        Headers {
+            raw: &self.raw,
+            pos: self.first_header,
+        }
     }
 
     /// The first header field with this name (case-insensitive).

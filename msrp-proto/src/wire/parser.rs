@@ -164,8 +164,10 @@ pub struct ChunkParser {
     /// Head reading: where the current line starts.
     line_start: usize,
     start: Option<StartLine>,
-    /// Header lines of the current head (reused between chunks).
+    /// Header lines of the current head (reused between chunks: no allocation once warm).
     lines: Vec<HeaderSpan>,
+    /// Where the first header line starts (after the start line).
+    first_header: usize,
     quirks: Vec<(Quirk, u64)>,
 }
 
@@ -202,6 +204,7 @@ impl ChunkParser {
             line_start: 0,
             start: None,
             lines: Vec::new(),
+            first_header: 0,
             quirks: Vec::new(),
         }
     }
@@ -416,6 +419,7 @@ impl ChunkParser {
                         }
                         self.start = Some(start);
                         self.state = State::Head;
+                        self.first_header = nl + 1;
                         continue;
                     }
                     Ok(None) => {
@@ -572,7 +576,7 @@ impl ChunkParser {
             offset,
             tid: start.tid,
             kind: start.kind,
-            headers: self.lines.drain(..).collect(),
+            first_header: self.first_header,
             has_body,
             quirks: core::mem::take(&mut self.quirks),
         };

@@ -153,11 +153,11 @@ pub(crate) fn head(
             )
         };
         match canonical {
-            "To-Path" | "From-Path" | "Use-Path" => {
-                if let Err(_e) = Path::parse_with(v, &uri_opts) {
-                    return Err(bad("not a list of MSRP URIs separated by SP"));
-                }
-            }
+            "To-Path" | "From-Path" | "Use-Path" => match Path::validate(v, &uri_opts) {
+                Err(_) => return Err(bad("not a list of MSRP URIs separated by SP")),
+                Ok(q) if q.has_violation() => quirk(Quirk::HeaderValue, h.value.start),
+                Ok(_) => {}
+            },
             "Message-ID" => {
                 if let Err(reason) = values::ident(v, limits.max_tid_len) {
                     let loose = !v.is_empty()
