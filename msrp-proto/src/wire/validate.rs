@@ -34,31 +34,52 @@ pub(crate) fn split_header(line: &[u8], at: usize) -> Option<HeaderSpan> {
     })
 }
 
-/// Canonical names of the header fields whose syntax is checked.
-const KNOWN: &[&str] = &[
-    "To-Path",
-    "From-Path",
-    "Message-ID",
-    "Success-Report",
-    "Failure-Report",
-    "Byte-Range",
-    "Status",
-    "Content-Type",
-    "Use-Path",
-    "Expires",
-    "Min-Expires",
-    "Max-Expires",
-    "WWW-Authenticate",
-    "Authorization",
-    "Authentication-Info",
-    "Use-Nickname",
+/// The header fields whose syntax is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Known {
+    ToPath,
+    FromPath,
+    MessageId,
+    SuccessReport,
+    FailureReport,
+    ByteRange,
+    Status,
+    ContentType,
+    UsePath,
+    Expires,
+    MinExpires,
+    MaxExpires,
+    WwwAuthenticate,
+    Authorization,
+    AuthenticationInfo,
+    UseNickname,
+}
+
+/// Canonical names, in the order of [`Known`].
+const KNOWN: [(&str, Known); 16] = [
+    ("To-Path", Known::ToPath),
+    ("From-Path", Known::FromPath),
+    ("Message-ID", Known::MessageId),
+    ("Success-Report", Known::SuccessReport),
+    ("Failure-Report", Known::FailureReport),
+    ("Byte-Range", Known::ByteRange),
+    ("Status", Known::Status),
+    ("Content-Type", Known::ContentType),
+    ("Use-Path", Known::UsePath),
+    ("Expires", Known::Expires),
+    ("Min-Expires", Known::MinExpires),
+    ("Max-Expires", Known::MaxExpires),
+    ("WWW-Authenticate", Known::WwwAuthenticate),
+    ("Authorization", Known::Authorization),
+    ("Authentication-Info", Known::AuthenticationInfo),
+    ("Use-Nickname", Known::UseNickname),
 ];
 
-fn known(name: &[u8]) -> Option<&'static str> {
+fn known(name: &[u8]) -> Option<(&'static str, Known)> {
     KNOWN
         .iter()
         .copied()
-        .find(|k| k.as_bytes().eq_ignore_ascii_case(name))
+        .find(|(k, _)| k.as_bytes().eq_ignore_ascii_case(name))
 }
 
 /// A violation: what and where (index into the head bytes).
@@ -120,10 +141,10 @@ pub(crate) fn head(
 
     let uri_opts = ParseOptions::with_mode(mode);
     for (i, h) in lines.iter().enumerate() {
-        let Some(canonical) = known(name_of(h)) else {
+        let Some((canonical, kind)) = known(name_of(h)) else {
             continue;
         };
-        if name_of(h) != canonical.as_bytes() {
+        if !name_of(h).iter().eq(canonical.as_bytes()) {
             quirk(Quirk::HeaderNameCase, h.name.start);
         }
         // Known header fields take exactly one SP after the colon and nothing after the
@@ -152,13 +173,15 @@ pub(crate) fn head(
                 h.value.start,
             )
         };
-        match canonical {
-            "To-Path" | "From-Path" | "Use-Path" => match Path::validate(v, &uri_opts) {
-                Err(_) => return Err(bad("not a list of MSRP URIs separated by SP")),
-                Ok(q) if q.has_violation() => quirk(Quirk::HeaderValue, h.value.start),
-                Ok(_) => {}
-            },
-            "Message-ID" => {
+        match kind {
+            Known::ToPath | Known::FromPath | Known::UsePath => {
+                match Path::validate(v, &uri_opts) {
+                    Err(_) => return Err(bad("not a list of MSRP URIs separated by SP")),
+                    Ok(q) if q.has_violation() => quirk(Quirk::HeaderValue, h.value.start),
+                    Ok(_) => {}
+                }
+            }
+            Known::MessageId => {
                 if let Err(reason) = values::ident(v, limits.max_tid_len) {
                     let loose = !v.is_empty()
                         && v.len() <= limits.max_tid_len
@@ -169,11 +192,11 @@ pub(crate) fn head(
                     quirk(Quirk::NonStandardId, h.value.start);
                 }
             }
-            "Success-Report" => values::report_request(v, false).map(|_| ()).map_err(bad)?,
-            "Failure-Report" => values::report_request(v, true).map(|_| ()).map_err(bad)?,
-            "Byte-Range" => values::byte_range(v).map(|_| ()).map_err(bad)?,
-            "Status" => values::status(v).map(|_| ()).map_err(bad)?,
-            "Content-Type" => {
+            Known::SuccessReport => values::report_request(v, false).map(|_| ()).map_err(bad)?,
+            Known::FailureReport => values::report_request(v, true).map(|_| ()).map_err(bad)?,
+            Known::ByteRange => values::byte_range(v).map(|_| ()).map_err(bad)?,
+            Known::Status => values::status(v).map(|_| ()).map_err(bad)?,
+            Known::ContentType => {
                 if let Err(reason) = values::media_type(v) {
                     if !(tolerant && v.contains(&b'/')) {
                         return Err(bad(reason));
@@ -187,8 +210,8 @@ pub(crate) fn head(
                     quirk(Quirk::HeaderOrder, h.name.start);
                 }
             }
-            "WWW-Authenticate" | "Authorization" | "Authentication-Info" => {
-                let form = if canonical == "Authentication-Info" {
+            Known::WwwAuthenticate | Known::Authorization | Known::AuthenticationInfo => {
+                let form = if kind == Known::AuthenticationInfo {
                     Form::Info
                 } else {
                     Form::Challenge
@@ -204,7 +227,7 @@ pub(crate) fn head(
                     Err(reason) => return Err(bad(reason)),
                 }
             }
-            "Use-Nickname" => {
+            Known::UseNickname => {
                 // nickname = DQUOTE 1*1023(qdtext / qd-esc) DQUOTE (RFC 7701 section 6.1)
                 let ok = v.first() == Some(&b'"')
                     && values::quoted_string_end(v, 0) == Ok(v.len())
@@ -215,7 +238,7 @@ pub(crate) fn head(
                     return Err(bad("not a quoted nickname of 1 to 1023 characters"));
                 }
             }
-            "Expires" | "Min-Expires" | "Max-Expires"
+            Known::Expires | Known::MinExpires | Known::MaxExpires
                 if v.is_empty() || v.len() > 19 || !v.iter().all(u8::is_ascii_digit) =>
             {
                 return Err(bad("not 1*DIGIT"));

@@ -123,9 +123,21 @@ pub(crate) fn ident(v: &[u8], max_len: usize) -> Result<(), &'static str> {
     Ok(())
 }
 
+/// `token` of RFC 4975 section 9, as a lookup table.
+static TOKEN: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = matches!(b, 0x21 | 0x23..=0x27 | 0x2A..=0x2B | 0x2D..=0x2E | 0x30..=0x39 | 0x41..=0x5A | 0x5E..=0x7E);
+        b += 1;
+    }
+    t
+};
+
 /// `token` of RFC 4975 section 9.
+#[inline]
 pub(crate) fn is_token_char(b: u8) -> bool {
-    matches!(b, 0x21 | 0x23..=0x27 | 0x2A..=0x2B | 0x2D..=0x2E | 0x30..=0x39 | 0x41..=0x5A | 0x5E..=0x7E)
+    TOKEN[usize::from(b)]
 }
 
 /// The index just after the `quoted-string` that starts at `start` (a DQUOTE):
