@@ -39,6 +39,7 @@ fn feed_pieces(parser: &mut ChunkParser, data: &[u8], piece: usize) -> usize {
 fn streams(c: &mut Criterion) {
     let random = big_chunks(8, MIB, random_byte);
     let near = big_chunks(8, MIB, near_miss_byte);
+    let hyphens = big_chunks(8, MIB, hyphens_byte);
     let finder = Finder::new(b"\r\n-------");
     let mut g = c.benchmark_group("stream_1mib_chunks");
     g.throughput(Throughput::Bytes(random.len() as u64));
@@ -50,6 +51,17 @@ fn streams(c: &mut Criterion) {
         let mut p = ChunkParser::default();
         b.iter_batched(
             || BytesMut::from(&random[..]),
+            |buf| parse_all(&mut p, buf),
+            BatchSize::LargeInput,
+        )
+    });
+    g.bench_function("memmem_baseline_near_miss", |b| {
+        b.iter(|| finder.find_iter(black_box(&near)).count())
+    });
+    g.bench_function("parse_hyphens_body", |b| {
+        let mut p = ChunkParser::default();
+        b.iter_batched(
+            || BytesMut::from(&hyphens[..]),
             |buf| parse_all(&mut p, buf),
             BatchSize::LargeInput,
         )

@@ -105,3 +105,13 @@ pub fn near_miss_byte(i: usize) -> u8 {
     const PATTERN: &[u8] = b"\r\n-------bigtid9999+\r\n-------x\r\n---------------";
     PATTERN[i % PATTERN.len()]
 }
+
+/// A body of hyphens with a line break every 1000 bytes: text that looks like separator
+/// lines, with an end-line prefix candidate (`CRLF "-------"`) per line.
+pub fn hyphens_byte(i: usize) -> u8 {
+    match i % 1000 {
+        0 => b'\r',
+        1 => b'\n',
+        _ => b'-',
+    }
+}

@@ -26,7 +26,7 @@ pub mod wire;
 
 pub use limits::{
     DEFAULT_MAX_GATHERED_BODY, DEFAULT_MAX_HEAD_BYTES, DEFAULT_MAX_HEADERS, DEFAULT_MAX_START_LINE,
-    DEFAULT_MAX_TID_LEN, Limits,
+    DEFAULT_MAX_TID_LEN, DEFAULT_MIN_BODY_PIECE, Limits,
 };
 pub use msrp_uri as uri;
 pub use msrp_uri::Mode;

@@ -18,6 +18,11 @@ pub const DEFAULT_MAX_TID_LEN: usize = 32;
 /// chunks holds for one body. Streaming consumers are not bound by it.
 pub const DEFAULT_MAX_GATHERED_BODY: usize = 1024 * 1024;
 
+/// Default for [`Limits::min_body_piece`]: 8 KiB. Body bytes are handed out when this many
+/// are ready or the chunk ends, so that a stream fed in small TCP segments does not cost one
+/// event per segment; 8 KiB of held body is small next to the head limit.
+pub const DEFAULT_MIN_BODY_PIECE: usize = 8 * 1024;
+
 /// Limits of the chunk codec. Exceeding one is a typed error, never a panic, and never an
 /// allocation sized by what a peer declared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -33,6 +38,10 @@ pub struct Limits {
     pub max_tid_len: usize,
     /// Most body bytes a gathering consumer holds for one chunk.
     pub max_gathered_body: usize,
+    /// Fewest body bytes handed out in one [`ParseEvent::Body`](crate::wire::ParseEvent)
+    /// before the chunk ends (the parser holds at most this many plus an end-line's length
+    /// of body). 1 hands out every byte as soon as it is known to be body.
+    pub min_body_piece: usize,
 }
 
 impl Limits {
@@ -43,6 +52,7 @@ impl Limits {
         max_headers: DEFAULT_MAX_HEADERS,
         max_tid_len: DEFAULT_MAX_TID_LEN,
         max_gathered_body: DEFAULT_MAX_GATHERED_BODY,
+        min_body_piece: DEFAULT_MIN_BODY_PIECE,
     };
 }
 

@@ -304,7 +304,10 @@ impl ChunkParser {
                             }
                         }
                         Scanned::NeedMore { safe } => {
-                            if safe == 0 {
+                            // Small pieces wait for more (bounded by `min_body_piece`), so that
+                            // many small feeds do not cost one event each; skipped bytes go at
+                            // once.
+                            if safe == 0 || (!scan.discard && safe < self.limits.min_body_piece) {
                                 return None;
                             }
                             scan.body_len += safe as u64;

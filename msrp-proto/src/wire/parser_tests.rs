@@ -8,6 +8,7 @@ use alloc::vec::Vec;
 use bytes::BytesMut;
 
 use super::*;
+use crate::DEFAULT_MIN_BODY_PIECE;
 use crate::wire::{Method, ParseErrorKind, Quirk};
 
 const TO: &str = "To-Path: msrp://b.example.com:2855/s1;tcp\r\n";
@@ -174,35 +175,50 @@ fn limits_are_enforced() {
 }
 
 #[test]
-fn a_streamed_body_holds_only_an_end_line_worth_of_bytes() {
-    let mut p = strict();
-    p.feed(&send("tid00001", "", Some(""), '$')[..]); // warm up: one whole chunk
-    while p.next().is_some() {}
-    let head = format!("MSRP bigbody1 SEND\r\n{TO}{FROM}Content-Type: text/plain\r\n\r\n");
-    p.feed(head.as_bytes());
-    assert!(matches!(p.next(), Some(Ok(ParseEvent::Head(_)))));
-    let piece = [b'x'; 1460];
-    let mut total = 0u64;
-    for _ in 0..2000 {
-        p.feed(&piece);
+fn a_streamed_body_holds_only_a_bounded_number_of_bytes() {
+    for min_piece in [1, 4096, DEFAULT_MIN_BODY_PIECE] {
+        let limits = Limits {
+            min_body_piece: min_piece,
+            ..Limits::DEFAULT
+        };
+        let mut p = ChunkParser::new(limits, Mode::Strict);
+        p.feed(&send("tid00001", "", Some(""), '$')[..]); // warm up: one whole chunk
+        while p.next().is_some() {}
+        let head = format!("MSRP bigbody1 SEND\r\n{TO}{FROM}Content-Type: text/plain\r\n\r\n");
+        p.feed(head.as_bytes());
+        assert!(matches!(p.next(), Some(Ok(ParseEvent::Head(_)))));
+        let piece = [b'x'; 1460];
+        let mut total = 0u64;
+        for _ in 0..2000 {
+            p.feed(&piece);
+            while let Some(ev) = p.next() {
+                match ev.unwrap() {
+                    ParseEvent::Body(b) => {
+                        assert!(b.len() >= min_piece);
+                        total += b.len() as u64
+                    }
+                    other => panic!("{other:?}"),
+                }
+            }
+            // Less than one batch, plus a candidate end-line.
+            let bound = min_piece - 1 + 9 + 32 + 3;
+            assert!(
+                p.buffered() <= bound,
+                "held {} bytes with min_body_piece {min_piece}",
+                p.buffered()
+            );
+        }
+        p.feed(b"\r\n-------bigbody1$\r\n");
         while let Some(ev) = p.next() {
             match ev.unwrap() {
                 ParseEvent::Body(b) => total += b.len() as u64,
-                other => panic!("{other:?}"),
+                ParseEvent::End(e) => assert_eq!(e.body_length, 1460 * 2000),
+                ParseEvent::Head(_) => panic!(),
             }
         }
-        assert!(p.buffered() <= 9 + 32 + 3, "held {} bytes", p.buffered());
+        assert_eq!(total, 1460 * 2000);
+        assert!(p.is_idle());
     }
-    p.feed(b"\r\n-------bigbody1$\r\n");
-    while let Some(ev) = p.next() {
-        match ev.unwrap() {
-            ParseEvent::Body(b) => total += b.len() as u64,
-            ParseEvent::End(e) => assert_eq!(e.body_length, 1460 * 2000),
-            ParseEvent::Head(_) => panic!(),
-        }
-    }
-    assert_eq!(total, 1460 * 2000);
-    assert!(p.is_idle());
 }
 
 #[test]
