@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 mod common;
 
-use common::{Ev, run};
+use common::{Ev, run, split_at};
 use msrp_proto::Mode;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -103,49 +103,109 @@ fn every_chunk_vector() {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let v: Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
         let raw = fs::read(dir().join(v["file"].as_str().unwrap())).unwrap();
-        let result = v["result"].as_str().unwrap().to_string();
-        let result = result.as_str();
-        let lenient = v
-            .get("lenient_ok")
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
-        let strict = run(Mode::Strict, &[&raw]);
-        let key = if lenient {
-            "lenient_ok".to_string()
+        if let Some(frames) = v.get("frames").and_then(Value::as_array) {
+            // Several frames back to back: each one has the per-frame fields.
+            *counts.entry("multi-frame".to_string()).or_insert(0) += 1;
+            let events = run(Mode::Strict, &[&raw]);
+            let mut groups: Vec<&[Ev]> = Vec::new();
+            let mut start = 0;
+            for (i, e) in events.iter().enumerate() {
+                if matches!(e, Ev::End(_) | Ev::Err(_)) {
+                    groups.push(&events[start..=i]);
+                    start = i + 1;
+                }
+            }
+            if let Some(n) = v.get("frame_count").and_then(Value::as_u64) {
+                let complete = events.iter().filter(|e| matches!(e, Ev::End(_))).count();
+                if complete as u64 != n {
+                    failures.push(format!("{name}: {complete} frames, the vector says {n}"));
+                }
+            }
+            for (i, f) in frames.iter().enumerate() {
+                match (f["result"].as_str(), groups.get(i)) {
+                    (Some("ok") | None, Some(g)) => {
+                        check_fields(&format!("{name}[{i}]"), f, g, &mut failures)
+                    }
+                    (Some("error"), Some(g)) if matches!(g.last(), Some(Ev::Err(_))) => {}
+                    (Some("incomplete"), None) => {}
+                    (want, got) => {
+                        failures.push(format!("{name}[{i}]: expected {want:?}, got {got:?}"))
+                    }
+                }
+            }
         } else {
-            result.to_string()
-        };
-        *counts.entry(key).or_insert(0) += 1;
-        match (result, lenient) {
-            ("ok", _) => check_fields(&name, &v, &strict, &mut failures),
-            ("error", false) => {
-                if !strict.iter().any(|e| matches!(e, Ev::Err(_))) {
-                    failures.push(format!("{name}: strict mode accepted it: {strict:?}"));
+            let result = v["result"].as_str().unwrap().to_string();
+            let result = result.as_str();
+            let lenient = v
+                .get("lenient_ok")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            let strict = run(Mode::Strict, &[&raw]);
+            let key = if lenient {
+                "lenient_ok".to_string()
+            } else {
+                result.to_string()
+            };
+            *counts.entry(key).or_insert(0) += 1;
+            match (result, lenient) {
+                ("ok", _) => check_fields(&name, &v, &strict, &mut failures),
+                ("error", false) => {
+                    if !strict.iter().any(|e| matches!(e, Ev::Err(_))) {
+                        failures.push(format!("{name}: strict mode accepted it: {strict:?}"));
+                    }
                 }
-            }
-            ("error", true) => {
-                if !strict.iter().any(|e| matches!(e, Ev::Err(_))) {
-                    failures.push(format!("{name}: strict mode accepted it"));
+                ("error", true) => {
+                    if !strict.iter().any(|e| matches!(e, Ev::Err(_))) {
+                        failures.push(format!("{name}: strict mode accepted it"));
+                    }
+                    let tolerant = run(Mode::Tolerant, &[&raw]);
+                    check_fields(&name, &v, &tolerant, &mut failures);
                 }
-                let tolerant = run(Mode::Tolerant, &[&raw]);
-                check_fields(&name, &v, &tolerant, &mut failures);
-            }
-            ("incomplete", _) => {
-                if strict.iter().any(|e| matches!(e, Ev::End(_) | Ev::Err(_))) {
-                    failures.push(format!(
-                        "{name}: expected no chunk and no error, got {strict:?}"
-                    ));
+                ("incomplete", _) => {
+                    if strict.iter().any(|e| matches!(e, Ev::End(_) | Ev::Err(_))) {
+                        failures.push(format!(
+                            "{name}: expected no chunk and no error, got {strict:?}"
+                        ));
+                    }
                 }
+                _ => failures.push(format!("{name}: unknown result {result}")),
             }
-            _ => failures.push(format!("{name}: unknown result {result}")),
         }
-        // Split invariance, both modes.
+        // Split invariance, both modes: at every offset, byte by byte, at the vector's own
+        // feed_splits, and at pseudo-random cuts.
+        let mut cut_sets: Vec<Vec<usize>> = Vec::new();
+        if let Some(splits) = v.get("feed_splits").and_then(Value::as_array) {
+            cut_sets.push(
+                splits
+                    .iter()
+                    .filter_map(Value::as_u64)
+                    .map(|c| c as usize)
+                    .collect(),
+            );
+        }
+        let mut x = raw.len() as u64 | 1;
+        for _ in 0..8 {
+            let cuts = (0..6)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    x as usize
+                })
+                .collect();
+            cut_sets.push(cuts);
+        }
         for mode in [Mode::Strict, Mode::Tolerant] {
             let whole = run(mode, &[&raw]);
             for cut in 1..raw.len() {
                 if run(mode, &[&raw[..cut], &raw[cut..]]) != whole {
                     failures.push(format!("{name} ({mode:?}): split at {cut} differs"));
                     break;
+                }
+            }
+            for cuts in &cut_sets {
+                if run(mode, &split_at(&raw, cuts)) != whole {
+                    failures.push(format!("{name} ({mode:?}): cuts {cuts:?} differ"));
                 }
             }
             let bytes: Vec<&[u8]> = raw.chunks(1).collect();
