@@ -43,7 +43,8 @@ impl HostKind {
 /// The components of a parsed URI, as byte ranges of the (trimmed) input.
 #[derive(Debug, Clone)]
 pub(crate) struct Components<'a> {
-    pub(crate) text: &'a str,
+    /// The URI's bytes (checked to be ASCII).
+    pub(crate) text: &'a [u8],
     pub(crate) scheme: Scheme,
     pub(crate) userinfo: Option<Range<usize>>,
     pub(crate) host: Range<usize>,
@@ -108,9 +109,7 @@ fn parse_trimmed<'a>(
     if let Some(i) = s.iter().position(|b| !b.is_ascii()) {
         return err(K::NotAscii { byte: s[i] }, i);
     }
-    // All ASCII, so this cannot fail and every index is a char boundary.
-    let text = core::str::from_utf8(s)
-        .map_err(|e| UriError::new(K::NotAscii { byte: 0 }, e.valid_up_to()))?;
+    let text = s;
     let tolerant = opts.tolerant();
     let mut canonical = true;
 
@@ -286,7 +285,7 @@ fn check_pct(s: &[u8], at: usize, end: usize) -> Result<()> {
 /// Host and optional port digits in `r` (the authority after any userinfo).
 fn parse_host_port(
     s: &[u8],
-    text: &str,
+    text: &[u8],
     r: Range<usize>,
     tolerant: bool,
     quirks: &mut Quirks,
@@ -334,7 +333,7 @@ fn parse_host_port(
     }
     // RFC 3986 reads a host as IPv4address first; only text starting with a digit can be one.
     let ipv4 = match s[host.start].is_ascii_digit() {
-        true => text[host.clone()].parse::<Ipv4Addr>().ok(),
+        true => ascii(&text[host.clone()]).parse::<Ipv4Addr>().ok(),
         false => None,
     };
     let kind = match ipv4 {
@@ -352,23 +351,28 @@ fn parse_host_port(
 /// the whole text may be an address without port.
 fn unbracketed_ipv6(
     s: &[u8],
-    text: &str,
+    text: &[u8],
     r: Range<usize>,
 ) -> Option<(Range<usize>, HostKind, Option<Range<usize>>)> {
     let last = r.start + s[r.clone()].iter().rposition(|b| *b == b':')?;
     let digits = last + 1..r.end;
     if !digits.is_empty() && s[digits.clone()].iter().all(u8::is_ascii_digit) {
-        if let Ok(addr) = text[r.start..last].parse::<Ipv6Addr>() {
+        if let Ok(addr) = ascii(&text[r.start..last]).parse::<Ipv6Addr>() {
             return Some((r.start..last, HostKind::Ipv6(addr), Some(digits)));
         }
     }
-    let addr = text[r.clone()].parse::<Ipv6Addr>().ok()?;
+    let addr = ascii(&text[r.clone()]).parse::<Ipv6Addr>().ok()?;
     Some((r, HostKind::Ipv6(addr), None))
 }
 
+/// The text of bytes already checked to be ASCII (the empty string otherwise, which no
+/// address parser accepts).
+fn ascii(b: &[u8]) -> &str {
+    core::str::from_utf8(b).unwrap_or("")
+}
+
 /// `IP-literal = "[" ( IPv6address / IPvFuture ) "]"`, without the brackets.
-fn parse_ip_literal(lit: &str) -> Option<HostKind> {
-    let b = lit.as_bytes();
+fn parse_ip_literal(b: &[u8]) -> Option<HostKind> {
     if matches!(b.first(), Some(b'v' | b'V')) {
         // IPvFuture = "v" 1*HEXDIG "." 1*( unreserved / sub-delims / ":" )
         let dot = b.iter().position(|c| *c == b'.')?;
@@ -380,7 +384,7 @@ fn parse_ip_literal(lit: &str) -> Option<HostKind> {
                 .all(|c| *c == b':' || chars::is_any(*c, UNRESERVED | SUB_DELIM));
         return ok.then_some(HostKind::IpvFuture);
     }
-    lit.parse::<Ipv6Addr>().ok().map(HostKind::Ipv6)
+    ascii(b).parse::<Ipv6Addr>().ok().map(HostKind::Ipv6)
 }
 
 /// `reg-name = *( unreserved / pct-encoded / sub-delims )`.

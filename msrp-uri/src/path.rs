@@ -166,8 +166,13 @@ fn walk(
             return Err(UriError::new(UriErrorKind::EmptyPath, pos));
         }
         // Exactly one SP between URIs; nothing before the first or after the last.
-        let expected: &[u8] = if count == 0 || at_end { b"" } else { b" " };
-        if sep != expected {
+        let one_space = sep.len() == 1 && sep[0] == b' ';
+        let ok = if count == 0 || at_end {
+            sep.is_empty()
+        } else {
+            one_space
+        };
+        if !ok {
             if !tolerant {
                 let at = if sep.is_empty() { pos } else { sep_start };
                 return Err(UriError::new(UriErrorKind::InvalidSeparator, at));
@@ -177,10 +182,7 @@ fn walk(
         if at_end {
             return Ok(quirks);
         }
-        let end = input[pos..]
-            .iter()
-            .position(|b| matches!(b, b' ' | b'\t'))
-            .map_or(n, |e| pos + e);
+        let end = memchr::memchr2(b' ', b'\t', &input[pos..]).map_or(n, |e| pos + e);
         if count == opts.max_path_uris {
             let max = opts.max_path_uris;
             return Err(UriError::new(UriErrorKind::TooManyUris { max }, pos));

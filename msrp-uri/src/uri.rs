@@ -118,14 +118,18 @@ impl Uri {
     pub fn parse_with(input: &[u8], opts: &ParseOptions) -> Result<(Uri, Quirks), UriError> {
         let mut quirks = Quirks::NONE;
         let components = parser::parse(input, opts, &mut quirks)?;
-        Ok((Uri::from_components(&components), quirks))
+        // The parser checked that every byte is ASCII.
+        let text = core::str::from_utf8(components.text).map_err(|e| {
+            UriError::new(crate::UriErrorKind::NotAscii { byte: 0 }, e.valid_up_to())
+        })?;
+        Ok((Uri::from_components(&components, text), quirks))
     }
 
-    fn from_components(c: &Components<'_>) -> Uri {
+    fn from_components(c: &Components<'_>, text: &str) -> Uri {
         if c.canonical {
             if let Some(t) = &c.transport {
                 return Uri {
-                    text: Arc::from(c.text),
+                    text: Arc::from(text),
                     scheme: c.scheme,
                     host_kind: c.host_kind,
                     userinfo: c.userinfo.clone().map(Span::new),
@@ -136,12 +140,12 @@ impl Uri {
                 };
             }
         }
-        Self::rebuild(c)
+        Self::rebuild(c, text)
     }
 
     /// Writes the canonical text of components that need a rewrite.
-    fn rebuild(c: &Components<'_>) -> Uri {
-        let mut out = String::with_capacity(c.text.len() + 8);
+    fn rebuild(c: &Components<'_>, text: &str) -> Uri {
+        let mut out = String::with_capacity(text.len() + 8);
         fn push(out: &mut String, s: &str) -> Span {
             let start = out.len();
             out.push_str(s);
@@ -150,7 +154,7 @@ impl Uri {
         out.push_str(c.scheme.as_str());
         out.push_str("://");
         let userinfo = c.userinfo.clone().map(|r| {
-            let span = push(&mut out, &c.text[r]);
+            let span = push(&mut out, &text[r]);
             out.push('@');
             span
         });
@@ -158,24 +162,21 @@ impl Uri {
         if bracketed {
             out.push('[');
         }
-        let host = push(&mut out, &c.text[c.host.clone()]);
+        let host = push(&mut out, &text[c.host.clone()]);
         if bracketed {
             out.push(']');
         }
         if let Some((digits, _)) = &c.port {
             out.push(':');
-            out.push_str(&c.text[digits.clone()]);
+            out.push_str(&text[digits.clone()]);
         }
         let session_id = c.session_id.clone().map(|r| {
             out.push('/');
-            push(&mut out, &c.text[r])
+            push(&mut out, &text[r])
         });
         out.push(';');
-        let transport = push(&mut out, c.transport.clone().map_or("tcp", |r| &c.text[r]));
-        for p in c.text[c.params.clone()]
-            .split(';')
-            .filter(|p| !p.is_empty())
-        {
+        let transport = push(&mut out, c.transport.clone().map_or("tcp", |r| &text[r]));
+        for p in text[c.params.clone()].split(';').filter(|p| !p.is_empty()) {
             out.push(';');
             out.push_str(p);
         }

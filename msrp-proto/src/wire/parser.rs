@@ -168,6 +168,8 @@ pub struct ChunkParser {
     lines: Vec<HeaderSpan>,
     /// Where the first header line starts (after the start line).
     first_header: usize,
+    /// The body length the current head's Byte-Range announces.
+    expected: Option<u64>,
     quirks: Vec<(Quirk, u64)>,
 }
 
@@ -205,6 +207,7 @@ impl ChunkParser {
             start: None,
             lines: Vec::new(),
             first_header: 0,
+            expected: None,
             quirks: Vec::new(),
         }
     }
@@ -471,10 +474,7 @@ impl ChunkParser {
                 let bare_lf = line_end == nl;
                 // The head is everything before the end-line; the end-line is dropped next.
                 let event = self.finish_head(buf, line_start, false)?;
-                let expected = match &event {
-                    ParseEvent::Head(h) => expected_length(h),
-                    _ => None,
-                };
+                let expected = self.expected;
                 let end = EndLine {
                     continuation: flag.unwrap_or(Continuation::Complete),
                     body_length: 0,
@@ -567,11 +567,16 @@ impl ChunkParser {
         for (q, at) in found {
             self.quirk(q, at);
         }
-        if let Err((kind, at)) = check {
-            self.start = Some(start);
-            let from = head_end.saturating_sub(2);
-            return Err(self.skip_chunk(kind, at, from));
-        }
+        let byte_range = match check {
+            Ok(r) => r,
+            Err((kind, at)) => {
+                self.start = Some(start);
+                let from = head_end.saturating_sub(2);
+                return Err(self.skip_chunk(kind, at, from));
+            }
+        };
+        // The body length Byte-Range announces, for the diagnostic on the end-line.
+        self.expected = byte_range.and_then(|r| (r.end? + 1).checked_sub(r.start));
         let offset = self.base;
         let raw = self.split(buf, head_end);
         let head = ChunkHead {
@@ -589,7 +594,7 @@ impl ChunkParser {
             // the body starts right after the empty line.
             let blank = if buf.first() == Some(&b'\r') { 2 } else { 1 };
             self.consume(buf, blank);
-            let expected = expected_length(&head);
+            let expected = self.expected;
             self.state = State::Body(Scan {
                 tid: head.tid,
                 from: 0,
@@ -602,13 +607,6 @@ impl ChunkParser {
         self.reset_head();
         Ok(ParseEvent::Head(head))
     }
-}
-
-/// The body length a head's Byte-Range announces (`end - start + 1`), if it has a numeric
-/// range-end.
-fn expected_length(head: &ChunkHead) -> Option<u64> {
-    let r = head.byte_range()?;
-    (r.end? + 1).checked_sub(r.start)
 }
 
 /// Looks for the end-line of `scan.tid` in `buf`, from where the last call stopped.

@@ -8,7 +8,7 @@ use super::error::ParseErrorKind as K;
 use super::head::HeaderSpan;
 use super::quirk::Quirk;
 use super::start_line::{StartKind, StartLine};
-use super::values;
+use super::values::{self, ByteRange};
 use crate::Limits;
 use msrp_uri::{Mode, ParseOptions, Path};
 
@@ -85,7 +85,7 @@ fn known(name: &[u8]) -> Option<(&'static str, Known)> {
 /// A violation: what and where (index into the head bytes).
 pub(crate) type Violation = (K, usize);
 
-/// Checks a complete head. Strict mode turns every deviation into an error; tolerant mode
+/// Checks a complete head and returns its (first) Byte-Range. Strict mode turns every deviation into an error; tolerant mode
 /// records a quirk where the meaning is still clear.
 pub(crate) fn head(
     head: &[u8],
@@ -95,8 +95,9 @@ pub(crate) fn head(
     mode: Mode,
     limits: &Limits,
     quirk: &mut impl FnMut(Quirk, usize),
-) -> Result<(), Violation> {
+) -> Result<Option<ByteRange>, Violation> {
     let tolerant = mode == Mode::Tolerant;
+    let mut byte_range = None;
     let name_of = |h: &HeaderSpan| &head[h.name.clone()];
     let end_of_head = head.len();
 
@@ -194,7 +195,10 @@ pub(crate) fn head(
             }
             Known::SuccessReport => values::report_request(v, false).map(|_| ()).map_err(bad)?,
             Known::FailureReport => values::report_request(v, true).map(|_| ()).map_err(bad)?,
-            Known::ByteRange => values::byte_range(v).map(|_| ()).map_err(bad)?,
+            Known::ByteRange => {
+                let r = values::byte_range(v).map_err(bad)?;
+                byte_range.get_or_insert(r);
+            }
             Known::Status => values::status(v).map(|_| ()).map_err(bad)?,
             Known::ContentType => {
                 if let Err(reason) = values::media_type(v) {
@@ -246,7 +250,7 @@ pub(crate) fn head(
             _ => {}
         }
     }
-    Ok(())
+    Ok(byte_range)
 }
 
 /// Index of the line end (CR or LF) at or after `from`.
