@@ -4,7 +4,7 @@
 use bytes::{Bytes, BytesMut};
 use libfuzzer_sys::fuzz_target;
 use msrp_fuzz::{Ev, run};
-use msrp_proto::Mode;
+use msrp_proto::{Limits, Mode};
 use msrp_proto::uri::Path;
 use msrp_proto::wire::{Chunk, Continuation, TransactionId};
 
@@ -57,6 +57,16 @@ fuzz_target!(|input: Input| {
         return;
     }
     let events = run(Mode::Strict, &[&out]);
+    // The serializer has no header limits (the RFC sets none); the parser's default limits
+    // may refuse what it wrote, and must do so with an error.
+    let limits = Limits::DEFAULT;
+    let mut head = BytesMut::new();
+    let _ = c.encode_head(&mut head);
+    let fields = 2 + c.headers.len() + c.mime_headers.len() + usize::from(c.content_type.is_some());
+    if fields > limits.max_headers || head.len() > limits.max_head_bytes {
+        assert!(matches!(events.first(), Some(Ev::Err(_))), "limits not enforced: {events:?}");
+        return;
+    }
     let (head, body, end) = match &events[..] {
         [Ev::Head(h), Ev::Body(b), Ev::End(e)] => (h, b.clone(), e),
         [Ev::Head(h), Ev::End(e)] => (h, Vec::new(), e),

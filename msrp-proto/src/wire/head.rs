@@ -235,13 +235,27 @@ impl ChunkHead {
         })
     }
 
-    /// Expires (RFC 4976 section 9), if present and a number.
-    pub fn expires(&self) -> Option<u64> {
-        let v = self.header_value("Expires")?;
+    fn number(&self, name: &str) -> Option<u64> {
+        let v = self.header_value(name)?;
         if v.is_empty() || v.len() > 19 || !v.iter().all(u8::is_ascii_digit) {
             return None;
         }
         Some(v.iter().fold(0, |a, d| a * 10 + u64::from(d - b'0')))
+    }
+
+    /// Expires (RFC 4976 section 7), in seconds, if present and a number.
+    pub fn expires(&self) -> Option<u64> {
+        self.number("Expires")
+    }
+
+    /// Min-Expires (RFC 4976 section 7), in seconds, if present and a number.
+    pub fn min_expires(&self) -> Option<u64> {
+        self.number("Min-Expires")
+    }
+
+    /// Max-Expires (RFC 4976 section 7), in seconds, if present and a number.
+    pub fn max_expires(&self) -> Option<u64> {
+        self.number("Max-Expires")
     }
 
     /// WWW-Authenticate (RFC 4976 section 7), if present.
