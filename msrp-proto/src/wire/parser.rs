@@ -13,7 +13,7 @@
 //! never needs a step back.
 
 use alloc::vec::Vec;
-use bytes::{Bytes, BytesMut};
+use bytes::{Buf, Bytes, BytesMut};
 use memchr::memmem::Finder;
 
 use super::error::{ParseError, ParseErrorKind as K};
@@ -331,7 +331,8 @@ impl ChunkParser {
     }
 
     fn consume(&mut self, buf: &mut BytesMut, n: usize) {
-        let _ = self.split(buf, n);
+        self.base += n as u64;
+        buf.advance(n);
     }
 
     fn split(&mut self, buf: &mut BytesMut, n: usize) -> Bytes {
