@@ -55,31 +55,35 @@ enum Known {
     UseNickname,
 }
 
-/// Canonical names, in the order of [`Known`].
-const KNOWN: [(&str, Known); 16] = [
-    ("To-Path", Known::ToPath),
-    ("From-Path", Known::FromPath),
-    ("Message-ID", Known::MessageId),
-    ("Success-Report", Known::SuccessReport),
-    ("Failure-Report", Known::FailureReport),
-    ("Byte-Range", Known::ByteRange),
-    ("Status", Known::Status),
-    ("Content-Type", Known::ContentType),
-    ("Use-Path", Known::UsePath),
-    ("Expires", Known::Expires),
-    ("Min-Expires", Known::MinExpires),
-    ("Max-Expires", Known::MaxExpires),
-    ("WWW-Authenticate", Known::WwwAuthenticate),
-    ("Authorization", Known::Authorization),
-    ("Authentication-Info", Known::AuthenticationInfo),
-    ("Use-Nickname", Known::UseNickname),
-];
-
+/// The known header field with this name (case-insensitive), with its canonical spelling.
+/// Dispatches on length and first letters, then compares once.
 fn known(name: &[u8]) -> Option<(&'static str, Known)> {
-    KNOWN
-        .iter()
-        .copied()
-        .find(|(k, _)| k.as_bytes().eq_ignore_ascii_case(name))
+    let first = name.first()?.to_ascii_lowercase();
+    let second = name.get(1).map_or(0, u8::to_ascii_lowercase);
+    let candidate = match (name.len(), first, second) {
+        (7, b't', _) => ("To-Path", Known::ToPath),
+        (9, b'f', _) => ("From-Path", Known::FromPath),
+        (10, b'm', _) => ("Message-ID", Known::MessageId),
+        (14, b's', _) => ("Success-Report", Known::SuccessReport),
+        (14, b'f', _) => ("Failure-Report", Known::FailureReport),
+        (10, b'b', _) => ("Byte-Range", Known::ByteRange),
+        (6, b's', _) => ("Status", Known::Status),
+        (12, b'c', _) => ("Content-Type", Known::ContentType),
+        (8, b'u', _) => ("Use-Path", Known::UsePath),
+        (7, b'e', _) => ("Expires", Known::Expires),
+        (11, b'm', b'i') => ("Min-Expires", Known::MinExpires),
+        (11, b'm', b'a') => ("Max-Expires", Known::MaxExpires),
+        (16, b'w', _) => ("WWW-Authenticate", Known::WwwAuthenticate),
+        (13, b'a', _) => ("Authorization", Known::Authorization),
+        (19, b'a', _) => ("Authentication-Info", Known::AuthenticationInfo),
+        (12, b'u', _) => ("Use-Nickname", Known::UseNickname),
+        _ => return None,
+    };
+    candidate
+        .0
+        .as_bytes()
+        .eq_ignore_ascii_case(name)
+        .then_some(candidate)
 }
 
 /// A violation: what and where (index into the head bytes).
@@ -259,4 +263,45 @@ fn line_end(head: &[u8], from: usize) -> usize {
     r.clone()
         .find(|&i| matches!(head[i], b'\r' | b'\n'))
         .unwrap_or(r.end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_names_in_any_case() {
+        for (name, kind) in [
+            ("To-Path", Known::ToPath),
+            ("from-path", Known::FromPath),
+            ("MESSAGE-ID", Known::MessageId),
+            ("Success-Report", Known::SuccessReport),
+            ("Failure-Report", Known::FailureReport),
+            ("Byte-Range", Known::ByteRange),
+            ("Status", Known::Status),
+            ("Content-Type", Known::ContentType),
+            ("Use-Path", Known::UsePath),
+            ("Expires", Known::Expires),
+            ("Min-Expires", Known::MinExpires),
+            ("max-expires", Known::MaxExpires),
+            ("WWW-Authenticate", Known::WwwAuthenticate),
+            ("Authorization", Known::Authorization),
+            ("Authentication-Info", Known::AuthenticationInfo),
+            ("Use-Nickname", Known::UseNickname),
+        ] {
+            let (canonical, k) = known(name.as_bytes()).unwrap();
+            assert_eq!(k, kind);
+            assert!(canonical.eq_ignore_ascii_case(name));
+        }
+        for other in [
+            "To-Pat",
+            "Tx-Path",
+            "Keep-Alive",
+            "Content-ID",
+            "",
+            "Mix-Expires",
+        ] {
+            assert!(known(other.as_bytes()).is_none(), "{other}");
+        }
+    }
 }
