@@ -35,12 +35,18 @@ pub struct FileSelector<'a> {
 
 impl<'a> FileSelector<'a> {
     pub(crate) fn raw_only(raw: Option<&'a str>) -> FileSelector<'a> {
-        FileSelector { raw, ..FileSelector::default() }
+        FileSelector {
+            raw,
+            ..FileSelector::default()
+        }
     }
 
     /// Parses the value of `a=file-selector` (`None` for the bare attribute).
     pub fn parse(value: Option<&'a str>) -> Result<FileSelector<'a>, &'static str> {
-        let mut sel = FileSelector { raw: value, ..FileSelector::default() };
+        let mut sel = FileSelector {
+            raw: value,
+            ..FileSelector::default()
+        };
         let Some(v) = value else { return Ok(sel) };
         let b = v.as_bytes();
         let mut i = 0;
@@ -60,10 +66,15 @@ impl<'a> FileSelector<'a> {
                 if n == 0 || n > 19 {
                     return Err("size selector is not an integer");
                 }
-                sel.size = Some(r[..n].parse().map_err(|_| "size selector is not an integer")?);
+                sel.size = Some(
+                    r[..n]
+                        .parse()
+                        .map_err(|_| "size selector is not an integer")?,
+                );
                 i += 5 + n;
             } else if let Some(r) = rest.strip_prefix("type:") {
-                let n = type_len(r).ok_or("type selector is not type/subtype *(;param=\"value\")")?;
+                let n =
+                    type_len(r).ok_or("type selector is not type/subtype *(;param=\"value\")")?;
                 sel.type_ = Some(&r[..n]);
                 i += 5 + n;
             } else if let Some(r) = rest.strip_prefix("hash:") {
@@ -75,7 +86,9 @@ impl<'a> FileSelector<'a> {
                 let hv = &r[colon + 1..];
                 let n = hv.find(' ').unwrap_or(hv.len());
                 let value = &hv[..n];
-                let pairs_ok = value.split(':').all(|p| p.len() == 2 && p.bytes().all(|c| c.is_ascii_hexdigit()));
+                let pairs_ok = value
+                    .split(':')
+                    .all(|p| p.len() == 2 && p.bytes().all(|c| c.is_ascii_hexdigit()));
                 if value.is_empty() || !pairs_ok {
                     return Err("hash value is not 2HEXDIG *(\":\" 2HEXDIG)");
                 }
@@ -104,7 +117,10 @@ impl<'a> FileSelector<'a> {
         while i < name.len() {
             let hex = |c: u8| (c as char).to_digit(16);
             if name[i] == b'%' {
-                if let (Some(h), Some(l)) = (name.get(i + 1).and_then(|c| hex(*c)), name.get(i + 2).and_then(|c| hex(*c))) {
+                if let (Some(h), Some(l)) = (
+                    name.get(i + 1).and_then(|c| hex(*c)),
+                    name.get(i + 2).and_then(|c| hex(*c)),
+                ) {
                     out.push((h * 16 + l) as u8);
                     i += 3;
                     continue;
@@ -129,7 +145,12 @@ fn quoted_end(s: &str) -> Option<usize> {
 /// Length of `type "/" subtype *(";" attribute "=" DQUOTE value DQUOTE)` at the start of `s`.
 fn type_len(s: &str) -> Option<usize> {
     let b = s.as_bytes();
-    let tok = |from: usize| b[from..].iter().take_while(|c| is_token_char(**c) && **c != b'/' && **c != b';' && **c != b'=').count();
+    let tok = |from: usize| {
+        b[from..]
+            .iter()
+            .take_while(|c| is_token_char(**c) && **c != b'/' && **c != b';' && **c != b'=')
+            .count()
+    };
     let t = tok(0);
     if t == 0 || b.get(t) != Some(&b'/') {
         return None;
@@ -174,10 +195,16 @@ pub(crate) fn file_dates(v: &str) -> Result<Vec<FileDate<'_>>, &'static str> {
         }
         let q = &rest[colon + 1..];
         let end = quoted_end(q).ok_or("date is not a quoted string")?;
-        out.push(FileDate { kind, date: &q[1..end - 1] });
+        out.push(FileDate {
+            kind,
+            date: &q[1..end - 1],
+        });
         rest = &q[end..];
         if !rest.is_empty() {
-            rest = rest.strip_prefix(' ').filter(|r| !r.is_empty()).ok_or("date-params are not separated by one SP")?;
+            rest = rest
+                .strip_prefix(' ')
+                .filter(|r| !r.is_empty())
+                .ok_or("date-params are not separated by one SP")?;
         }
     }
     if out.is_empty() {
@@ -199,10 +226,16 @@ pub struct FileRange {
 pub(crate) fn file_range(v: &str) -> Result<FileRange, &'static str> {
     let (a, b) = v.split_once('-').ok_or("not start-stop")?;
     let num = |s: &str| -> Option<u64> {
-        (!s.is_empty() && s.len() <= 19 && s.bytes().all(|c| c.is_ascii_digit())).then(|| s.parse().ok()).flatten()
+        (!s.is_empty() && s.len() <= 19 && s.bytes().all(|c| c.is_ascii_digit()))
+            .then(|| s.parse().ok())
+            .flatten()
     };
     let start = num(a).ok_or("start-offset is not an integer")?;
-    let stop = if b == "*" { None } else { Some(num(b).ok_or("stop-offset is not an integer or \"*\"")?) };
+    let stop = if b == "*" {
+        None
+    } else {
+        Some(num(b).ok_or("stop-offset is not an integer or \"*\"")?)
+    };
     Ok(FileRange { start, stop })
 }
 
@@ -220,9 +253,23 @@ mod tests {
         assert_eq!(s.name_decoded().as_deref(), Some("My cool picture.jpg"));
         assert_eq!(s.type_, Some("image/jpeg;x=\"a b\""));
         assert_eq!(s.size, Some(32349));
-        assert_eq!(s.hash, Some(FileHash { algorithm: "sha-1", value: "72:24:5F" }));
+        assert_eq!(
+            s.hash,
+            Some(FileHash {
+                algorithm: "sha-1",
+                value: "72:24:5F"
+            })
+        );
         assert_eq!(FileSelector::parse(None).unwrap().raw, None);
-        for bad in ["name:x", "size:", "type:image", "hash:sha-1:7", "color:red", "size:1  size:2", "size:1 "] {
+        for bad in [
+            "name:x",
+            "size:",
+            "type:image",
+            "hash:sha-1:7",
+            "color:red",
+            "size:1  size:2",
+            "size:1 ",
+        ] {
             assert!(FileSelector::parse(Some(bad)).is_err(), "{bad}");
         }
     }
@@ -231,11 +278,29 @@ mod tests {
     fn dates_and_ranges() {
         let d = file_dates("creation:\"Mon, 15 May 2006 15:01:31 +0300\" read:\"x\"").unwrap();
         assert_eq!(d.len(), 2);
-        assert_eq!(d[1], FileDate { kind: "read", date: "x" });
+        assert_eq!(
+            d[1],
+            FileDate {
+                kind: "read",
+                date: "x"
+            }
+        );
         assert!(file_dates("creation:\"a\" creation:\"b\"").is_err());
         assert!(file_dates("birth:\"a\"").is_err());
-        assert_eq!(file_range("1-*").unwrap(), FileRange { start: 1, stop: None });
-        assert_eq!(file_range("10-20").unwrap(), FileRange { start: 10, stop: Some(20) });
+        assert_eq!(
+            file_range("1-*").unwrap(),
+            FileRange {
+                start: 1,
+                stop: None
+            }
+        );
+        assert_eq!(
+            file_range("10-20").unwrap(),
+            FileRange {
+                start: 10,
+                stop: Some(20)
+            }
+        );
         assert!(file_range("-20").is_err());
     }
 }

@@ -47,6 +47,6 @@ pub use error::{SdpError, SdpErrorKind, SdpQuirk};
 pub use file_transfer::{FileDate, FileHash, FileRange, FileSelector};
 pub use line::{Attribute, Line};
 pub use media::{ConnectionAttr, Direction, MediaDescription, Proto, Setup};
+pub use msrp_uri as uri;
 pub use options::{DEFAULT_MAX_LEN, DEFAULT_MAX_LINES, ParseOptions};
 pub use session::SessionDescription;
-pub use msrp_uri as uri;

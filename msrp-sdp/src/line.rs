@@ -15,7 +15,10 @@ pub struct Line {
 impl Line {
     /// A line of this type and value.
     pub fn new(kind: char, value: impl Into<String>) -> Line {
-        Line { kind, value: value.into() }
+        Line {
+            kind,
+            value: value.into(),
+        }
     }
 
     /// An `a=` line; `value: None` is a property attribute (`a=sendonly`).
@@ -51,8 +54,14 @@ pub struct Attribute<'a> {
 impl<'a> Attribute<'a> {
     pub(crate) fn split(v: &'a str) -> Attribute<'a> {
         match v.split_once(':') {
-            Some((name, value)) => Attribute { name, value: Some(value) },
-            None => Attribute { name: v, value: None },
+            Some((name, value)) => Attribute {
+                name,
+                value: Some(value),
+            },
+            None => Attribute {
+                name: v,
+                value: None,
+            },
         }
     }
 }

@@ -55,13 +55,16 @@ pub enum Proto<'a> {
 impl<'a> Proto<'a> {
     /// Classifies a proto token (case-insensitive).
     pub fn from_token(s: &'a str) -> Proto<'a> {
-        match s.to_ascii_uppercase().as_str() {
-            "TCP/MSRP" => Proto::TcpMsrp,
-            "TCP/TLS/MSRP" => Proto::TcpTlsMsrp,
-            "TCP/WS/MSRP" => Proto::TcpWsMsrp,
-            "TCP/WSS/MSRP" => Proto::TcpWssMsrp,
-            _ => Proto::Other(s),
-        }
+        let known = [
+            ("TCP/MSRP", Proto::TcpMsrp),
+            ("TCP/TLS/MSRP", Proto::TcpTlsMsrp),
+            ("TCP/WS/MSRP", Proto::TcpWsMsrp),
+            ("TCP/WSS/MSRP", Proto::TcpWssMsrp),
+        ];
+        known
+            .into_iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(s))
+            .map_or(Proto::Other(s), |(_, p)| p)
     }
 
     /// Whether this is one of the MSRP protocols.
@@ -177,7 +180,10 @@ impl MediaDescription {
 
     pub(crate) fn from_m_line(line: Line, number: usize) -> Result<MediaDescription, SdpError> {
         check_m_line(&line.value).map_err(|r| SdpError::new(K::InvalidMediaLine(r), number))?;
-        Ok(MediaDescription { lines: alloc::vec![line], first_line: number })
+        Ok(MediaDescription {
+            lines: alloc::vec![line],
+            first_line: number,
+        })
     }
 
     pub(crate) fn push_parsed(&mut self, line: Line, _number: usize) {
@@ -185,7 +191,11 @@ impl MediaDescription {
     }
 
     fn m_fields(&self) -> impl Iterator<Item = &str> + '_ {
-        self.lines.first().map(|l| l.value.as_str()).unwrap_or("").split(' ')
+        self.lines
+            .first()
+            .map(|l| l.value.as_str())
+            .unwrap_or("")
+            .split(' ')
     }
 
     /// The media type (`message` for MSRP).
@@ -196,7 +206,10 @@ impl MediaDescription {
     /// The port (0 rejects the stream).
     pub fn port(&self) -> u16 {
         let port = self.m_fields().nth(1).unwrap_or("0");
-        port.split('/').next().and_then(|p| p.parse().ok()).unwrap_or(0)
+        port.split('/')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0)
     }
 
     /// The protocol token as written.
@@ -216,7 +229,11 @@ impl MediaDescription {
 
     /// The value of the first line of this type (other than `m=`).
     pub fn value(&self, kind: char) -> Option<&str> {
-        self.lines.iter().skip(1).find(|l| l.kind == kind).map(|l| l.value.as_str())
+        self.lines
+            .iter()
+            .skip(1)
+            .find(|l| l.kind == kind)
+            .map(|l| l.value.as_str())
     }
 
     /// The media-level `c=` value.
@@ -256,19 +273,27 @@ impl MediaDescription {
     /// Removes every attribute with this name; returns how many.
     pub fn remove_attribute(&mut self, name: &str) -> usize {
         let before = self.lines.len();
-        self.lines.retain(|l| l.as_attribute().is_none_or(|a| a.name != name));
+        self.lines
+            .retain(|l| l.as_attribute().is_none_or(|a| a.name != name));
         before - self.lines.len()
     }
 
     /// The media-level direction attribute, if any (the last one wins).
     pub fn direction(&self) -> Option<Direction> {
-        self.attributes().filter_map(|a| Direction::from_name(a.name)).last()
+        self.attributes()
+            .filter_map(|a| Direction::from_name(a.name))
+            .last()
     }
 
     /// The direction in force: media level, else session level, else `sendrecv`.
     pub fn effective_direction(&self, session: &SessionDescription) -> Direction {
         self.direction()
-            .or_else(|| session.attributes().filter_map(|a| Direction::from_name(a.name)).last())
+            .or_else(|| {
+                session
+                    .attributes()
+                    .filter_map(|a| Direction::from_name(a.name))
+                    .last()
+            })
             .unwrap_or(Direction::SendRecv)
     }
 
@@ -281,12 +306,16 @@ impl MediaDescription {
 
     /// `a=accept-types` entries.
     pub fn accept_types(&self) -> Vec<&str> {
-        self.attr_value("accept-types").map(format_list).unwrap_or_default()
+        self.attr_value("accept-types")
+            .map(format_list)
+            .unwrap_or_default()
     }
 
     /// `a=accept-wrapped-types` entries.
     pub fn accept_wrapped_types(&self) -> Vec<&str> {
-        self.attr_value("accept-wrapped-types").map(format_list).unwrap_or_default()
+        self.attr_value("accept-wrapped-types")
+            .map(format_list)
+            .unwrap_or_default()
     }
 
     /// `a=max-size` in octets.
@@ -342,7 +371,9 @@ impl MediaDescription {
 
     /// `a=file-date` parameters.
     pub fn file_date(&self) -> Vec<FileDate<'_>> {
-        self.attr_value("file-date").and_then(|v| file_transfer::file_dates(v).ok()).unwrap_or_default()
+        self.attr_value("file-date")
+            .and_then(|v| file_transfer::file_dates(v).ok())
+            .unwrap_or_default()
     }
 
     /// `a=file-icon` (a `cid:` URL).
@@ -368,9 +399,19 @@ impl MediaDescription {
             match media_line_rank(l.kind) {
                 Some(rank) if rank >= last => last = rank,
                 Some(_) if tolerant => quirks.push((SdpQuirk::LineOrder, number)),
-                Some(_) => return Err(SdpError::new(K::Structure("media-level lines out of order"), number)),
+                Some(_) => {
+                    return Err(SdpError::new(
+                        K::Structure("media-level lines out of order"),
+                        number,
+                    ));
+                }
                 None if tolerant => {}
-                None => return Err(SdpError::new(K::Structure("unknown line type at media level"), number)),
+                None => {
+                    return Err(SdpError::new(
+                        K::Structure("unknown line type at media level"),
+                        number,
+                    ));
+                }
             }
             if i > 0 && l.kind == 'm' {
                 return Err(SdpError::new(K::InvalidLine, number));
@@ -382,7 +423,13 @@ impl MediaDescription {
             let mut spacing = |v: &str| -> Result<(), SdpError> {
                 if v.starts_with([' ', '\t']) || v.ends_with([' ', '\t']) || v.contains("  ") {
                     if !tolerant {
-                        return Err(SdpError::new(K::InvalidAttribute { attribute: "value", reason: "white space the grammar does not allow" }, number));
+                        return Err(SdpError::new(
+                            K::InvalidAttribute {
+                                attribute: "value",
+                                reason: "white space the grammar does not allow",
+                            },
+                            number,
+                        ));
                     }
                     quirks.push((SdpQuirk::AttributeSpacing, number));
                 }
@@ -390,15 +437,29 @@ impl MediaDescription {
             };
             match (a.name, a.value) {
                 ("accept-types" | "accept-wrapped-types", Some(v)) => {
-                    spacing(v).map_err(|_| bad(if a.name == "accept-types" { "accept-types" } else { "accept-wrapped-types" }, "SP after \":\" or between entries"))?;
+                    spacing(v).map_err(|_| {
+                        bad(
+                            if a.name == "accept-types" {
+                                "accept-types"
+                            } else {
+                                "accept-wrapped-types"
+                            },
+                            "SP after \":\" or between entries",
+                        )
+                    })?;
                     if format_list(v).is_empty() {
                         return Err(bad("accept-types", "empty format-list"));
                     }
                     if format_list(v).iter().any(|e| !valid_format_entry(e)) {
-                        return Err(bad("accept-types", "an entry is not \"*\", type/subtype or type/*"));
+                        return Err(bad(
+                            "accept-types",
+                            "an entry is not \"*\", type/subtype or type/*",
+                        ));
                     }
                 }
-                ("accept-types" | "accept-wrapped-types", None) => return Err(bad("accept-types", "no value")),
+                ("accept-types" | "accept-wrapped-types", None) => {
+                    return Err(bad("accept-types", "no value"));
+                }
                 ("path", Some(v)) => {
                     spacing(v).map_err(|_| bad("path", "white space around the URI list"))?;
                     let uri = UriOptions::with_mode(opts.mode);
@@ -413,21 +474,20 @@ impl MediaDescription {
                         return Err(bad("max-size", "not 1*DIGIT"));
                     }
                 }
-                ("setup", v) => {
-                    if v.and_then(Setup::parse).is_none() {
-                        return Err(bad("setup", "not active, passive, actpass or holdconn"));
-                    }
+                ("setup", v) if v.and_then(Setup::parse).is_none() => {
+                    return Err(bad("setup", "not active, passive, actpass or holdconn"));
                 }
-                ("connection", v) => {
-                    if !matches!(v, Some("new" | "existing")) {
-                        return Err(bad("connection", "not new or existing"));
-                    }
+                ("connection", v) if !matches!(v, Some("new" | "existing")) => {
+                    return Err(bad("connection", "not new or existing"));
                 }
                 ("msrp-cema", Some(_)) => return Err(bad("msrp-cema", "takes no value")),
                 ("file-selector", v) => {
                     let sel = FileSelector::parse(v).map_err(|r| bad("file-selector", r))?;
                     // "sha1" is a valid token, but the registered name is "sha-1".
-                    if sel.hash.is_some_and(|h| h.algorithm.eq_ignore_ascii_case("sha1")) {
+                    if sel
+                        .hash
+                        .is_some_and(|h| h.algorithm.eq_ignore_ascii_case("sha1"))
+                    {
                         quirks.push((SdpQuirk::HashAlgorithmSpelling, number));
                     }
                 }
@@ -444,8 +504,12 @@ impl MediaDescription {
                     }
                 }
                 ("chatroom", Some(v)) => {
-                    spacing(v).map_err(|_| bad("chatroom", "white space the grammar does not allow"))?;
-                    if format_list(v).iter().any(|t| !t.bytes().all(file_transfer::is_token_char)) {
+                    spacing(v)
+                        .map_err(|_| bad("chatroom", "white space the grammar does not allow"))?;
+                    if format_list(v)
+                        .iter()
+                        .any(|t| !t.bytes().all(file_transfer::is_token_char))
+                    {
                         return Err(bad("chatroom", "a chat-token is not a token"));
                     }
                 }
@@ -462,7 +526,9 @@ fn valid_format_entry(e: &str) -> bool {
         return true;
     }
     let essence = e.split(';').next().unwrap_or("");
-    let Some((t, s)) = essence.split_once('/') else { return false };
+    let Some((t, s)) = essence.split_once('/') else {
+        return false;
+    };
     let token = |x: &str| !x.is_empty() && x.bytes().all(file_transfer::is_token_char);
     token(t) && (s == "*" || token(s))
 }
@@ -477,7 +543,11 @@ fn check_m_line(v: &str) -> Result<(), &'static str> {
     let port = f.next().ok_or("no port")?;
     let mut p = port.split('/');
     let num = p.next().unwrap_or("");
-    if num.is_empty() || num.len() > 5 || !num.bytes().all(|b| b.is_ascii_digit()) || num.parse::<u32>().map_or(true, |n| n > 65535) {
+    if num.is_empty()
+        || num.len() > 5
+        || !num.bytes().all(|b| b.is_ascii_digit())
+        || num.parse::<u32>().map_or(true, |n| n > 65535)
+    {
         return Err("port is not a number up to 65535");
     }
     if let Some(count) = p.next() {

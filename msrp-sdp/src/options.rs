@@ -32,11 +32,17 @@ impl ParseOptions {
     };
 
     /// Tolerant, whole session descriptions, default limits.
-    pub const TOLERANT: ParseOptions = ParseOptions { mode: Mode::Tolerant, ..Self::STRICT };
+    pub const TOLERANT: ParseOptions = ParseOptions {
+        mode: Mode::Tolerant,
+        ..Self::STRICT
+    };
 
     /// The same options for a fragment.
     pub const fn fragment(self) -> ParseOptions {
-        ParseOptions { fragment: true, ..self }
+        ParseOptions {
+            fragment: true,
+            ..self
+        }
     }
 
     pub(crate) fn tolerant(&self) -> bool {

@@ -90,7 +90,12 @@ impl SessionDescription {
         while !rest.is_empty() {
             number += 1;
             if number > opts.max_lines {
-                return Err(SdpError::new(K::TooManyLines { max: opts.max_lines }, number));
+                return Err(SdpError::new(
+                    K::TooManyLines {
+                        max: opts.max_lines,
+                    },
+                    number,
+                ));
             }
             let (mut raw, next) = match memchr::memchr(b'\n', rest) {
                 Some(i) => (&rest[..i], &rest[i + 1..]),
@@ -135,7 +140,11 @@ impl SessionDescription {
         Ok((sdp, quirks))
     }
 
-    fn check_structure(&self, opts: &ParseOptions, quirks: &mut Vec<(SdpQuirk, usize)>) -> Result<(), SdpError> {
+    fn check_structure(
+        &self,
+        opts: &ParseOptions,
+        quirks: &mut Vec<(SdpQuirk, usize)>,
+    ) -> Result<(), SdpError> {
         let tolerant = opts.tolerant();
         // Line numbers: session lines are 1..=n; media lines follow (tracked by the media).
         let mut last = 0;
@@ -144,13 +153,19 @@ impl SessionDescription {
                 // Unknown types are kept; RFC 8866 section 5 lets parsers ignore them only in
                 // tolerant use.
                 if !tolerant {
-                    return Err(SdpError::new(K::Structure("unknown line type at session level"), i + 1));
+                    return Err(SdpError::new(
+                        K::Structure("unknown line type at session level"),
+                        i + 1,
+                    ));
                 }
                 continue;
             };
             if rank < last {
                 if !tolerant {
-                    return Err(SdpError::new(K::Structure("session-level lines out of order"), i + 1));
+                    return Err(SdpError::new(
+                        K::Structure("session-level lines out of order"),
+                        i + 1,
+                    ));
                 }
                 quirks.push((SdpQuirk::LineOrder, i + 1));
             }
@@ -171,7 +186,10 @@ impl SessionDescription {
         }
         if self.lines[2].value.is_empty() {
             if !tolerant {
-                return Err(SdpError::new(K::Structure("the s= line MUST NOT be empty"), 3));
+                return Err(SdpError::new(
+                    K::Structure("the s= line MUST NOT be empty"),
+                    3,
+                ));
             }
             quirks.push((SdpQuirk::EmptySessionName, 3));
         }
@@ -186,7 +204,10 @@ impl SessionDescription {
 
     /// The value of the first session-level line of this type.
     pub fn value(&self, kind: char) -> Option<&str> {
-        self.lines.iter().find(|l| l.kind == kind).map(|l| l.value.as_str())
+        self.lines
+            .iter()
+            .find(|l| l.kind == kind)
+            .map(|l| l.value.as_str())
     }
 
     /// The session-level `c=` line's value.
