@@ -254,3 +254,105 @@ impl FromStr for SessionDescription {
 pub(crate) fn media_line_rank(kind: char) -> Option<u8> {
     media_rank(kind)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SdpErrorKind;
+    use alloc::string::ToString;
+
+    const OFFER: &str = "v=0\r\no=alice 1 1 IN IP4 a.example.com\r\ns=-\r\nc=IN IP4 a.example.com\r\n\
+t=0 0\r\nm=message 7654 TCP/MSRP *\r\na=accept-types:text/plain\r\n\
+a=path:msrp://a.example.com:7654/s1;tcp\r\n";
+
+    fn err(s: &str, opts: &ParseOptions) -> (SdpErrorKind, usize) {
+        let e = SessionDescription::parse_with(s.as_bytes(), opts).unwrap_err();
+        (e.kind(), e.line())
+    }
+
+    #[test]
+    fn strict_errors_carry_line_numbers() {
+        let s = ParseOptions::STRICT;
+        assert_eq!(
+            err(&OFFER.replace("s=-", "s="), &s),
+            (SdpErrorKind::Structure("the s= line MUST NOT be empty"), 3)
+        );
+        assert_eq!(
+            err(&OFFER.replace("t=0 0\r\n", ""), &s).0,
+            SdpErrorKind::Structure("no t= line")
+        );
+        assert_eq!(
+            err(&OFFER.replace("\r\n", "\n"), &s),
+            (SdpErrorKind::BareLf, 1)
+        );
+        assert_eq!(
+            err(&OFFER.replace("v=0", "x0"), &s),
+            (SdpErrorKind::InvalidLine, 1)
+        );
+        assert_eq!(err(&OFFER.replace("7654 TCP", "76543 TCP"), &s).1, 6);
+        assert_eq!(
+            err(
+                &OFFER.replace("a=accept-types:text/plain", "a=accept-types:text"),
+                &s
+            ),
+            (
+                SdpErrorKind::InvalidAttribute {
+                    attribute: "accept-types",
+                    reason: "an entry is not \"*\", type/subtype or type/*"
+                },
+                7
+            )
+        );
+        assert_eq!(err(&OFFER.replace(";tcp\r\n", "\r\n"), &s).1, 8);
+        assert_eq!(err(&(OFFER.to_string() + "a=setup:sometimes\r\n"), &s).1, 9);
+        assert_eq!(err(&(OFFER.to_string() + "a=max-size:lots\r\n"), &s).1, 9);
+        assert_eq!(err(&(OFFER.to_string() + "a=file-range:5\r\n"), &s).1, 9);
+        assert_eq!(
+            err(&OFFER.replace("o=alice", "c=x\r\no=alice"), &s).0,
+            SdpErrorKind::Structure("session-level lines out of order")
+        );
+        let limits = ParseOptions { max_lines: 4, ..s };
+        assert_eq!(
+            err(OFFER, &limits),
+            (SdpErrorKind::TooManyLines { max: 4 }, 5)
+        );
+        let limits = ParseOptions { max_len: 10, ..s };
+        assert_eq!(err(OFFER, &limits), (SdpErrorKind::TooLong { max: 10 }, 0));
+    }
+
+    #[test]
+    fn tolerant_mode_reports_quirks_with_lines() {
+        let messy = OFFER
+            .replace("\r\n", "\n")
+            .replace("s=-", "s=")
+            .replace("accept-types:", "accept-types: ");
+        let (sdp, quirks) =
+            SessionDescription::parse_with(messy.as_bytes(), &ParseOptions::TOLERANT).unwrap();
+        assert!(quirks.contains(&(SdpQuirk::BareLf, 1)));
+        assert!(quirks.contains(&(SdpQuirk::EmptySessionName, 3)));
+        assert!(quirks.contains(&(SdpQuirk::AttributeSpacing, 7)));
+        assert_eq!(sdp.media[0].accept_types(), ["text/plain"]);
+        // Printing writes CRLF and keeps the values as they were.
+        assert!(sdp.to_string().contains("a=accept-types: text/plain\r\n"));
+    }
+
+    #[test]
+    fn unknown_lines_and_attributes_are_kept() {
+        let with_extras = OFFER.to_string()
+            + "a=x-custom:1 2 3\r\na=sendonly\r\nm=audio 49170 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
+        let sdp = SessionDescription::parse(&with_extras).unwrap();
+        assert_eq!(sdp.to_string(), with_extras);
+        assert_eq!(sdp.message_media().count(), 1);
+        assert_eq!(
+            sdp.media[1].attribute("rtpmap").and_then(|a| a.value),
+            Some("0 PCMU/8000")
+        );
+        let mut edited = sdp.clone();
+        edited.media[0].remove_attribute("x-custom");
+        edited.media[0].push_attribute("max-size", Some("1000"));
+        assert_eq!(edited.media[0].max_size(), Some(1000));
+        let text = edited.to_string();
+        assert!(!text.contains("x-custom") && text.contains("a=rtpmap:0 PCMU/8000\r\n"));
+        assert_eq!(SessionDescription::parse(&text).unwrap(), edited);
+    }
+}

@@ -1,6 +1,7 @@
 //! `msrp inspect`: the library's parse of some input, as JSON.
 
 mod chunk;
+mod sdp;
 mod uri;
 
 use std::io::Read;
@@ -15,6 +16,18 @@ pub(crate) enum What {
     Uri(InputArgs),
     /// MSRP chunks (RFC 4975 section 9): every frame in the file, one after the other.
     Chunk(ChunkArgs),
+    /// A session description (RFC 8866) with MSRP media.
+    Sdp(SdpArgs),
+}
+
+/// Arguments of `msrp inspect sdp`.
+#[derive(Debug, Args)]
+pub(crate) struct SdpArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Parse a fragment: media descriptions without the v=, o=, s= and t= lines.
+    #[arg(long)]
+    fragment: bool,
 }
 
 /// Arguments of `msrp inspect chunk`.
@@ -63,6 +76,7 @@ pub(crate) fn run(what: What) -> ExitCode {
     let args = match &what {
         What::Uri(args) => args,
         What::Chunk(c) => &c.input,
+        What::Sdp(s) => &s.input,
     };
     let input = match args.read() {
         Ok(input) => input,
@@ -74,6 +88,7 @@ pub(crate) fn run(what: What) -> ExitCode {
     let (json, valid) = match &what {
         What::Uri(args) => uri::inspect(&input, args.mode()),
         What::Chunk(c) => chunk::inspect(&input, c.input.mode(), &c.split),
+        What::Sdp(s) => sdp::inspect(&input, s.input.mode(), s.fragment),
     };
     match serde_json::to_string_pretty(&json) {
         Ok(text) => println!("{text}"),
