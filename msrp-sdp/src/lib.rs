@@ -26,8 +26,9 @@
 //! # Ok::<(), msrp_sdp::SdpError>(())
 //! ```
 //!
-//! Offer/answer (accept-types intersection, setup roles, file transfer direction) is the next
-//! part of this crate and not in it yet.
+//! Building: [`MsrpMediaBuilder`] and [`OfferBuilder`]. Offer/answer: [`answer`] (accept-types
+//! intersection with wildcards, setup roles, file transfer direction, CEMA, transports),
+//! [`may_send`] (the 415 check) and [`to_path`].
 #![no_std]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -36,17 +37,24 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+mod builder;
 mod error;
 mod file_transfer;
 mod line;
 mod media;
+mod offer_answer;
 mod options;
 mod session;
 
+pub use builder::{MsrpMediaBuilder, OfferBuilder};
 pub use error::{SdpError, SdpErrorKind, SdpQuirk};
 pub use file_transfer::{FileDate, FileHash, FileRange, FileSelector};
 pub use line::{Attribute, Line};
 pub use media::{ConnectionAttr, Direction, MediaDescription, Proto, Setup};
 pub use msrp_uri as uri;
+pub use offer_answer::{
+    Answer, LocalPrefs, RejectReason, SetupChoice, answer, answer_session, intersect, may_send,
+    to_path, type_matches,
+};
 pub use options::{DEFAULT_MAX_LEN, DEFAULT_MAX_LINES, ParseOptions};
 pub use session::SessionDescription;

@@ -386,6 +386,17 @@ impl MediaDescription {
         file_transfer::file_range(self.attr_value("file-range")?).ok()
     }
 
+    /// Checks this description strictly (line order, `m=` line, MSRP attribute syntax).
+    pub fn check(&self) -> Result<(), SdpError> {
+        let first = self.lines.first().ok_or(SdpError::new(K::InvalidLine, 0))?;
+        if first.kind != 'm' {
+            return Err(SdpError::new(K::InvalidLine, 1));
+        }
+        check_m_line(&first.value).map_err(|r| SdpError::new(K::InvalidMediaLine(r), 1))?;
+        let mut quirks = Vec::new();
+        self.check_attributes(&ParseOptions::STRICT, &mut quirks)
+    }
+
     /// Checks the line order and the syntax of the MSRP attributes.
     pub(crate) fn check_attributes(
         &self,

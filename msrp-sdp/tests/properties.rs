@@ -97,3 +97,69 @@ proptest! {
         }
     }
 }
+
+mod offer_answer {
+    use msrp_sdp::{Answer, LocalPrefs, MsrpMediaBuilder, SetupChoice, answer, type_matches};
+    use proptest::prelude::*;
+
+    const TYPES: &[&str] = &["*", "text/*", "text/plain", "text/html", "message/cpim", "image/*", "image/png", "application/octet-stream"];
+
+    fn types() -> impl Strategy<Value = Vec<&'static str>> {
+        proptest::sample::subsequence(TYPES, 1..5)
+    }
+
+    fn prefs(accept: &[&str]) -> LocalPrefs {
+        LocalPrefs {
+            port: 8888,
+            path: "msrp://b.example.com:8888/y2;tcp".parse().unwrap(),
+            accept_types: accept.iter().map(|s| s.to_string()).collect(),
+            accept_wrapped_types: vec!["*".into()],
+            max_size: Some(4096),
+            protos: vec!["TCP/MSRP".into()],
+            setup: SetupChoice::Passive,
+            cema: false,
+            accept_files: true,
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn answer_types_are_accepted_by_both_sides(offered in types(), local in types()) {
+            let offer = MsrpMediaBuilder::new(7394, "msrp://a.example.com:7394/x1;tcp".parse().unwrap())
+                .accept_types(offered.iter().copied())
+                .build()
+                .unwrap();
+            match answer(&offer, &prefs(&local)).unwrap() {
+                Answer::Accepted(m) => {
+                    let got = m.accept_types();
+                    prop_assert!(!got.is_empty());
+                    for t in &got {
+                        // A wildcard in the answer must be within a wildcard of each side.
+                        let within = |side: &[&str]| side.iter().any(|p| {
+                            type_matches(p, t) && (!t.contains('*') || p == &"*" || p == t)
+                        });
+                        prop_assert!(within(&offered), "{} not offered in {:?}", t, offered);
+                        prop_assert!(within(&local), "{} not local in {:?}", t, local);
+                    }
+                    // Answering the answer, taken as an offer, is stable.
+                    let again = match answer(&m, &prefs(&local)).unwrap() {
+                        Answer::Accepted(a) => a.accept_types().iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+                        Answer::Rejected { .. } => vec![],
+                    };
+                    let mut a: Vec<String> = got.iter().map(|s| s.to_string()).collect();
+                    let mut b = again;
+                    a.sort();
+                    b.sort();
+                    prop_assert_eq!(a, b);
+                }
+                Answer::Rejected { media, .. } => {
+                    prop_assert_eq!(media.port(), 0);
+                    // Nothing in common: no local entry is accepted by the offer and vice versa.
+                    for l in &local {
+                        prop_assert!(!offered.iter().any(|o| type_matches(o, l) && type_matches(l, o) || (!l.contains('*') && type_matches(o, l)) || (!o.contains('*') && type_matches(l, o))));
+                    }
+                }
+            }
+        }
+    }
+}
