@@ -102,7 +102,16 @@ mod offer_answer {
     use msrp_sdp::{Answer, LocalPrefs, MsrpMediaBuilder, SetupChoice, answer, type_matches};
     use proptest::prelude::*;
 
-    const TYPES: &[&str] = &["*", "text/*", "text/plain", "text/html", "message/cpim", "image/*", "image/png", "application/octet-stream"];
+    const TYPES: &[&str] = &[
+        "*",
+        "text/*",
+        "text/plain",
+        "text/html",
+        "message/cpim",
+        "image/*",
+        "image/png",
+        "application/octet-stream",
+    ];
 
     fn types() -> impl Strategy<Value = Vec<&'static str>> {
         proptest::sample::subsequence(TYPES, 1..5)
