@@ -103,3 +103,31 @@ fn stdin_tolerant_mode_and_usage_errors() {
     let out = msrp().args(["inspect", "nothing", "-"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "unknown subcommand");
 }
+
+#[test]
+fn a_closed_output_pipe_is_not_a_crash() {
+    let mut child = msrp()
+        .args([
+            "inspect",
+            "uri",
+            "../vectors/uris/rfc4975-6-host.example.com-asfd34-tcp.uri",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // the reader goes away before the output is written
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

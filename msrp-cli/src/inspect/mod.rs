@@ -4,7 +4,7 @@ mod chunk;
 mod sdp;
 mod uri;
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
@@ -90,10 +90,18 @@ pub(crate) fn run(what: What) -> ExitCode {
         What::Chunk(c) => chunk::inspect(&input, c.input.mode(), &c.split),
         What::Sdp(s) => sdp::inspect(&input, s.input.mode(), s.fragment),
     };
-    match serde_json::to_string_pretty(&json) {
-        Ok(text) => println!("{text}"),
+    let text = match serde_json::to_string_pretty(&json) {
+        Ok(text) => text,
         Err(e) => {
             eprintln!("msrp inspect: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    // A reader that stops early (`| head`) closes the pipe: not an error of ours.
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = writeln!(out, "{text}").and_then(|()| out.flush()) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("msrp inspect: cannot write the output: {e}");
             return ExitCode::from(2);
         }
     }
