@@ -45,6 +45,7 @@
 //! - [`wire`]: [`ChunkParser`](wire::ChunkParser) (incremental: `feed`/`next`, or `decode`
 //!   on the caller's `BytesMut`), [`ChunkReader`](wire::ChunkReader) (whole chunks, body
 //!   gathered up to a limit), [`Chunk`](wire::Chunk) (the serializer).
+//! - [`reassembly`]: putting incoming messages together from chunks, bounded.
 //! - [`uri`]: the `msrp-uri` crate, re-exported.
 //!
 //! # Bad input
@@ -64,6 +65,7 @@ extern crate alloc;
 extern crate std;
 
 mod limits;
+pub mod reassembly;
 pub mod wire;
 
 pub use limits::{
