@@ -45,6 +45,8 @@
 //! - [`wire`]: [`ChunkParser`](wire::ChunkParser) (incremental: `feed`/`next`, or `decode`
 //!   on the caller's `BytesMut`), [`ChunkReader`](wire::ChunkReader) (whole chunks, body
 //!   gathered up to a limit), [`Chunk`](wire::Chunk) (the serializer).
+//! - [`chunking`]: sending a message as SEND chunks, interruptible, never containing its
+//!   own end-line.
 //! - [`reassembly`]: putting incoming messages together from chunks, bounded.
 //! - [`uri`]: the `msrp-uri` crate, re-exported.
 //!
@@ -64,6 +66,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod chunking;
 mod limits;
 pub mod reassembly;
 pub mod wire;

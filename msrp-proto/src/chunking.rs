@@ -1,0 +1,417 @@
+//! Sending one message as SEND chunks (RFC 4975 sections 5.1 and 7.1.1): as few chunks as
+//! possible, interruptible at any point after a minimum (so responses and REPORTs can go
+//! first), each with Message-ID and Byte-Range, never containing its own end-line.
+
+use alloc::string::String;
+use bytes::Bytes;
+
+use crate::wire::{Chunk, Continuation, ReportRequest, TransactionId};
+use msrp_uri::Path;
+
+/// Bytes a chunk carries before it may be interrupted (RFC 4975 section 5.1: chunks larger
+/// than 2048 octets MUST be interruptible; smaller ones are sent whole).
+pub const MIN_BEFORE_INTERRUPT: u64 = 2048;
+
+/// How a message is cut into chunks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum ChunkPolicy {
+    /// One chunk while nothing else waits; interrupted (after [`MIN_BEFORE_INTERRUPT`]
+    /// bytes) when other traffic needs the connection. Range-end is `*` for chunks that
+    /// may be interrupted.
+    #[default]
+    AsFewAsPossible,
+    /// Chunks of at most this many bytes, each with an exact range-end (for peers and
+    /// relays that want bounded chunks; Kamailio relays need <= 10 KiB).
+    Fixed(u64),
+}
+
+/// Report preferences sent with every chunk of a message (RFC 4975 section 7.1.1: all
+/// chunks of a message carry the same values).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct ReportPrefs {
+    /// Success-Report (absent means no).
+    pub success: Option<bool>,
+    /// Failure-Report (absent means yes).
+    pub failure: Option<ReportRequest>,
+}
+
+/// The sending state of one message whose body is known (a `Bytes`).
+///
+/// Drive it as a write loop does: [`Chunker::begin`] a chunk (its head), then
+/// [`Chunker::take`] body pieces as the connection allows, and [`Chunker::end`] it, when
+/// the chunk's body is done or when other traffic waits and [`Chunker::may_interrupt`].
+///
+/// ```
+/// use bytes::Bytes;
+/// use msrp_proto::chunking::{ChunkPolicy, Chunker, ReportPrefs};
+/// use msrp_proto::wire::{Continuation, TransactionId};
+///
+/// let body = Bytes::from(vec![b'x'; 5000]);
+/// let mut c = Chunker::new("m1234567", "text/plain", body, ChunkPolicy::Fixed(2048), ReportPrefs::default());
+/// let (to, from) = ("msrp://b:1/s;tcp".parse()?, "msrp://a:1/t;tcp".parse()?);
+/// let mut chunks = 0;
+/// while !c.is_done() {
+///     let tid = TransactionId::new(format!("tid{chunks:05}").as_bytes()).unwrap();
+///     let head = c.begin(tid, &to, &from);
+///     while c.take(1460).is_some() {}
+///     let flag = c.end();
+///     chunks += 1;
+///     assert_eq!(flag == Continuation::Complete, c.is_done());
+///     assert!(head.headers.iter().any(|(n, _)| n == "Byte-Range"));
+/// }
+/// assert_eq!(chunks, 3);
+/// # Ok::<(), msrp_proto::uri::UriError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Chunker {
+    message_id: String,
+    content_type: String,
+    body: Bytes,
+    policy: ChunkPolicy,
+    reports: ReportPrefs,
+    /// Bytes of the body handed out in earlier chunks and the current one.
+    sent: u64,
+    current: Option<Current>,
+    /// The chunk carrying the last byte (or the empty message's only chunk) has ended.
+    finished: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Current {
+    tid: TransactionId,
+    start: u64,
+    /// Where this chunk must end (exclusive): the policy's limit, or the body's end.
+    limit: u64,
+}
+
+impl Chunker {
+    /// A message to send.
+    pub fn new(
+        message_id: &str,
+        content_type: &str,
+        body: Bytes,
+        policy: ChunkPolicy,
+        reports: ReportPrefs,
+    ) -> Chunker {
+        Chunker {
+            message_id: message_id.into(),
+            content_type: content_type.into(),
+            body,
+            policy,
+            reports,
+            sent: 0,
+            current: None,
+            finished: false,
+        }
+    }
+
+    /// Whether every byte has been sent and the last chunk ended.
+    pub fn is_done(&self) -> bool {
+        self.finished
+    }
+
+    /// Bytes sent so far.
+    pub fn sent(&self) -> u64 {
+        self.sent
+    }
+
+    /// The message's size.
+    pub fn total(&self) -> u64 {
+        self.body.len() as u64
+    }
+
+    /// Starts a chunk with this transaction id; returns its head (Message-ID, Byte-Range,
+    /// report headers, Content-Type; the body is streamed with [`Chunker::take`]).
+    pub fn begin(&mut self, tid: TransactionId, to: &Path, from: &Path) -> Chunk {
+        let total = self.body.len() as u64;
+        let start = self.sent;
+        let mut limit = match self.policy {
+            ChunkPolicy::AsFewAsPossible => total,
+            ChunkPolicy::Fixed(n) => total.min(start + n.max(1)),
+        };
+        // Range-end is exact when the chunk cannot be interrupted: a fixed-size chunk, or
+        // a whole chunk no larger than the minimum. Such a chunk is cut before its own
+        // end-line sequence now, so that the range it declares is the range it carries.
+        let exact =
+            matches!(self.policy, ChunkPolicy::Fixed(_)) || limit - start <= MIN_BEFORE_INTERRUPT;
+        if exact {
+            let needle = end_line_needle(&tid);
+            let window = &self.body[start as usize..limit as usize];
+            if let Some(at) = memchr::memmem::find(window, needle.as_slice()) {
+                limit = start + (at + needle.len() - 1) as u64;
+            }
+        }
+        let end = exact.then_some(limit);
+        let mut chunk = Chunk::send(tid, to.clone(), from.clone()).message_id(&self.message_id);
+        if let Some(s) = self.reports.success {
+            chunk = chunk.success_report(s);
+        }
+        if let Some(f) = self.reports.failure {
+            chunk = chunk.failure_report(f);
+        }
+        chunk = chunk
+            .byte_range(start + 1, end, Some(total))
+            .body(&self.content_type, Bytes::new());
+        self.current = Some(Current { tid, start, limit });
+        chunk
+    }
+
+    /// The next piece of the current chunk's body, at most `max` bytes; `None` when the
+    /// chunk's body is complete. A piece never completes the sequence `"-------" tid` of
+    /// the chunk's own end-line: the chunk stops just before it (RFC 4975 section 7.1 lets a
+    /// sender interrupt there), and the next chunk, with another id, carries it.
+    pub fn take(&mut self, max: usize) -> Option<Bytes> {
+        let cur = self.current.as_mut()?;
+        if self.sent >= cur.limit || max == 0 {
+            return None;
+        }
+        let from = self.sent as usize;
+        let mut to = (cur.limit as usize).min(from + max);
+        // Look for the end-line sequence in what this piece would complete.
+        let needle = end_line_needle(&cur.tid);
+        let needle_len = needle.len();
+        let window_start = from.saturating_sub(needle_len - 1).max(cur.start as usize);
+        let window = &self.body[window_start..to];
+        if let Some(at) = memchr::memmem::find(window, needle.as_slice()) {
+            // Stop before the sequence's last byte, so it never appears whole in this chunk.
+            let cut = window_start + at + needle_len - 1;
+            cur.limit = cut as u64;
+            to = to.min(cut);
+            if to <= from {
+                return None;
+            }
+        }
+        self.sent = to as u64;
+        Some(self.body.slice(from..to))
+    }
+
+    /// Whether the current chunk has carried enough to be interrupted now.
+    pub fn may_interrupt(&self) -> bool {
+        self.current
+            .as_ref()
+            .is_some_and(|c| self.sent - c.start >= MIN_BEFORE_INTERRUPT)
+    }
+
+    /// Ends the current chunk (whether its body is complete or it is interrupted) and
+    /// returns its end-line flag: `$` when the message is complete, `+` otherwise.
+    pub fn end(&mut self) -> Continuation {
+        self.current = None;
+        if self.sent == self.body.len() as u64 {
+            self.finished = true;
+            Continuation::Complete
+        } else {
+            Continuation::More
+        }
+    }
+}
+
+/// `"-------" tid`, the part of an end-line a body must not contain.
+fn end_line_needle(tid: &TransactionId) -> Needle {
+    let t = tid.as_bytes();
+    let mut bytes = [0u8; 7 + crate::wire::MAX_TID_CAPACITY];
+    bytes[..7].copy_from_slice(b"-------");
+    bytes[7..7 + t.len()].copy_from_slice(t);
+    Needle {
+        bytes,
+        len: 7 + t.len(),
+    }
+}
+
+struct Needle {
+    bytes: [u8; 7 + crate::wire::MAX_TID_CAPACITY],
+    len: usize,
+}
+
+impl Needle {
+    fn as_slice(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::{ChunkParser, ParseEvent};
+    use alloc::vec::Vec;
+    use bytes::BytesMut;
+
+    fn path(s: &str) -> Path {
+        s.parse().unwrap()
+    }
+
+    /// Sends the message, interrupting whenever `interrupt(chunk_no)` says other traffic
+    /// waits; returns the wire bytes.
+    fn send_all(c: &mut Chunker, piece: usize, interrupt: impl Fn(usize) -> bool) -> Vec<u8> {
+        let (to, from) = (path("msrp://b:1/s;tcp"), path("msrp://a:1/t;tcp"));
+        let mut wire = BytesMut::new();
+        let mut n = 0;
+        while !c.is_done() {
+            let tid = TransactionId::new(alloc::format!("tid{n:05}").as_bytes()).unwrap();
+            let head = c.begin(tid, &to, &from);
+            head.encode_head(&mut wire).unwrap();
+            while let Some(p) = c.take(piece) {
+                wire.extend_from_slice(&p);
+                if interrupt(n) && c.may_interrupt() {
+                    break;
+                }
+            }
+            let flag = c.end();
+            let mut end = head.clone().continuation(flag);
+            end.body = Some(Bytes::new());
+            end.encode_end(&mut wire);
+            n += 1;
+            assert!(n < 10_000);
+        }
+        wire.to_vec()
+    }
+
+    fn receive(wire: &[u8]) -> (Vec<u8>, usize, Vec<Continuation>) {
+        let mut p = ChunkParser::default();
+        p.feed(wire);
+        let (mut body, mut heads, mut flags) = (Vec::new(), 0, Vec::new());
+        while let Some(ev) = p.next() {
+            match ev.unwrap() {
+                ParseEvent::Head(h) => {
+                    heads += 1;
+                    let r = h.byte_range().unwrap();
+                    assert_eq!(r.start, body.len() as u64 + 1, "chunks in order, no gap");
+                }
+                ParseEvent::Body(b) => body.extend_from_slice(&b),
+                ParseEvent::End(e) => flags.push(e.continuation),
+            }
+        }
+        assert!(p.is_idle());
+        (body, heads, flags)
+    }
+
+    #[test]
+    fn one_chunk_when_nothing_waits() {
+        let body = Bytes::from(alloc::vec![7u8; 100_000]);
+        let mut c = Chunker::new(
+            "m1234567",
+            "application/octet-stream",
+            body.clone(),
+            ChunkPolicy::AsFewAsPossible,
+            ReportPrefs::default(),
+        );
+        let wire = send_all(&mut c, 1460, |_| false);
+        let (got, heads, flags) = receive(&wire);
+        assert_eq!(
+            (got, heads, flags),
+            (body.to_vec(), 1, alloc::vec![Continuation::Complete])
+        );
+        assert!(
+            core::str::from_utf8(&wire[..200])
+                .unwrap()
+                .contains("Byte-Range: 1-*/100000")
+        );
+    }
+
+    #[test]
+    fn interrupted_chunks_carry_at_least_the_minimum() {
+        let body = Bytes::from(alloc::vec![1u8; 10_000]);
+        let mut c = Chunker::new(
+            "m1234567",
+            "text/plain",
+            body.clone(),
+            ChunkPolicy::AsFewAsPossible,
+            ReportPrefs {
+                success: Some(true),
+                failure: None,
+            },
+        );
+        let wire = send_all(&mut c, 500, |_| true);
+        let (got, heads, flags) = receive(&wire);
+        assert_eq!(got, body.to_vec());
+        assert_eq!(heads, 4); // each chunk stops at the first piece boundary past 2048: 2500 x 4
+        assert_eq!(flags.last(), Some(&Continuation::Complete));
+        assert!(
+            flags[..flags.len() - 1]
+                .iter()
+                .all(|f| *f == Continuation::More)
+        );
+    }
+
+    #[test]
+    fn fixed_chunks_have_exact_ranges() {
+        let body = Bytes::from(alloc::vec![2u8; 5000]);
+        let mut c = Chunker::new(
+            "m1234567",
+            "text/plain",
+            body,
+            ChunkPolicy::Fixed(2048),
+            ReportPrefs::default(),
+        );
+        let wire = send_all(&mut c, 4096, |_| false);
+        let text = alloc::string::String::from_utf8_lossy(&wire);
+        for range in ["1-2048/5000", "2049-4096/5000", "4097-5000/5000"] {
+            assert!(text.contains(range), "{range}");
+        }
+    }
+
+    #[test]
+    fn a_body_holding_the_end_line_is_cut_before_it() {
+        // The body contains the end-line of the first chunk's transaction id.
+        let evil = alloc::format!("{}\r\n-------tid00000$\r\nmore text", "a".repeat(3000));
+        let body = Bytes::from(evil.clone());
+        let mut c = Chunker::new(
+            "m1234567",
+            "text/plain",
+            body,
+            ChunkPolicy::AsFewAsPossible,
+            ReportPrefs::default(),
+        );
+        let wire = send_all(&mut c, 1000, |_| false);
+        let (got, heads, _) = receive(&wire);
+        assert_eq!(got, evil.as_bytes());
+        assert_eq!(heads, 2, "the chunk was cut before its own end-line");
+    }
+
+    #[test]
+    fn fixed_chunks_holding_the_end_line_declare_the_shorter_range() {
+        let evil = alloc::format!("{}-------tid00000$rest", "b".repeat(100));
+        let body = Bytes::from(evil.clone());
+        let mut c = Chunker::new(
+            "m1234567",
+            "text/plain",
+            body,
+            ChunkPolicy::Fixed(1000),
+            ReportPrefs::default(),
+        );
+        let wire = send_all(&mut c, 4096, |_| false);
+        let (got, heads, _) = receive(&wire);
+        assert_eq!(got, evil.as_bytes());
+        assert_eq!(heads, 2);
+        // 100 + 14 bytes before the sequence's last byte: the first chunk declares 1-114.
+        assert!(alloc::string::String::from_utf8_lossy(&wire).contains("Byte-Range: 1-114/"));
+        let mut p = ChunkParser::default();
+        p.feed(&wire);
+        while let Some(ev) = p.next() {
+            if let ParseEvent::End(e) = ev.unwrap() {
+                assert_eq!(e.byte_range_matches, Some(true));
+            }
+        }
+    }
+
+    #[test]
+    fn an_empty_message_is_one_empty_chunk() {
+        let mut c = Chunker::new(
+            "m1234567",
+            "text/plain",
+            Bytes::new(),
+            ChunkPolicy::AsFewAsPossible,
+            ReportPrefs::default(),
+        );
+        let wire = send_all(&mut c, 100, |_| false);
+        let (got, heads, flags) = receive(&wire);
+        assert_eq!(
+            (got.len(), heads, flags),
+            (0, 1, alloc::vec![Continuation::Complete])
+        );
+        assert!(alloc::string::String::from_utf8_lossy(&wire).contains("Byte-Range: 1-0/0"));
+    }
+}
