@@ -47,6 +47,8 @@
 //!   gathered up to a limit), [`Chunk`](wire::Chunk) (the serializer).
 //! - [`chunking`]: sending a message as SEND chunks, interruptible, never containing its
 //!   own end-line.
+//! - [`transaction`]: outgoing transactions and their 30-second response timer.
+//! - [`report`]: which responses and REPORTs a receiver owes, and building REPORTs.
 //! - [`reassembly`]: putting incoming messages together from chunks, bounded.
 //! - [`uri`]: the `msrp-uri` crate, re-exported.
 //!
@@ -69,6 +71,9 @@ extern crate std;
 pub mod chunking;
 mod limits;
 pub mod reassembly;
+pub mod report;
+mod time;
+pub mod transaction;
 pub mod wire;
 
 pub use limits::{
@@ -77,3 +82,4 @@ pub use limits::{
 };
 pub use msrp_uri as uri;
 pub use msrp_uri::Mode;
+pub use time::Instant;

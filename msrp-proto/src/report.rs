@@ -1,0 +1,118 @@
+//! Responses and REPORTs a receiver owes (RFC 4975 sections 7.1.2 to 7.2).
+
+use msrp_uri::{Path, Uri};
+
+use crate::wire::{Chunk, ChunkHead, Method, ReportRequest, TransactionId};
+
+/// Whether a response with `code` is to be sent for `request` (RFC 4975 section 7.2):
+/// never for REPORT requests; for `Failure-Report: no` never; for `partial` only errors;
+/// otherwise (`yes` or absent) always.
+pub fn response_wanted(request: &ChunkHead, code: u16) -> bool {
+    if request.method() == Some(Method::Report) {
+        return false;
+    }
+    match failure_report(request) {
+        ReportRequest::No => false,
+        ReportRequest::Partial => code != 200,
+        ReportRequest::Yes => true,
+    }
+}
+
+/// The request's Failure-Report, with the default `yes` when absent.
+pub fn failure_report(request: &ChunkHead) -> ReportRequest {
+    request.failure_report().unwrap_or(ReportRequest::Yes)
+}
+
+/// Whether the sender asked for success reports (`Success-Report: yes`; absent means no).
+pub fn success_report_wanted(request: &ChunkHead) -> bool {
+    request.success_report() == Some(ReportRequest::Yes)
+}
+
+/// Whether a failure REPORT may be sent for `request` (RFC 4975 section 7.1.4: not when
+/// Failure-Report is `no`).
+pub fn failure_report_allowed(request: &ChunkHead) -> bool {
+    request.method() == Some(Method::Send) && failure_report(request) != ReportRequest::No
+}
+
+/// A REPORT about the message `request` belongs to (RFC 4975 section 7.1.3): To-Path is the
+/// request's From-Path, From-Path is `local`, with the request's Message-ID, a Status of
+/// `000 code comment` and the Byte-Range it covers (1-based `start..=end` of `total`).
+/// `None` when the request has no Message-ID or no valid From-Path.
+pub fn report(
+    request: &ChunkHead,
+    tid: TransactionId,
+    local: Uri,
+    code: u16,
+    comment: Option<&str>,
+    range: (u64, u64, Option<u64>),
+) -> Option<Chunk> {
+    let to: Path = request.from_path().ok()?;
+    let message_id = request.message_id()?;
+    let (start, end, total) = range;
+    let mut status = alloc::format!("000 {code:03}");
+    if let Some(c) = comment {
+        status.push(' ');
+        status.push_str(c);
+    }
+    // Header order as RFC 4975's examples write it: Message-ID, Byte-Range, Status.
+    Some(
+        Chunk::request("REPORT", tid, to, Path::new(local))
+            .message_id(message_id)
+            .byte_range(start, Some(end), total)
+            .header("Status", &status),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::{ChunkParser, ParseEvent};
+    use bytes::BytesMut;
+
+    fn head(extra: &str) -> ChunkHead {
+        let text = alloc::format!(
+            "MSRP a786hjs2 SEND\r\nTo-Path: msrp://bob.example.com:8888/9di4;tcp\r\n\
+From-Path: msrp://relay:1/r;tcp msrp://alice.example.com:7777/iau39;tcp\r\nMessage-ID: 12339sdqwer\r\n{extra}-------a786hjs2$\r\n"
+        );
+        let mut p = ChunkParser::default();
+        p.feed(text.as_bytes());
+        match p.next() {
+            Some(Ok(ParseEvent::Head(h))) => h,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn responses_follow_failure_report() {
+        assert!(response_wanted(&head(""), 200));
+        assert!(!response_wanted(&head("Failure-Report: no\r\n"), 400));
+        assert!(!response_wanted(&head("Failure-Report: partial\r\n"), 200));
+        assert!(response_wanted(&head("Failure-Report: partial\r\n"), 415));
+        assert!(!success_report_wanted(&head("")));
+        assert!(success_report_wanted(&head("Success-Report: yes\r\n")));
+        assert!(!failure_report_allowed(&head("Failure-Report: no\r\n")));
+    }
+
+    #[test]
+    fn reports_go_back_along_the_from_path() {
+        let me: Uri = "msrp://bob.example.com:8888/9di4;tcp".parse().unwrap();
+        let tid = TransactionId::new(b"dkei38sd").unwrap();
+        let r = report(
+            &head("Success-Report: yes\r\n"),
+            tid,
+            me,
+            200,
+            Some("OK"),
+            (1, 106, Some(106)),
+        )
+        .unwrap();
+        let mut out = BytesMut::new();
+        r.encode(&mut out).unwrap();
+        assert_eq!(
+            core::str::from_utf8(&out).unwrap(),
+            "MSRP dkei38sd REPORT\r\nTo-Path: msrp://relay:1/r;tcp msrp://alice.example.com:7777/iau39;tcp\r\n\
+From-Path: msrp://bob.example.com:8888/9di4;tcp\r\nMessage-ID: 12339sdqwer\r\n\
+Byte-Range: 1-106/106\r\nStatus: 000 200 OK\r\n-------dkei38sd$\r\n"
+        );
+    }
+}
