@@ -186,7 +186,7 @@ impl MediaDescription {
         })
     }
 
-    pub(crate) fn push_parsed(&mut self, line: Line, _number: usize) {
+    pub(crate) fn push_parsed(&mut self, line: Line) {
         self.lines.push(line);
     }
 

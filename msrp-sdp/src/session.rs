@@ -128,7 +128,7 @@ impl SessionDescription {
             if kind == 'm' {
                 sdp.media.push(MediaDescription::from_m_line(line, number)?);
             } else if let Some(m) = sdp.media.last_mut() {
-                m.push_parsed(line, number);
+                m.push_parsed(line);
             } else {
                 sdp.lines.push(line);
             }
