@@ -22,8 +22,9 @@ pub enum Mode {
 /// one URI of a hostile peer can cost.
 pub const DEFAULT_MAX_URI_LEN: usize = 2048;
 
-/// Hard upper bound for [`ParseOptions::max_uri_len`]: component offsets are stored as `u16`.
-pub const MAX_URI_LEN_CAP: usize = u16::MAX as usize;
+/// Hard upper bound for [`ParseOptions::max_uri_len`]: component offsets are stored as `u16`,
+/// and tolerant parsing may add a few bytes (`;tcp`, IPv6 brackets) when it rewrites a URI.
+pub const MAX_URI_LEN_CAP: usize = u16::MAX as usize - 64;
 
 /// Default for [`ParseOptions::max_path_uris`]: 32 URIs.
 ///

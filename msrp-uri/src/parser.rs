@@ -538,6 +538,19 @@ mod tests {
                 max: crate::MAX_URI_LEN_CAP
             }
         );
+        // At the cap, a tolerant rewrite (adding ";tcp" and brackets) still fits the spans.
+        let host: String =
+            core::iter::repeat_n('h', crate::MAX_URI_LEN_CAP - "msrp://:1".len()).collect();
+        let at_cap = alloc::format!("msrp://{host}:1");
+        assert_eq!(at_cap.len(), crate::MAX_URI_LEN_CAP);
+        let tolerant = ParseOptions {
+            max_uri_len: usize::MAX,
+            ..ParseOptions::TOLERANT
+        };
+        let (u, _) = Uri::parse_with(at_cap.as_bytes(), &tolerant).unwrap();
+        assert_eq!(u.transport_str(), "tcp");
+        assert_eq!(u.host_str(), host);
+        assert_eq!(u.port(), Some(1));
     }
 
     #[test]

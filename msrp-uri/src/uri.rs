@@ -26,7 +26,10 @@ struct Span {
 
 impl Span {
     fn new(r: Range<usize>) -> Span {
-        debug_assert!(r.end <= usize::from(u16::MAX));
+        debug_assert!(
+            r.end <= usize::from(u16::MAX),
+            "URI longer than the span type allows"
+        );
         Span {
             start: r.start as u16,
             end: r.end as u16,
