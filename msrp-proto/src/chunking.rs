@@ -80,6 +80,8 @@ pub struct Chunker {
 struct Current {
     tid: TransactionId,
     start: u64,
+    /// Whether the head declared an exact range-end (then the chunk is not interruptible).
+    exact: bool,
     /// Where this chunk must end (exclusive): the policy's limit, or the body's end.
     limit: u64,
 }
@@ -152,7 +154,12 @@ impl Chunker {
         chunk = chunk
             .byte_range(start + 1, end, Some(total))
             .body(&self.content_type, Bytes::new());
-        self.current = Some(Current { tid, start, limit });
+        self.current = Some(Current {
+            tid,
+            start,
+            limit,
+            exact,
+        });
         chunk
     }
 
@@ -185,11 +192,13 @@ impl Chunker {
         Some(self.body.slice(from..to))
     }
 
-    /// Whether the current chunk has carried enough to be interrupted now.
+    /// Whether the current chunk may be interrupted now: its head said range-end `*` and it
+    /// has carried at least [`MIN_BEFORE_INTERRUPT`] bytes (a chunk with an exact range-end
+    /// must carry all of it, RFC 4975 section 7.3.1).
     pub fn may_interrupt(&self) -> bool {
         self.current
             .as_ref()
-            .is_some_and(|c| self.sent - c.start >= MIN_BEFORE_INTERRUPT)
+            .is_some_and(|c| !c.exact && self.sent - c.start >= MIN_BEFORE_INTERRUPT)
     }
 
     /// Ends the current chunk (whether its body is complete or it is interrupted) and
@@ -395,6 +404,34 @@ mod tests {
                 assert_eq!(e.byte_range_matches, Some(true));
             }
         }
+    }
+
+    #[test]
+    fn exact_chunks_are_not_interruptible() {
+        let body = Bytes::from(alloc::vec![3u8; 10_000]);
+        let mut c = Chunker::new(
+            "m1234567",
+            "text/plain",
+            body,
+            ChunkPolicy::Fixed(4096),
+            ReportPrefs::default(),
+        );
+        let tid = TransactionId::new(b"tid00000").unwrap();
+        c.begin(tid, &path("msrp://b:1/s;tcp"), &path("msrp://a:1/t;tcp"));
+        c.take(3000).unwrap();
+        assert!(!c.may_interrupt(), "range-end was declared exactly");
+        let mut c = Chunker::new(
+            "m1234567",
+            "text/plain",
+            Bytes::from(alloc::vec![3u8; 10_000]),
+            ChunkPolicy::AsFewAsPossible,
+            ReportPrefs::default(),
+        );
+        c.begin(tid, &path("msrp://b:1/s;tcp"), &path("msrp://a:1/t;tcp"));
+        c.take(2000).unwrap();
+        assert!(!c.may_interrupt(), "fewer than 2048 bytes so far");
+        c.take(100).unwrap();
+        assert!(c.may_interrupt());
     }
 
     #[test]

@@ -45,6 +45,7 @@
 //! - [`wire`]: [`ChunkParser`](wire::ChunkParser) (incremental: `feed`/`next`, or `decode`
 //!   on the caller's `BytesMut`), [`ChunkReader`](wire::ChunkReader) (whole chunks, body
 //!   gathered up to a limit), [`Chunk`](wire::Chunk) (the serializer).
+//! - [`connection`]: the endpoint state machine: sessions on one transport connection.
 //! - [`chunking`]: sending a message as SEND chunks, interruptible, never containing its
 //!   own end-line.
 //! - [`transaction`]: outgoing transactions and their 30-second response timer.
@@ -69,6 +70,7 @@ extern crate alloc;
 extern crate std;
 
 pub mod chunking;
+pub mod connection;
 mod limits;
 pub mod reassembly;
 pub mod report;

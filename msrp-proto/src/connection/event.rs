@@ -1,0 +1,105 @@
+//! What a [`Connection`](super::Connection) tells the application.
+
+use alloc::string::String;
+use bytes::Bytes;
+
+use crate::wire::{ByteRange, ParseError};
+
+/// A session on a connection, as [`Connection::add_session`](super::Connection::add_session)
+/// returned it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SessionId(pub(crate) usize);
+
+/// Why a message could not be sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FailReason {
+    /// The peer answered a chunk with this error code (RFC 4975 section 10).
+    Response(u16),
+    /// The peer sent a failure REPORT with this status code.
+    Report(u16),
+    /// No response within 30 seconds of the chunk's last byte (RFC 4975 section 7.1.1).
+    Timeout,
+}
+
+/// Something the application should know.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Event {
+    /// A whole message arrived (messages up to the gathering limit).
+    MessageReceived {
+        /// The session.
+        session: SessionId,
+        /// Its Message-ID.
+        message_id: String,
+        /// Its Content-Type.
+        content_type: String,
+        /// The body.
+        body: Bytes,
+    },
+    /// Part of a larger message arrived (streamed, so a receiver never holds a whole file).
+    MessageData {
+        /// The session.
+        session: SessionId,
+        /// Its Message-ID.
+        message_id: String,
+        /// Where `data` goes in the message, from 0.
+        offset: u64,
+        /// The bytes.
+        data: Bytes,
+    },
+    /// Every byte of a streamed message has arrived.
+    MessageComplete {
+        /// The session.
+        session: SessionId,
+        /// Its Message-ID.
+        message_id: String,
+        /// Its size.
+        total: u64,
+    },
+    /// The sender aborted a message (`#`); what it held was freed.
+    MessageAborted {
+        /// The session.
+        session: SessionId,
+        /// Its Message-ID.
+        message_id: String,
+    },
+    /// A REPORT arrived for a message this side sent.
+    ReportReceived {
+        /// The session.
+        session: SessionId,
+        /// Its Message-ID.
+        message_id: String,
+        /// The status code.
+        status: u16,
+        /// The range it covers.
+        range: Option<ByteRange>,
+    },
+    /// Success REPORTs cover the whole message: it was delivered.
+    MessageDelivered {
+        /// The session.
+        session: SessionId,
+        /// Its Message-ID.
+        message_id: String,
+    },
+    /// A message could not be sent; no more of it will be.
+    SendFailed {
+        /// The session.
+        session: SessionId,
+        /// Its Message-ID.
+        message_id: String,
+        /// Why.
+        reason: FailReason,
+    },
+    /// The peer sent something this side answered with an error code (481, 415, 413, 501);
+    /// for diagnostics.
+    Rejected {
+        /// The session, when one matched.
+        session: Option<SessionId>,
+        /// The code answered (or that would have been, if Failure-Report forbade it).
+        code: u16,
+    },
+    /// The peer's bytes could not be parsed; a fatal error means the connection should be
+    /// closed.
+    PeerError(ParseError),
+}

@@ -1,0 +1,805 @@
+//! One transport connection carrying one or more MSRP sessions (RFC 4975 sections 5-8):
+//! the sans-IO endpoint state machine.
+//!
+//! The driver owns the socket and the clock. It feeds received bytes with
+//! [`Connection::handle_input`], calls [`Connection::handle_timeout`] when the deadline from
+//! [`Output::Timeout`] passes, and drains [`Connection::poll_output`] until it returns
+//! `Output::Timeout`, writing every `Output::Transmit` in order. Application commands
+//! ([`Connection::send`], [`Connection::send_keepalive`]) only queue work.
+//!
+//! This first version sends whole messages held as `Bytes`, receives whole or streamed
+//! messages, answers with the response codes of RFC 4975 section 7.3 (200, 413, 415, 481,
+//! 501), generates success REPORTs and tracks the 30-second response timer. Streamed
+//! outgoing bodies, aborting a message being sent, 506 and WebSocket framing are not in it
+//! yet.
+
+mod event;
+
+use alloc::collections::{BTreeMap, VecDeque};
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use bytes::{Bytes, BytesMut};
+
+use crate::Limits;
+use crate::chunking::{ChunkPolicy, Chunker, ReportPrefs};
+use crate::reassembly::{RangeSet, Reassembly};
+use crate::report;
+use crate::time::Instant;
+use crate::transaction::{DEFAULT_MAX_PENDING, Expect, Transactions};
+use crate::wire::{
+    ByteRange, Chunk, ChunkHead, ChunkParser, Continuation, Method, ParseEvent, RandomSource,
+    ReportRequest, random_id,
+};
+use msrp_uri::{Mode, Path, Uri};
+
+pub use event::{Event, FailReason, SessionId};
+
+/// One step of output for the driver.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Output {
+    /// Bytes to write to the transport, in order.
+    Transmit(Bytes),
+    /// Something for the application.
+    Event(Event),
+    /// Nothing more for now: call [`Connection::handle_timeout`] at this instant, or
+    /// sooner when input arrives. `None`: no timer is running.
+    Timeout(Option<Instant>),
+}
+
+/// A session's parameters, usually from the SDP offer/answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionConfig {
+    /// This endpoint's URI in the session (the last URI of its `a=path`).
+    pub local_uri: Uri,
+    /// Where requests go: the peer's `a=path`, after any local relays.
+    pub to_path: Path,
+    /// Types this endpoint accepts (local `a=accept-types`); others get 415.
+    pub accept_types: Vec<String>,
+    /// Types it accepts inside containers (local `a=accept-wrapped-types`).
+    pub accept_wrapped_types: Vec<String>,
+    /// Largest message it receives (local `a=max-size`); larger ones get 413.
+    pub max_message_size: u64,
+    /// Match incoming requests by session-id only (RFC 6714, CEMA).
+    pub cema: bool,
+}
+
+/// Limits and policies of a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectionConfig {
+    /// Codec limits.
+    pub limits: Limits,
+    /// Strict or tolerant parsing of what the peer sends.
+    pub mode: Mode,
+    /// Most bytes queued for sending (message bodies not yet sent plus control traffic);
+    /// beyond it [`Connection::send`] refuses with [`SendError::WouldBlock`].
+    pub max_queued_bytes: usize,
+    /// Messages up to this size are delivered whole ([`Event::MessageReceived`]); larger
+    /// or of unknown size, streamed ([`Event::MessageData`]).
+    pub max_gathered_message: u64,
+    /// Most incoming messages in progress at once; chunks of further messages are refused
+    /// with 413 (the receiver cannot take them now).
+    pub max_incoming_messages: usize,
+    /// Most separate byte ranges tracked per incoming message.
+    pub max_ranges: usize,
+    /// How outgoing messages are cut into chunks.
+    pub chunk_policy: ChunkPolicy,
+    /// Largest body piece in one [`Output::Transmit`].
+    pub max_transmit: usize,
+}
+
+impl Default for ConnectionConfig {
+    fn default() -> Self {
+        ConnectionConfig {
+            limits: Limits::DEFAULT,
+            mode: Mode::Tolerant,
+            max_queued_bytes: 16 * 1024 * 1024,
+            max_gathered_message: 1024 * 1024,
+            max_incoming_messages: 64,
+            max_ranges: 256,
+            chunk_policy: ChunkPolicy::AsFewAsPossible,
+            max_transmit: 64 * 1024,
+        }
+    }
+}
+
+/// Why a command was refused (local misuse or back-pressure, never the peer's fault).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SendError {
+    /// No such session.
+    #[error("unknown session")]
+    UnknownSession,
+    /// The send queue is full; try again after some output has been written.
+    #[error("send queue full")]
+    WouldBlock,
+    /// The content type is not a valid media type.
+    #[error("invalid content type")]
+    InvalidContentType,
+}
+
+struct Session {
+    config: SessionConfig,
+}
+
+struct Outgoing {
+    session: SessionId,
+    message_id: String,
+    chunker: Chunker,
+    success_wanted: bool,
+    /// Byte ranges covered by success REPORTs (0-based).
+    reported: RangeSet,
+    failed: bool,
+    /// Chunks in flight (waiting for responses).
+    in_flight: usize,
+}
+
+struct Incoming {
+    reassembly: Reassembly,
+    content_type: String,
+    streamed: bool,
+    success_wanted: bool,
+    /// The SEND that first carried the message: REPORTs go back along its From-Path.
+    first_head: ChunkHead,
+}
+
+/// What to do with the chunk being received.
+enum Current {
+    /// A SEND accepted into message `key` at 0-based `offset` of the message.
+    Accept {
+        head: ChunkHead,
+        key: (SessionId, String),
+        start: u64,
+        received: u64,
+    },
+    /// A request answered (or not) with `code` once its end-line arrives; body ignored.
+    Answer {
+        head: ChunkHead,
+        session: Option<SessionId>,
+        code: u16,
+    },
+    /// A response or REPORT: handled at its head; body ignored.
+    Ignore,
+}
+
+struct TxInfo {
+    session: SessionId,
+    message_id: Option<String>,
+}
+
+/// An MSRP endpoint's connection: see the module documentation.
+pub struct Connection<R> {
+    config: ConnectionConfig,
+    rng: R,
+    now: Instant,
+    parser: ChunkParser,
+    sessions: Vec<Session>,
+    current: Option<Current>,
+    incoming: BTreeMap<(SessionId, String), Incoming>,
+    outgoing: VecDeque<Outgoing>,
+    /// The chunk being written: index into `outgoing` is always 0 while set.
+    writing: Option<Chunk>,
+    control: VecDeque<Bytes>,
+    events: VecDeque<Event>,
+    transactions: Transactions<TxInfo>,
+    queued: usize,
+}
+
+impl<R: RandomSource> Connection<R> {
+    /// A connection; `rng` supplies transaction ids and Message-IDs.
+    pub fn new(config: ConnectionConfig, rng: R, now: Instant) -> Connection<R> {
+        Connection {
+            config,
+            rng,
+            now,
+            parser: ChunkParser::new(config.limits, config.mode),
+            sessions: Vec::new(),
+            current: None,
+            incoming: BTreeMap::new(),
+            outgoing: VecDeque::new(),
+            writing: None,
+            control: VecDeque::new(),
+            events: VecDeque::new(),
+            transactions: Transactions::new(DEFAULT_MAX_PENDING),
+            queued: 0,
+        }
+    }
+
+    /// Binds a session to this connection.
+    pub fn add_session(&mut self, config: SessionConfig) -> SessionId {
+        self.sessions.push(Session { config });
+        SessionId(self.sessions.len() - 1)
+    }
+
+    /// Bytes queued for sending and not yet handed out.
+    pub fn queued_bytes(&self) -> usize {
+        self.queued
+    }
+
+    /// `(sent, acknowledged by success REPORTs, total)` for an outgoing message still
+    /// tracked.
+    pub fn progress(&self, message_id: &str) -> Option<(u64, u64, u64)> {
+        let o = self.outgoing.iter().find(|o| o.message_id == message_id)?;
+        Some((o.chunker.sent(), o.reported.covered(), o.chunker.total()))
+    }
+
+    /// Queues a message; returns its Message-ID.
+    pub fn send(
+        &mut self,
+        session: SessionId,
+        content_type: &str,
+        body: Bytes,
+        reports: ReportPrefs,
+    ) -> Result<String, SendError> {
+        if session.0 >= self.sessions.len() {
+            return Err(SendError::UnknownSession);
+        }
+        if crate::wire::MediaType::parse(content_type).is_none() {
+            return Err(SendError::InvalidContentType);
+        }
+        if self.queued + body.len() > self.config.max_queued_bytes {
+            return Err(SendError::WouldBlock);
+        }
+        let message_id = random_id(&mut self.rng).as_str().to_string();
+        self.queued += body.len();
+        let chunker = Chunker::new(
+            &message_id,
+            content_type,
+            body,
+            self.config.chunk_policy,
+            reports,
+        );
+        self.outgoing.push_back(Outgoing {
+            session,
+            message_id: message_id.clone(),
+            chunker,
+            success_wanted: reports.success == Some(true),
+            reported: RangeSet::new(self.config.max_ranges),
+            failed: false,
+            in_flight: 0,
+        });
+        Ok(message_id)
+    }
+
+    /// Queues a bodiless SEND (RFC 4975 section 7.1: traffic without content; the active
+    /// side sends one at once to bind the connection, section 5.4).
+    pub fn send_keepalive(&mut self, session: SessionId) -> Result<(), SendError> {
+        let s = self
+            .sessions
+            .get(session.0)
+            .ok_or(SendError::UnknownSession)?;
+        let tid = random_id(&mut self.rng);
+        let chunk = Chunk::send(
+            tid,
+            s.config.to_path.clone(),
+            Path::new(s.config.local_uri.clone()),
+        );
+        self.push_control(encode(&chunk));
+        let _ = self.transactions.insert(
+            tid,
+            Expect::Response,
+            self.now,
+            TxInfo {
+                session,
+                message_id: None,
+            },
+        );
+        Ok(())
+    }
+
+    /// Feeds bytes received from the transport.
+    pub fn handle_input(&mut self, now: Instant, bytes: &[u8]) {
+        self.now = now;
+        self.parser.feed(bytes);
+        while let Some(ev) = self.parser.next() {
+            match ev {
+                Ok(ParseEvent::Head(head)) => self.on_head(head),
+                Ok(ParseEvent::Body(piece)) => self.on_body(piece),
+                Ok(ParseEvent::End(end)) => self.on_end(end.continuation),
+                Err(e) => {
+                    self.current = None;
+                    self.events.push_back(Event::PeerError(e));
+                }
+            }
+        }
+    }
+
+    /// Runs the timers due at `now` (safe to call early).
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.now = now;
+        for (_, info) in self.transactions.expire(now) {
+            if let Some(id) = info.message_id {
+                self.fail(info.session, &id, FailReason::Timeout);
+            }
+        }
+    }
+
+    /// The next output. Drain until it returns [`Output::Timeout`].
+    pub fn poll_output(&mut self) -> Output {
+        if let Some(t) = self.next_transmit() {
+            return Output::Transmit(t);
+        }
+        if let Some(e) = self.events.pop_front() {
+            return Output::Event(e);
+        }
+        Output::Timeout(self.transactions.next_deadline())
+    }
+
+    fn session_for(&self, to: &Path) -> Option<SessionId> {
+        let target = to.last()?;
+        self.sessions
+            .iter()
+            .position(|s| {
+                s.config.local_uri.matches(target)
+                    || (s.config.cema && s.config.local_uri.matches_session_id(target))
+            })
+            .map(SessionId)
+    }
+
+    fn on_head(&mut self, head: ChunkHead) {
+        if !head.is_request() {
+            self.on_response(&head);
+            self.current = Some(Current::Ignore);
+            return;
+        }
+        let session = head.to_path().ok().and_then(|p| self.session_for(&p));
+        let method = head.method();
+        let current = match (session, method) {
+            (None, _) => Current::Answer {
+                head,
+                session: None,
+                code: 481,
+            },
+            (Some(s), Some(Method::Report)) => {
+                self.on_report(s, &head);
+                Current::Ignore
+            }
+            (Some(s), Some(Method::Send)) => self.accept_send(s, head),
+            (Some(s), _) => Current::Answer {
+                head,
+                session: Some(s),
+                code: 501,
+            },
+        };
+        self.current = Some(current);
+    }
+
+    /// Decides what to do with a SEND to session `s`.
+    fn accept_send(&mut self, s: SessionId, head: ChunkHead) -> Current {
+        let cfg = &self.sessions[s.0].config;
+        let Some(message_id) = head.message_id().map(str::to_string) else {
+            // A bodiless SEND without Message-ID (keep-alive, binding): answer 200.
+            let code = if head.has_body() { 400 } else { 200 };
+            return Current::Answer {
+                head,
+                session: Some(s),
+                code,
+            };
+        };
+        if !head.has_body() {
+            return Current::Answer {
+                head,
+                session: Some(s),
+                code: 200,
+            };
+        }
+        let content_type = head.content_type().unwrap_or("").to_string();
+        let accepted = cfg
+            .accept_types
+            .iter()
+            .any(|p| msrp_sdp::type_matches(p, &content_type));
+        if !accepted {
+            return Current::Answer {
+                head,
+                session: Some(s),
+                code: 415,
+            };
+        }
+        let range = head.byte_range().unwrap_or(ByteRange {
+            start: 1,
+            end: None,
+            total: None,
+        });
+        let max = cfg.max_message_size;
+        if range.total.is_some_and(|t| t > max) || range.start.saturating_sub(1) > max {
+            return Current::Answer {
+                head,
+                session: Some(s),
+                code: 413,
+            };
+        }
+        let key = (s, message_id);
+        if !self.incoming.contains_key(&key) {
+            if self.incoming.len() >= self.config.max_incoming_messages {
+                return Current::Answer {
+                    head,
+                    session: Some(s),
+                    code: 413,
+                };
+            }
+            let gathered = range
+                .total
+                .is_some_and(|t| t <= self.config.max_gathered_message);
+            let reassembly = if gathered {
+                Reassembly::gathering(max, self.config.max_ranges)
+            } else {
+                Reassembly::streaming(max, self.config.max_ranges)
+            };
+            self.incoming.insert(
+                key.clone(),
+                Incoming {
+                    reassembly,
+                    content_type,
+                    streamed: !gathered,
+                    success_wanted: report::success_report_wanted(&head),
+                    first_head: head.clone(),
+                },
+            );
+        }
+        Current::Accept {
+            head,
+            key,
+            start: range.start.saturating_sub(1),
+            received: 0,
+        }
+    }
+
+    fn on_body(&mut self, piece: Bytes) {
+        let Some(Current::Accept {
+            head,
+            key,
+            start,
+            received,
+        }) = &mut self.current
+        else {
+            return;
+        };
+        let Some(msg) = self.incoming.get_mut(key) else {
+            return;
+        };
+        let offset = *start + *received;
+        let range = ByteRange {
+            start: offset + 1,
+            end: None,
+            total: None,
+        };
+        match msg.reassembly.add(range, &piece, Continuation::More) {
+            Ok(_) => {
+                *received += piece.len() as u64;
+                if msg.streamed {
+                    self.events.push_back(Event::MessageData {
+                        session: key.0,
+                        message_id: key.1.clone(),
+                        offset,
+                        data: piece,
+                    });
+                }
+            }
+            Err(_) => {
+                // Too large, or inconsistent: refuse the chunk and drop the message.
+                let head = head.clone();
+                let session = Some(key.0);
+                self.incoming.remove(key);
+                self.current = Some(Current::Answer {
+                    head,
+                    session,
+                    code: 413,
+                });
+            }
+        }
+    }
+
+    fn on_end(&mut self, flag: Continuation) {
+        match self.current.take() {
+            Some(Current::Accept {
+                head,
+                key,
+                start,
+                received,
+            }) => {
+                let Some(msg) = self.incoming.get_mut(&key) else {
+                    return;
+                };
+                if flag == Continuation::Aborted {
+                    self.incoming.remove(&key);
+                    self.respond(&head, 200);
+                    self.events.push_back(Event::MessageAborted {
+                        session: key.0,
+                        message_id: key.1,
+                    });
+                    return;
+                }
+                let range = ByteRange {
+                    start: start + received + 1,
+                    end: None,
+                    total: head.byte_range().and_then(|r| r.total),
+                };
+                let result = msg.reassembly.add(range, &[], flag);
+                match result {
+                    Err(_) => {
+                        self.incoming.remove(&key);
+                        self.respond(&head, 413);
+                    }
+                    Ok(p) => {
+                        self.respond(&head, 200);
+                        if p.complete {
+                            self.complete(key);
+                        }
+                    }
+                }
+            }
+            Some(Current::Answer {
+                head,
+                session,
+                code,
+            }) => {
+                self.respond(&head, code);
+                if code != 200 {
+                    self.events.push_back(Event::Rejected { session, code });
+                }
+            }
+            Some(Current::Ignore) | None => {}
+        }
+    }
+
+    fn complete(&mut self, key: (SessionId, String)) {
+        let Some(mut msg) = self.incoming.remove(&key) else {
+            return;
+        };
+        let total = msg.reassembly.total().unwrap_or(0);
+        if msg.success_wanted {
+            let local = self.sessions[key.0.0].config.local_uri.clone();
+            let tid = random_id(&mut self.rng);
+            if let Some(r) = report::report(
+                &msg.first_head,
+                tid,
+                local,
+                200,
+                Some("OK"),
+                (1, total, Some(total)),
+            ) {
+                self.push_control(encode(&r));
+            }
+        }
+        if msg.streamed {
+            self.events.push_back(Event::MessageComplete {
+                session: key.0,
+                message_id: key.1,
+                total,
+            });
+        } else {
+            let body = Bytes::from(msg.reassembly.take_data().unwrap_or_default());
+            self.events.push_back(Event::MessageReceived {
+                session: key.0,
+                message_id: key.1,
+                content_type: msg.content_type,
+                body,
+            });
+        }
+    }
+
+    /// Queues a response or REPORT (counted in the queued bytes).
+    fn push_control(&mut self, bytes: Bytes) {
+        self.queued += bytes.len();
+        self.control.push_back(bytes);
+    }
+
+    /// Queues the response to `request` if RFC 4975 section 7.2 wants one.
+    fn respond(&mut self, request: &ChunkHead, code: u16) {
+        if !report::response_wanted(request, code) {
+            return;
+        }
+        let local = request.to_path().ok().and_then(|p| p.last().cloned());
+        let Some(local) = local else { return };
+        let comment = match code {
+            200 => "OK",
+            400 => "Bad Request",
+            413 => "Too Large",
+            415 => "Unsupported Media Type",
+            481 => "Session Does Not Exist",
+            501 => "Not Implemented",
+            _ => "Error",
+        };
+        if let Some(r) = Chunk::response_to(request, local, code, Some(comment)) {
+            self.push_control(encode(&r));
+        }
+    }
+
+    fn on_response(&mut self, head: &ChunkHead) {
+        let Some(info) = self.transactions.on_response(head.transaction_id()) else {
+            return;
+        };
+        let code = head.status_code().unwrap_or(0);
+        if let Some(id) = &info.message_id {
+            if let Some(o) = self.outgoing.iter_mut().find(|o| &o.message_id == id) {
+                o.in_flight = o.in_flight.saturating_sub(1);
+            }
+            if code != 200 {
+                self.fail(info.session, id, FailReason::Response(code));
+            } else {
+                self.retire_if_done(id);
+            }
+        }
+    }
+
+    fn on_report(&mut self, session: SessionId, head: &ChunkHead) {
+        let Some(id) = head.message_id() else { return };
+        let status = head.status().map_or(0, |s| s.code);
+        let range = head.byte_range();
+        let Some(o) = self
+            .outgoing
+            .iter_mut()
+            .find(|o| o.message_id == id && o.session == session)
+        else {
+            return; // RFC 4975 section 7.1.2: unknown Message-ID, ignored
+        };
+        let id = id.to_string();
+        self.events.push_back(Event::ReportReceived {
+            session,
+            message_id: id.clone(),
+            status,
+            range,
+        });
+        if status != 200 {
+            self.fail(session, &id, FailReason::Report(status));
+            return;
+        }
+        if let Some(r) = range {
+            let end = r.end.unwrap_or(r.start.saturating_sub(1));
+            let _ = o.reported.insert(r.start.saturating_sub(1), end);
+        }
+        if o.success_wanted && o.chunker.is_done() && o.reported.covers_prefix(o.chunker.total()) {
+            self.events.push_back(Event::MessageDelivered {
+                session,
+                message_id: id.clone(),
+            });
+            o.success_wanted = false;
+            self.retire_if_done(&id);
+        }
+    }
+
+    fn fail(&mut self, session: SessionId, message_id: &str, reason: FailReason) {
+        let Some(i) = self
+            .outgoing
+            .iter()
+            .position(|o| o.message_id == message_id)
+        else {
+            return;
+        };
+        let o = &mut self.outgoing[i];
+        if o.failed {
+            return;
+        }
+        o.failed = true;
+        self.queued -= (o.chunker.total() - o.chunker.sent()) as usize;
+        // A chunk being written is ended (with `#`) by the next poll; others go now.
+        if !(i == 0 && self.writing.is_some()) {
+            self.outgoing.remove(i);
+        }
+        self.events.push_back(Event::SendFailed {
+            session,
+            message_id: message_id.into(),
+            reason,
+        });
+    }
+
+    /// Forgets a message once all its chunks are sent and answered and no report is awaited.
+    fn retire_if_done(&mut self, message_id: &str) {
+        if let Some(i) = self
+            .outgoing
+            .iter()
+            .position(|o| o.message_id == message_id)
+        {
+            let o = &self.outgoing[i];
+            let writing = i == 0 && self.writing.is_some();
+            if o.chunker.is_done() && o.in_flight == 0 && !o.success_wanted && !writing {
+                self.outgoing.remove(i);
+            }
+        }
+    }
+
+    fn next_transmit(&mut self) -> Option<Bytes> {
+        // A chunk being written goes on until its body is done, or until responses and
+        // REPORTs wait and it may be interrupted (RFC 4975 section 5.1); nothing else can
+        // go between its head and its end-line.
+        if self.writing.is_some() {
+            let control_waits = !self.control.is_empty();
+            let o = self.outgoing.front_mut()?;
+            let interrupt = control_waits && o.chunker.may_interrupt();
+            if !o.failed && !interrupt {
+                if let Some(piece) = o.chunker.take(self.config.max_transmit) {
+                    self.queued -= piece.len();
+                    return Some(piece);
+                }
+            }
+            return Some(self.finish_chunk());
+        }
+        if let Some(c) = self.control.pop_front() {
+            self.queued -= c.len();
+            return Some(c);
+        }
+        // Start the next chunk of the next message that has something to send.
+        let n = self.outgoing.len();
+        for _ in 0..n {
+            let o = self.outgoing.front()?;
+            if !o.chunker.is_done() && !o.failed {
+                break;
+            }
+            self.outgoing.rotate_left(1);
+        }
+        let o = self.outgoing.front_mut()?;
+        if o.chunker.is_done() || o.failed {
+            return None;
+        }
+        let s = &self.sessions[o.session.0].config;
+        let tid = random_id(&mut self.rng);
+        let chunk = o
+            .chunker
+            .begin(tid, &s.to_path, &Path::new(s.local_uri.clone()));
+        let mut head = BytesMut::new();
+        // The chunker builds valid heads; an error here would be a bug, reported as a failure.
+        if chunk.encode_head(&mut head).is_err() {
+            let (session, id) = (o.session, o.message_id.clone());
+            self.fail(session, &id, FailReason::Response(500));
+            return None;
+        }
+        self.writing = Some(chunk);
+        Some(head.freeze())
+    }
+
+    /// Ends the chunk being written; records its transaction; rotates for fairness.
+    fn finish_chunk(&mut self) -> Bytes {
+        let (Some(mut chunk), Some(o)) = (self.writing.take(), self.outgoing.front_mut()) else {
+            return Bytes::new();
+        };
+        let flag = if o.failed {
+            Continuation::Aborted
+        } else {
+            o.chunker.end()
+        };
+        chunk = chunk.continuation(flag);
+        let mut end = BytesMut::new();
+        chunk.encode_end(&mut end);
+        let expect = Expect::from_failure_report(chunk_failure_report(&chunk));
+        let info = TxInfo {
+            session: o.session,
+            message_id: Some(o.message_id.clone()),
+        };
+        if self
+            .transactions
+            .insert(chunk.tid, expect, self.now, info)
+            .is_ok()
+            && expect != Expect::Nothing
+        {
+            o.in_flight += 1;
+        }
+        let id = o.message_id.clone();
+        if o.failed {
+            self.outgoing.pop_front();
+        } else {
+            self.outgoing.rotate_left(1);
+            self.retire_if_done(&id);
+        }
+        end.freeze()
+    }
+}
+
+/// A chunk's Failure-Report, read back from its headers.
+fn chunk_failure_report(chunk: &Chunk) -> Option<ReportRequest> {
+    let (_, v) = chunk.headers.iter().find(|(n, _)| n == "Failure-Report")?;
+    match v.as_str() {
+        "yes" => Some(ReportRequest::Yes),
+        "no" => Some(ReportRequest::No),
+        "partial" => Some(ReportRequest::Partial),
+        _ => None,
+    }
+}
+
+fn encode(chunk: &Chunk) -> Bytes {
+    let mut out = BytesMut::new();
+    // Chunks built here from checked parts always encode.
+    let _ = chunk.encode(&mut out);
+    out.freeze()
+}
+
+#[cfg(test)]
+mod tests;

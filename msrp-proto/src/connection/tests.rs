@@ -1,0 +1,522 @@
+//! A deterministic two-peer harness in memory with a simulated clock, and the session
+//! behaviours of RFC 4975 sections 7 and 10 on top of it.
+
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
+use bytes::Bytes;
+use core::time::Duration;
+
+use super::*;
+use crate::chunking::ReportPrefs;
+
+struct Rng(u64);
+
+impl RandomSource for Rng {
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        for b in dest {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            *b = (self.0 >> 24) as u8;
+        }
+    }
+}
+
+struct Peer {
+    conn: Connection<Rng>,
+    session: SessionId,
+    events: Vec<Event>,
+}
+
+struct Pair {
+    a: Peer,
+    b: Peer,
+    now: Instant,
+    /// Bytes A wrote, when recording.
+    a_wire: Option<Vec<u8>>,
+    /// Drop everything A writes (a dead link).
+    drop_a: bool,
+}
+
+fn uri(s: &str) -> Uri {
+    s.parse().unwrap()
+}
+
+fn session(local: &str, peer: &str, accept: &[&str], max: u64) -> SessionConfig {
+    SessionConfig {
+        local_uri: uri(local),
+        to_path: Path::new(uri(peer)),
+        accept_types: accept.iter().map(|s| String::from(*s)).collect(),
+        accept_wrapped_types: vec![],
+        max_message_size: max,
+        cema: false,
+    }
+}
+
+const A: &str = "msrp://a.example.com:7777/sa1234;tcp";
+const B: &str = "msrp://b.example.com:8888/sb5678;tcp";
+
+impl Pair {
+    fn new(b_accept: &[&str], b_max: u64, config: ConnectionConfig) -> Pair {
+        let now = Instant::ZERO;
+        let mut a = Connection::new(config, Rng(0x1234_5678), now);
+        let mut b = Connection::new(config, Rng(0x8765_4321), now);
+        let sa = a.add_session(session(A, B, &["*"], 1 << 30));
+        let sb = b.add_session(session(B, A, b_accept, b_max));
+        Pair {
+            a: Peer {
+                conn: a,
+                session: sa,
+                events: vec![],
+            },
+            b: Peer {
+                conn: b,
+                session: sb,
+                events: vec![],
+            },
+            now,
+            a_wire: None,
+            drop_a: false,
+        }
+    }
+
+    /// Moves bytes both ways until neither side has output.
+    fn run(&mut self) {
+        loop {
+            let mut progress = false;
+            loop {
+                match self.a.conn.poll_output() {
+                    Output::Transmit(t) => {
+                        progress = true;
+                        if let Some(w) = &mut self.a_wire {
+                            w.extend_from_slice(&t);
+                        }
+                        if !self.drop_a {
+                            self.b.conn.handle_input(self.now, &t);
+                        }
+                    }
+                    Output::Event(e) => self.a.events.push(e),
+                    Output::Timeout(_) => break,
+                }
+            }
+            loop {
+                match self.b.conn.poll_output() {
+                    Output::Transmit(t) => {
+                        progress = true;
+                        self.a.conn.handle_input(self.now, &t);
+                    }
+                    Output::Event(e) => self.b.events.push(e),
+                    Output::Timeout(_) => break,
+                }
+            }
+            if !progress {
+                return;
+            }
+        }
+    }
+}
+
+fn received(events: &[Event]) -> Vec<(String, Bytes)> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::MessageReceived {
+                content_type, body, ..
+            } => Some((content_type.clone(), body.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_text_message() {
+    let mut p = Pair::new(&["text/plain"], 1 << 20, ConnectionConfig::default());
+    let id =
+        p.a.conn
+            .send(
+                p.a.session,
+                "text/plain",
+                Bytes::from_static(b"Hi, I'm Alice!"),
+                ReportPrefs::default(),
+            )
+            .unwrap();
+    p.run();
+    assert_eq!(
+        received(&p.b.events),
+        [(
+            String::from("text/plain"),
+            Bytes::from_static(b"Hi, I'm Alice!")
+        )]
+    );
+    assert!(p.a.events.is_empty(), "{:?}", p.a.events);
+    assert!(p.a.conn.progress(&id).is_none(), "answered and forgotten");
+    assert_eq!(p.a.conn.poll_output(), Output::Timeout(None));
+    assert_eq!(p.a.conn.queued_bytes(), 0);
+}
+
+#[test]
+fn a_large_message_streams_and_is_reported_delivered() {
+    let config = ConnectionConfig {
+        max_gathered_message: 64 * 1024,
+        ..ConnectionConfig::default()
+    };
+    let mut p = Pair::new(&["application/octet-stream"], 1 << 30, config);
+    let body: Vec<u8> = (0..5_000_000u32).map(|i| (i % 251) as u8).collect();
+    let reports = ReportPrefs {
+        success: Some(true),
+        failure: None,
+    };
+    p.a.conn
+        .send(
+            p.a.session,
+            "application/octet-stream",
+            Bytes::from(body.clone()),
+            reports,
+        )
+        .unwrap();
+    p.run();
+    let mut got = vec![0u8; body.len()];
+    let mut total = None;
+    for e in &p.b.events {
+        match e {
+            Event::MessageData { offset, data, .. } => {
+                got[*offset as usize..*offset as usize + data.len()].copy_from_slice(data)
+            }
+            Event::MessageComplete { total: t, .. } => total = Some(*t),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(total, Some(body.len() as u64));
+    assert!(got == body);
+    assert!(
+        matches!(
+            p.a.events.as_slice(),
+            [
+                Event::ReportReceived { status: 200, .. },
+                Event::MessageDelivered { .. }
+            ]
+        ),
+        "{:?}",
+        p.a.events
+    );
+}
+
+#[test]
+fn messages_interleave_and_control_traffic_goes_first() {
+    let config = ConnectionConfig {
+        max_transmit: 1000,
+        ..ConnectionConfig::default()
+    };
+    let mut p = Pair::new(&["*"], 1 << 20, config);
+    p.a_wire = Some(Vec::new());
+    let big = Bytes::from(vec![b'x'; 20_000]);
+    p.a.conn
+        .send(
+            p.a.session,
+            "text/plain",
+            big.clone(),
+            ReportPrefs::default(),
+        )
+        .unwrap();
+    p.a.conn
+        .send(
+            p.a.session,
+            "text/plain",
+            Bytes::from_static(b"small"),
+            ReportPrefs::default(),
+        )
+        .unwrap();
+    p.run();
+    let got = received(&p.b.events);
+    assert_eq!(got.len(), 2);
+    assert!(got.iter().any(|(_, b)| b == &big));
+    assert!(got.iter().any(|(_, b)| &b[..] == b"small"));
+}
+
+#[test]
+fn unsupported_types_get_415() {
+    let mut p = Pair::new(&["text/plain"], 1 << 20, ConnectionConfig::default());
+    let id =
+        p.a.conn
+            .send(
+                p.a.session,
+                "image/png",
+                Bytes::from_static(b"\x89PNG"),
+                ReportPrefs::default(),
+            )
+            .unwrap();
+    p.run();
+    assert_eq!(
+        p.a.events,
+        [Event::SendFailed {
+            session: p.a.session,
+            message_id: id,
+            reason: FailReason::Response(415)
+        }]
+    );
+    assert!(matches!(
+        p.b.events.as_slice(),
+        [Event::Rejected { code: 415, .. }]
+    ));
+}
+
+#[test]
+fn too_large_gets_413() {
+    let mut p = Pair::new(&["*"], 100, ConnectionConfig::default());
+    let id =
+        p.a.conn
+            .send(
+                p.a.session,
+                "text/plain",
+                Bytes::from(vec![b'y'; 1000]),
+                ReportPrefs::default(),
+            )
+            .unwrap();
+    p.run();
+    assert_eq!(
+        p.a.events,
+        [Event::SendFailed {
+            session: p.a.session,
+            message_id: id,
+            reason: FailReason::Response(413)
+        }]
+    );
+    assert!(received(&p.b.events).is_empty());
+}
+
+#[test]
+fn unknown_sessions_get_481() {
+    let mut p = Pair::new(&["*"], 1 << 20, ConnectionConfig::default());
+    let lost = p.a.conn.add_session(session(
+        A,
+        "msrp://b.example.com:8888/nosuch;tcp",
+        &["*"],
+        1 << 20,
+    ));
+    let id =
+        p.a.conn
+            .send(
+                lost,
+                "text/plain",
+                Bytes::from_static(b"hello?"),
+                ReportPrefs::default(),
+            )
+            .unwrap();
+    p.run();
+    assert_eq!(
+        p.a.events,
+        [Event::SendFailed {
+            session: lost,
+            message_id: id,
+            reason: FailReason::Response(481)
+        }]
+    );
+}
+
+#[test]
+fn unknown_methods_get_501_and_reports_no_answer() {
+    let mut p = Pair::new(&["*"], 1 << 20, ConnectionConfig::default());
+    let foo = alloc::format!(
+        "MSRP tid00001 FOO\r\nTo-Path: {B}\r\nFrom-Path: {A}\r\n-------tid00001$\r\n"
+    );
+    p.b.conn.handle_input(p.now, foo.as_bytes());
+    let Output::Transmit(t) = p.b.conn.poll_output() else {
+        panic!()
+    };
+    assert!(
+        t.starts_with(b"MSRP tid00001 501 Not Implemented\r\n"),
+        "{t:?}"
+    );
+    let report = alloc::format!(
+        "MSRP tid00002 REPORT\r\nTo-Path: {B}\r\nFrom-Path: {A}\r\nMessage-ID: unknown123\r\nStatus: 000 200 OK\r\n-------tid00002$\r\n"
+    );
+    p.b.conn.handle_input(p.now, report.as_bytes());
+    assert!(matches!(
+        p.b.conn.poll_output(),
+        Output::Event(Event::Rejected { code: 501, .. })
+    ));
+    assert_eq!(
+        p.b.conn.poll_output(),
+        Output::Timeout(None),
+        "REPORTs are never answered"
+    );
+}
+
+#[test]
+fn no_response_in_30_seconds_fails_the_send() {
+    let mut p = Pair::new(&["*"], 1 << 20, ConnectionConfig::default());
+    p.drop_a = true;
+    let id =
+        p.a.conn
+            .send(
+                p.a.session,
+                "text/plain",
+                Bytes::from_static(b"anyone?"),
+                ReportPrefs::default(),
+            )
+            .unwrap();
+    p.run();
+    let Output::Timeout(Some(deadline)) = p.a.conn.poll_output() else {
+        panic!()
+    };
+    assert_eq!(deadline, Instant::ZERO + Duration::from_secs(30));
+    p.a.conn
+        .handle_timeout(Instant::from_elapsed(Duration::from_secs(29)));
+    assert!(
+        matches!(p.a.conn.poll_output(), Output::Timeout(Some(_))),
+        "not yet"
+    );
+    p.a.conn.handle_timeout(deadline);
+    assert_eq!(
+        p.a.conn.poll_output(),
+        Output::Event(Event::SendFailed {
+            session: p.a.session,
+            message_id: id,
+            reason: FailReason::Timeout
+        })
+    );
+}
+
+#[test]
+fn keepalive_is_answered_quietly() {
+    let mut p = Pair::new(&["*"], 1 << 20, ConnectionConfig::default());
+    p.a.conn.send_keepalive(p.a.session).unwrap();
+    p.run();
+    assert!(p.a.events.is_empty() && p.b.events.is_empty());
+    assert_eq!(
+        p.a.conn.poll_output(),
+        Output::Timeout(None),
+        "the 200 cleared the transaction"
+    );
+}
+
+#[test]
+fn the_send_queue_is_bounded() {
+    let config = ConnectionConfig {
+        max_queued_bytes: 1000,
+        ..ConnectionConfig::default()
+    };
+    let mut p = Pair::new(&["*"], 1 << 20, config);
+    p.a.conn
+        .send(
+            p.a.session,
+            "text/plain",
+            Bytes::from(vec![0; 800]),
+            ReportPrefs::default(),
+        )
+        .unwrap();
+    let e = p.a.conn.send(
+        p.a.session,
+        "text/plain",
+        Bytes::from(vec![0; 300]),
+        ReportPrefs::default(),
+    );
+    assert_eq!(e, Err(SendError::WouldBlock));
+    p.run();
+    p.a.conn
+        .send(
+            p.a.session,
+            "text/plain",
+            Bytes::from(vec![0; 300]),
+            ReportPrefs::default(),
+        )
+        .unwrap();
+    assert_eq!(
+        p.a.conn.send(
+            SessionId(9),
+            "text/plain",
+            Bytes::new(),
+            ReportPrefs::default()
+        ),
+        Err(SendError::UnknownSession)
+    );
+}
+
+impl Pair {
+    /// Moves one output at a time, alternating sides: responses and REPORTs are produced
+    /// while the other side's chunks are still being written.
+    fn run_interleaved(&mut self) {
+        loop {
+            let mut progress = false;
+            match self.a.conn.poll_output() {
+                Output::Transmit(t) => {
+                    progress = true;
+                    self.b.conn.handle_input(self.now, &t);
+                }
+                Output::Event(e) => {
+                    progress = true;
+                    self.a.events.push(e);
+                }
+                Output::Timeout(_) => {}
+            }
+            match self.b.conn.poll_output() {
+                Output::Transmit(t) => {
+                    progress = true;
+                    self.a.conn.handle_input(self.now, &t);
+                }
+                Output::Event(e) => {
+                    progress = true;
+                    self.b.events.push(e);
+                }
+                Output::Timeout(_) => {}
+            }
+            if !progress {
+                return;
+            }
+        }
+    }
+}
+
+#[test]
+fn both_sides_send_at_once_and_responses_wait_for_chunk_boundaries() {
+    let config = ConnectionConfig {
+        max_transmit: 700,
+        max_gathered_message: 1 << 20,
+        ..ConnectionConfig::default()
+    };
+    let mut p = Pair::new(&["*"], 1 << 20, config);
+    let reports = ReportPrefs {
+        success: Some(true),
+        failure: None,
+    };
+    let from_a: Vec<Bytes> = (0..3)
+        .map(|i| Bytes::from(vec![b'a' + i; 10_000 + usize::from(i) * 777]))
+        .collect();
+    let from_b: Vec<Bytes> = (0..3)
+        .map(|i| Bytes::from(vec![b'k' + i; 9_000 + usize::from(i) * 555]))
+        .collect();
+    for m in &from_a {
+        p.a.conn
+            .send(p.a.session, "text/plain", m.clone(), reports)
+            .unwrap();
+    }
+    for m in &from_b {
+        p.b.conn
+            .send(p.b.session, "text/plain", m.clone(), reports)
+            .unwrap();
+    }
+    p.run_interleaved();
+    let mut got_b: Vec<Bytes> = received(&p.b.events).into_iter().map(|(_, b)| b).collect();
+    let mut got_a: Vec<Bytes> = received(&p.a.events).into_iter().map(|(_, b)| b).collect();
+    got_a.sort();
+    got_b.sort();
+    assert_eq!(got_b, from_a);
+    assert_eq!(got_a, from_b);
+    for events in [&p.a.events, &p.b.events] {
+        assert!(
+            !events.iter().any(|e| matches!(
+                e,
+                Event::PeerError(_) | Event::SendFailed { .. } | Event::Rejected { .. }
+            )),
+            "{events:?}"
+        );
+        assert_eq!(
+            events
+                .iter()
+                .filter(|e| matches!(e, Event::MessageDelivered { .. }))
+                .count(),
+            3
+        );
+    }
+}
