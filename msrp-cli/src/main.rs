@@ -1,9 +1,12 @@
 //! `msrp`: the command-line tool of the MSRP workspace.
 //!
-//! Today: `msrp inspect uri`, which prints how the library parses an MSRP URI, as JSON in
-//! the format of the conformance vectors (`vectors/README.md`).
+//! `msrp demo` runs two endpoints over loopback TCP; `msrp inspect uri|chunk|sdp` prints how
+//! the library parses input, as JSON in the format of the conformance vectors
+//! (`vectors/README.md`).
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod demo;
+mod driver;
 mod inspect;
 
 use std::process::ExitCode;
@@ -25,6 +28,9 @@ enum Command {
     /// Exit code: 0 valid, 1 invalid (the error is in the JSON), 2 usage or I/O error.
     #[command(subcommand)]
     Inspect(inspect::What),
+    /// Two endpoints on 127.0.0.1: SDP offer/answer, TCP, text messages, then a file with a
+    /// success REPORT; exit code 0 only if everything arrived intact.
+    Demo(demo::DemoArgs),
 }
 
 fn main() -> ExitCode {
@@ -39,5 +45,6 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Inspect(what) => inspect::run(what),
+        Command::Demo(args) => demo::run(args),
     }
 }

@@ -1,0 +1,361 @@
+//! `msrp demo`: two endpoints on 127.0.0.1 negotiate with SDP, connect over TCP, exchange
+//! text messages and transfer a generated file, all through the sans-IO core.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::{Duration, Instant as StdInstant};
+
+use bytes::Bytes;
+use clap::Args;
+use msrp_proto::Instant;
+use msrp_proto::chunking::ReportPrefs;
+use msrp_proto::connection::{Connection, ConnectionConfig, Event, SessionConfig, SessionId};
+use msrp_sdp::{Answer, LocalPrefs, MsrpMediaBuilder, OfferBuilder, Setup, SetupChoice, answer};
+use msrp_uri::{Path, Uri};
+use sha2::{Digest, Sha256};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::driver::{Command, OsSeeded, drive};
+
+/// Arguments of `msrp demo`.
+#[derive(Debug, Args)]
+pub(crate) struct DemoArgs {
+    /// Size of the generated file: bytes, or with a K, M or G suffix (powers of 1024).
+    #[arg(long, default_value = "64M", value_parser = parse_size)]
+    size: u64,
+}
+
+fn parse_size(s: &str) -> Result<u64, String> {
+    let s = s.trim().trim_end_matches(['B', 'b']).trim_end_matches('i');
+    let (digits, mult) = match s.chars().last() {
+        Some('K' | 'k') => (&s[..s.len() - 1], 1u64 << 10),
+        Some('M' | 'm') => (&s[..s.len() - 1], 1 << 20),
+        Some('G' | 'g') => (&s[..s.len() - 1], 1 << 30),
+        _ => (s, 1),
+    };
+    let n: u64 = digits
+        .trim()
+        .parse()
+        .map_err(|_| format!("not a size: {s}"))?;
+    n.checked_mul(mult)
+        .filter(|n| *n <= 4 << 30)
+        .ok_or_else(|| "at most 4G".to_string())
+}
+
+/// Runs the demo; exit code 0 only if everything arrived intact.
+pub(crate) fn run(args: DemoArgs) -> ExitCode {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("msrp demo: cannot start the runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match rt.block_on(demo(args.size)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("msrp demo: FAILED: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// A deterministic pseudo-random file of `size` bytes.
+fn generate(size: u64) -> Bytes {
+    let mut out = Vec::with_capacity(size as usize);
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    while (out.len() as u64) < size {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        out.extend_from_slice(&x.to_le_bytes());
+    }
+    out.truncate(size as usize);
+    Bytes::from(out)
+}
+
+fn hex(d: &[u8]) -> String {
+    d.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Peak resident memory of this process (Linux), for the summary.
+fn peak_memory() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    Some(line.trim_start_matches("VmHWM:").trim().to_string())
+}
+
+struct Endpoint {
+    commands: mpsc::Sender<Command>,
+    events: mpsc::UnboundedReceiver<Event>,
+    session: SessionId,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+fn start_endpoint(stream: TcpStream, session: SessionConfig, start: StdInstant) -> Endpoint {
+    let config = ConnectionConfig {
+        max_queued_bytes: 5 << 30,
+        ..ConnectionConfig::default()
+    };
+    let mut conn = Connection::new(
+        config,
+        OsSeeded::new(),
+        Instant::from_elapsed(start.elapsed()),
+    );
+    let id = conn.add_session(session);
+    let (cmd_tx, cmd_rx) = mpsc::channel(16);
+    let (ev_tx, ev_rx) = mpsc::unbounded_channel();
+    let task = tokio::spawn(drive(conn, stream, cmd_rx, ev_tx, start));
+    Endpoint {
+        commands: cmd_tx,
+        events: ev_rx,
+        session: id,
+        task,
+    }
+}
+
+async fn send(
+    ep: &Endpoint,
+    content_type: &str,
+    body: Bytes,
+    reports: ReportPrefs,
+) -> Result<String, String> {
+    let (tx, rx) = oneshot::channel();
+    let cmd = Command::Send {
+        session: ep.session,
+        content_type: content_type.into(),
+        body,
+        reports,
+        reply: tx,
+    };
+    ep.commands
+        .send(cmd)
+        .await
+        .map_err(|_| "connection task ended")?;
+    rx.await
+        .map_err(|_| "connection task ended")?
+        .map_err(|e| e.to_string())
+}
+
+async fn next_event(ep: &mut Endpoint, what: &str) -> Result<Event, String> {
+    match tokio::time::timeout(Duration::from_secs(60), ep.events.recv()).await {
+        Ok(Some(e)) => Ok(e),
+        Ok(None) => Err(format!("connection closed while waiting for {what}")),
+        Err(_) => Err(format!("nothing for 60 s while waiting for {what}")),
+    }
+}
+
+async fn demo(size: u64) -> Result<(), String> {
+    let start = StdInstant::now();
+    let err = |e: std::io::Error| e.to_string();
+
+    // Bob listens (he will answer passive); Alice connects.
+    let listener = TcpListener::bind("127.0.0.1:0").await.map_err(err)?;
+    let bob_port = listener.local_addr().map_err(err)?.port();
+    let alice_uri: Uri = "msrp://127.0.0.1:9/alice8h3k2;tcp"
+        .parse()
+        .map_err(|e| format!("{e}"))?;
+    let bob_uri: Uri = format!("msrp://127.0.0.1:{bob_port}/bob5m1q9;tcp")
+        .parse()
+        .map_err(|e| format!("{e}"))?;
+
+    // SDP offer/answer, in-process.
+    let offer_media = MsrpMediaBuilder::new(9, Path::new(alice_uri.clone()))
+        .accept_types(["text/plain", "application/octet-stream"])
+        .setup(Setup::ActPass)
+        .build()
+        .map_err(|e| e.to_string())?;
+    let offer = OfferBuilder::new("alice", 1, 1, "127.0.0.1")
+        .media(offer_media)
+        .build()
+        .map_err(|e| e.to_string())?;
+    println!("--- SDP offer (Alice)\n{offer}");
+    let prefs = LocalPrefs {
+        port: bob_port,
+        path: Path::new(bob_uri.clone()),
+        accept_types: vec!["text/*".into(), "application/octet-stream".into()],
+        accept_wrapped_types: vec![],
+        max_size: Some(size.max(1 << 20)),
+        protos: vec!["TCP/MSRP".into()],
+        setup: SetupChoice::Passive,
+        cema: false,
+        accept_files: true,
+    };
+    let Answer::Accepted(answer_media) =
+        answer(&offer.media[0], &prefs).map_err(|e| e.to_string())?
+    else {
+        return Err("Bob rejected the offer".into());
+    };
+    let bob_types: Vec<String> = answer_media
+        .accept_types()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let answer_sdp = OfferBuilder::new("bob", 2, 1, "127.0.0.1")
+        .media(answer_media)
+        .build()
+        .map_err(|e| e.to_string())?;
+    println!("--- SDP answer (Bob)\n{answer_sdp}");
+    let bob_path = answer_sdp.media[0]
+        .path()
+        .ok_or("no a=path in the answer")?
+        .map_err(|e| e.to_string())?;
+    let target = bob_path.first().ok_or("empty path")?.clone();
+
+    // Connect: Alice is active (Bob answered passive).
+    let addr = format!("{}:{}", target.host(), target.port().unwrap_or(2855));
+    let accept = tokio::spawn(async move { listener.accept().await.map(|(s, _)| s) });
+    let alice_stream = TcpStream::connect(&addr).await.map_err(err)?;
+    let bob_stream = accept.await.map_err(|e| e.to_string())?.map_err(err)?;
+    println!("--- connected: Alice -> Bob at {addr}");
+
+    let mut alice = start_endpoint(
+        alice_stream,
+        SessionConfig {
+            local_uri: alice_uri.clone(),
+            to_path: bob_path.clone(),
+            accept_types: vec!["text/plain".into(), "application/octet-stream".into()],
+            accept_wrapped_types: vec![],
+            max_message_size: 1 << 20,
+            cema: false,
+        },
+        start,
+    );
+    let mut bob = start_endpoint(
+        bob_stream,
+        SessionConfig {
+            local_uri: bob_uri,
+            to_path: Path::new(alice_uri),
+            accept_types: bob_types,
+            accept_wrapped_types: vec![],
+            max_message_size: size.max(1 << 20),
+            cema: false,
+        },
+        start,
+    );
+    alice
+        .commands
+        .send(Command::Keepalive(alice.session))
+        .await
+        .map_err(|_| "connection task ended")?;
+
+    // Text messages.
+    let texts = [
+        "Hi Bob, it's Alice.",
+        "This chat runs over MSRP (RFC 4975).",
+        "A file is coming next.",
+    ];
+    for t in texts {
+        send(
+            &alice,
+            "text/plain",
+            Bytes::from_static(t.as_bytes()),
+            ReportPrefs::default(),
+        )
+        .await?;
+    }
+    let mut got = 0;
+    while got < texts.len() {
+        match next_event(&mut bob, "the text messages").await? {
+            Event::MessageReceived {
+                content_type, body, ..
+            } => {
+                let text = String::from_utf8_lossy(&body);
+                if text != texts[got] {
+                    return Err(format!("message {got} arrived as {text:?}"));
+                }
+                println!("Bob received ({content_type}): {text}");
+                got += 1;
+            }
+            other => return Err(format!("unexpected event at Bob: {other:?}")),
+        }
+    }
+
+    // The file, with a success REPORT asked for.
+    let file = generate(size);
+    let sent_hash = hex(&Sha256::digest(&file));
+    println!("--- sending a {size}-byte file (sha256 {sent_hash})");
+    let t0 = StdInstant::now();
+    let reports = ReportPrefs {
+        success: Some(true),
+        failure: None,
+    };
+    send(&alice, "application/octet-stream", file, reports).await?;
+    let mut hasher = Sha256::new();
+    let mut received = 0u64;
+    let mut last_draw = StdInstant::now();
+    loop {
+        match next_event(&mut bob, "the file").await? {
+            Event::MessageData { offset, data, .. } => {
+                if offset != received {
+                    return Err(format!("data at {offset}, expected {received}"));
+                }
+                hasher.update(&data);
+                received += data.len() as u64;
+                if last_draw.elapsed() > Duration::from_millis(100) {
+                    draw(received, size);
+                    last_draw = StdInstant::now();
+                }
+            }
+            Event::MessageReceived { body, .. } => {
+                // Small sizes are delivered whole.
+                hasher.update(&body);
+                received += body.len() as u64;
+                break;
+            }
+            Event::MessageComplete { .. } => break,
+            other => return Err(format!("unexpected event at Bob: {other:?}")),
+        }
+    }
+    draw(received, size);
+    eprintln!();
+    let elapsed = t0.elapsed();
+    let got_hash = hex(&hasher.finalize());
+    // Alice waits for the success REPORT.
+    loop {
+        match next_event(&mut alice, "the success REPORT").await? {
+            Event::ReportReceived { status, .. } => println!("Alice got a REPORT: status {status}"),
+            Event::MessageDelivered { .. } => break,
+            other => return Err(format!("unexpected event at Alice: {other:?}")),
+        }
+    }
+    let mib = size as f64 / (1024.0 * 1024.0);
+    println!(
+        "--- {received} bytes in {:.3} s ({:.1} MiB/s), sha256 {got_hash}, peak memory {}",
+        elapsed.as_secs_f64(),
+        mib / elapsed.as_secs_f64().max(1e-9),
+        peak_memory().unwrap_or_else(|| "unknown".into()),
+    );
+    drop(alice.commands);
+    drop(bob.commands);
+    let _ = tokio::time::timeout(Duration::from_secs(5), alice.task).await;
+    let _ = tokio::time::timeout(Duration::from_secs(5), bob.task).await;
+    if received != size || got_hash != sent_hash {
+        return Err(format!(
+            "the file arrived damaged: {received} bytes, sha256 {got_hash}"
+        ));
+    }
+    println!("--- OK: every message and every byte arrived intact");
+    Ok(())
+}
+
+fn draw(done: u64, total: u64) {
+    let width = 40;
+    let filled = (done * width as u64)
+        .checked_div(total)
+        .map_or(width, |f| (f as usize).min(width));
+    let mut err = std::io::stderr().lock();
+    let _ = write!(
+        err,
+        "\r[{}{}] {:>5.1}%",
+        "#".repeat(filled),
+        " ".repeat(width - filled),
+        done as f64 * 100.0 / total.max(1) as f64
+    );
+    let _ = err.flush();
+}
