@@ -1,0 +1,161 @@
+//! The core driven by plain `std::net` and threads, no async runtime: Alice sends a text
+//! message and an 8 MiB message to Bob over loopback TCP; Bob checks what arrived.
+//!
+//! `cargo run -p msrp-proto --example blocking`
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::panic
+)] // an example
+
+use std::io::{ErrorKind, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::thread;
+use std::time::{Duration, Instant as StdInstant};
+
+use bytes::Bytes;
+use msrp_proto::Instant;
+use msrp_proto::chunking::ReportPrefs;
+use msrp_proto::connection::{Connection, ConnectionConfig, Event, Output, SessionConfig};
+use msrp_proto::uri::{Path, Uri};
+use msrp_proto::wire::RandomSource;
+
+/// A tiny PRNG for ids (an application would seed it from the OS).
+struct Rng(u64);
+
+impl RandomSource for Rng {
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        for b in dest {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            *b = (self.0 >> 24) as u8;
+        }
+    }
+}
+
+fn config(local: &Uri, peer: &Uri) -> SessionConfig {
+    SessionConfig {
+        local_uri: local.clone(),
+        to_path: Path::new(peer.clone()),
+        accept_types: vec!["text/plain".into(), "application/octet-stream".into()],
+        accept_wrapped_types: vec![],
+        max_message_size: 64 << 20,
+        cema: false,
+    }
+}
+
+/// One pass of the run loop: write all output, read what is there, run timers.
+/// Returns the events and whether the peer closed the connection.
+fn pump(
+    conn: &mut Connection<Rng>,
+    stream: &mut TcpStream,
+    start: StdInstant,
+    buf: &mut [u8],
+) -> (Vec<Event>, bool) {
+    let mut events = Vec::new();
+    loop {
+        match conn.poll_output() {
+            Output::Transmit(bytes) => stream.write_all(&bytes).unwrap(),
+            Output::Event(e) => events.push(e),
+            Output::Timeout(_) => break,
+        }
+    }
+    let now = || Instant::from_elapsed(start.elapsed());
+    match stream.read(buf) {
+        Ok(0) => return (events, true),
+        Ok(n) => conn.handle_input(now(), &buf[..n]),
+        Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+        Err(e) => panic!("read: {e}"),
+    }
+    conn.handle_timeout(now());
+    (events, false)
+}
+
+fn main() {
+    let start = StdInstant::now();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let alice: Uri = "msrp://127.0.0.1:9/alice;tcp".parse().unwrap();
+    let bob: Uri = format!("msrp://127.0.0.1:{port}/bob;tcp").parse().unwrap();
+    let big: Bytes = (0..8u32 << 20)
+        .map(|i| (i % 253) as u8)
+        .collect::<Vec<u8>>()
+        .into();
+
+    let (a, b) = (alice.clone(), bob.clone());
+    let expected = big.clone();
+    let bob_thread = thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_millis(5)))
+            .unwrap();
+        let mut conn = Connection::new(ConnectionConfig::default(), Rng(7), Instant::ZERO);
+        conn.add_session(config(&b, &a));
+        let mut buf = vec![0u8; 64 * 1024];
+        let (mut text, mut data) = (None, vec![0u8; expected.len()]);
+        let mut complete = false;
+        while !(complete && text.is_some()) {
+            let (events, closed) = pump(&mut conn, &mut stream, start, &mut buf);
+            for e in events {
+                match e {
+                    Event::MessageReceived { body, .. } => text = Some(body),
+                    Event::MessageData {
+                        offset,
+                        data: piece,
+                        ..
+                    } => {
+                        data[offset as usize..offset as usize + piece.len()].copy_from_slice(&piece)
+                    }
+                    Event::MessageComplete { .. } => complete = true,
+                    other => panic!("Bob: {other:?}"),
+                }
+            }
+            assert!(!closed || (complete && text.is_some()), "closed early");
+        }
+        // Flush the last responses and REPORTs.
+        pump(&mut conn, &mut stream, start, &mut buf);
+        (text.unwrap(), data == expected[..])
+    });
+
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_millis(5)))
+        .unwrap();
+    let mut conn = Connection::new(ConnectionConfig::default(), Rng(3), Instant::ZERO);
+    let s = conn.add_session(config(&alice, &bob));
+    let reports = ReportPrefs {
+        success: Some(true),
+        failure: None,
+    };
+    conn.send(
+        s,
+        "text/plain",
+        Bytes::from_static(b"Hello from a thread"),
+        ReportPrefs::default(),
+    )
+    .unwrap();
+    conn.send(s, "application/octet-stream", big, reports)
+        .unwrap();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut delivered = false;
+    while !delivered {
+        let (events, closed) = pump(&mut conn, &mut stream, start, &mut buf);
+        for e in events {
+            match e {
+                Event::ReportReceived { .. } => {}
+                Event::MessageDelivered { .. } => delivered = true,
+                other => panic!("Alice: {other:?}"),
+            }
+        }
+        assert!(!closed || delivered, "Bob closed before the success REPORT");
+    }
+    let (text, intact) = bob_thread.join().unwrap();
+    println!(
+        "Bob got {:?} and an 8 MiB message, intact: {intact}",
+        String::from_utf8_lossy(&text)
+    );
+    println!("done in {:.3} s", start.elapsed().as_secs_f64());
+    assert!(intact);
+}
