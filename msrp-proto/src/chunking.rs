@@ -144,6 +144,37 @@ impl Chunker {
             }
         }
         let end = exact.then_some(limit);
+        self.current = Some(Current {
+            tid,
+            start,
+            limit,
+            exact,
+        });
+        self.head(tid, to, from, start, end)
+    }
+
+    /// Starts an empty chunk that only carries the `#` end-line of a message aborted after
+    /// some of it was sent (its Byte-Range covers nothing: `start-(start-1)/total`).
+    pub fn begin_abort(&mut self, tid: TransactionId, to: &Path, from: &Path) -> Chunk {
+        let start = self.sent;
+        self.current = Some(Current {
+            tid,
+            start,
+            limit: start,
+            exact: true,
+        });
+        self.head(tid, to, from, start, Some(start))
+    }
+
+    fn head(
+        &self,
+        tid: TransactionId,
+        to: &Path,
+        from: &Path,
+        start: u64,
+        end: Option<u64>,
+    ) -> Chunk {
+        let total = self.body.len() as u64;
         let mut chunk = Chunk::send(tid, to.clone(), from.clone()).message_id(&self.message_id);
         if let Some(s) = self.reports.success {
             chunk = chunk.success_report(s);
@@ -151,16 +182,9 @@ impl Chunker {
         if let Some(f) = self.reports.failure {
             chunk = chunk.failure_report(f);
         }
-        chunk = chunk
-            .byte_range(start + 1, end, Some(total))
-            .body(&self.content_type, Bytes::new());
-        self.current = Some(Current {
-            tid,
-            start,
-            limit,
-            exact,
-        });
         chunk
+            .byte_range(start + 1, end, Some(total))
+            .body(&self.content_type, Bytes::new())
     }
 
     /// The next piece of the current chunk's body, at most `max` bytes; `None` when the

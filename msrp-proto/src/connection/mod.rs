@@ -115,6 +115,9 @@ pub enum SendError {
     /// The content type is not a valid media type.
     #[error("invalid content type")]
     InvalidContentType,
+    /// No message with this Message-ID is being sent.
+    #[error("unknown message")]
+    UnknownMessage,
 }
 
 struct Session {
@@ -129,6 +132,8 @@ struct Outgoing {
     /// Byte ranges covered by success REPORTs (0-based).
     reported: RangeSet,
     failed: bool,
+    /// Aborted after some chunks went out: one more (empty) chunk ends it with `#`.
+    abort_pending: bool,
     /// Chunks in flight (waiting for responses).
     in_flight: usize,
 }
@@ -255,9 +260,37 @@ impl<R: RandomSource> Connection<R> {
             success_wanted: reports.success == Some(true),
             reported: RangeSet::new(self.config.max_ranges),
             failed: false,
+            abort_pending: false,
             in_flight: 0,
         });
         Ok(message_id)
+    }
+
+    /// Stops sending a message (RFC 4975 section 7.1: the chunk being written, or one more
+    /// empty chunk if some were sent already, ends with `#`); nothing more of it is sent and
+    /// no event follows. A message not yet started is simply dropped.
+    pub fn abort(&mut self, message_id: &str) -> Result<(), SendError> {
+        let i = self
+            .outgoing
+            .iter()
+            .position(|o| o.message_id == message_id)
+            .ok_or(SendError::UnknownMessage)?;
+        let writing = i == 0 && self.writing.is_some();
+        let o = &mut self.outgoing[i];
+        if o.failed {
+            return Ok(());
+        }
+        self.queued -= (o.chunker.total() - o.chunker.sent()) as usize;
+        o.failed = true;
+        if writing {
+            return Ok(());
+        }
+        if o.chunker.sent() > 0 && !o.chunker.is_done() {
+            o.abort_pending = true;
+        } else {
+            self.outgoing.remove(i);
+        }
+        Ok(())
     }
 
     /// Queues a bodiless SEND (RFC 4975 section 7.1: traffic without content; the active
@@ -719,22 +752,25 @@ impl<R: RandomSource> Connection<R> {
         }
         // Start the next chunk of the next message that has something to send.
         let n = self.outgoing.len();
+        let wants_chunk = |o: &Outgoing| (!o.chunker.is_done() && !o.failed) || o.abort_pending;
         for _ in 0..n {
-            let o = self.outgoing.front()?;
-            if !o.chunker.is_done() && !o.failed {
+            if wants_chunk(self.outgoing.front()?) {
                 break;
             }
             self.outgoing.rotate_left(1);
         }
         let o = self.outgoing.front_mut()?;
-        if o.chunker.is_done() || o.failed {
+        if !wants_chunk(o) {
             return None;
         }
         let s = &self.sessions[o.session.0].config;
         let tid = random_id(&mut self.rng);
-        let chunk = o
-            .chunker
-            .begin(tid, &s.to_path, &Path::new(s.local_uri.clone()));
+        let from = Path::new(s.local_uri.clone());
+        let chunk = if o.abort_pending {
+            o.chunker.begin_abort(tid, &s.to_path, &from)
+        } else {
+            o.chunker.begin(tid, &s.to_path, &from)
+        };
         let mut head = BytesMut::new();
         // The chunker builds valid heads; an error here would be a bug, reported as a failure.
         if chunk.encode_head(&mut head).is_err() {

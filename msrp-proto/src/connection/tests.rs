@@ -611,3 +611,130 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn aborting_a_message_in_progress_sends_a_hash_end_line() {
+    let config = ConnectionConfig {
+        max_transmit: 1000,
+        ..ConnectionConfig::default()
+    };
+    let mut p = Pair::new(&["*"], 1 << 20, config);
+    let id =
+        p.a.conn
+            .send(
+                p.a.session,
+                "text/plain",
+                Bytes::from(vec![b'z'; 50_000]),
+                ReportPrefs::default(),
+            )
+            .unwrap();
+    // Head and a few body pieces go out, then the application gives up.
+    for _ in 0..4 {
+        let Output::Transmit(t) = p.a.conn.poll_output() else {
+            panic!()
+        };
+        p.b.conn.handle_input(p.now, &t);
+    }
+    p.a.conn.abort(&id).unwrap();
+    assert_eq!(
+        p.a.conn.abort("nosuchmessage"),
+        Err(SendError::UnknownMessage)
+    );
+    p.run();
+    assert!(p.a.events.is_empty(), "{:?}", p.a.events);
+    assert!(received(&p.b.events).is_empty());
+    assert!(
+        matches!(p.b.events.as_slice(), [.., Event::MessageAborted { .. }]),
+        "{:?}",
+        p.b.events
+    );
+    assert_eq!(p.a.conn.queued_bytes(), 0);
+    assert!(p.a.conn.progress(&id).is_none());
+
+    // Aborted between chunks: one more, empty, chunk carries the `#`.
+    let config = ConnectionConfig {
+        chunk_policy: ChunkPolicy::Fixed(5000),
+        ..ConnectionConfig::default()
+    };
+    let mut p = Pair::new(&["*"], 1 << 20, config);
+    p.a_wire = Some(Vec::new());
+    let id =
+        p.a.conn
+            .send(
+                p.a.session,
+                "text/plain",
+                Bytes::from(vec![b'q'; 20_000]),
+                ReportPrefs::default(),
+            )
+            .unwrap();
+    for _ in 0..3 {
+        let Output::Transmit(t) = p.a.conn.poll_output() else {
+            panic!()
+        };
+        p.b.conn.handle_input(p.now, &t);
+    }
+    p.a.conn.abort(&id).unwrap();
+    p.run();
+    let wire = String::from_utf8_lossy(p.a_wire.as_ref().unwrap()).into_owned();
+    assert!(wire.contains("Byte-Range: 5001-5000/20000"), "{wire}");
+    assert!(wire.trim_end().ends_with('#'), "{wire}");
+    assert!(
+        matches!(p.b.events.as_slice(), [Event::MessageAborted { .. }]),
+        "{:?}",
+        p.b.events
+    );
+}
+
+#[test]
+fn cema_sessions_match_by_session_id() {
+    let mut p = Pair::new(&["*"], 1 << 20, ConnectionConfig::default());
+    // B's middlebox rewrote the address: A sends to another host, same session-id.
+    let rewritten = p.a.conn.add_session(session(
+        A,
+        "msrp://mbox.example.net:9999/sb5678;tcp",
+        &["*"],
+        1 << 20,
+    ));
+    p.a.conn
+        .send(
+            rewritten,
+            "text/plain",
+            Bytes::from_static(b"via a middlebox"),
+            ReportPrefs::default(),
+        )
+        .unwrap();
+    p.run();
+    assert!(matches!(
+        p.a.events.as_slice(),
+        [Event::SendFailed {
+            reason: FailReason::Response(481),
+            ..
+        }]
+    ));
+    let mut p = Pair::new(&["*"], 1 << 20, ConnectionConfig::default());
+    let mut cema = session(B, A, &["*"], 1 << 20);
+    cema.cema = true;
+    p.b = Peer {
+        conn: Connection::new(ConnectionConfig::default(), Rng(5), p.now),
+        session: SessionId(0),
+        events: vec![],
+    };
+    p.b.session = p.b.conn.add_session(cema);
+    let rewritten = p.a.conn.add_session(session(
+        A,
+        "msrp://mbox.example.net:9999/sb5678;tcp",
+        &["*"],
+        1 << 20,
+    ));
+    p.a.conn
+        .send(
+            rewritten,
+            "text/plain",
+            Bytes::from_static(b"via a middlebox"),
+            ReportPrefs::default(),
+        )
+        .unwrap();
+    p.run();
+    assert_eq!(received(&p.b.events).len(), 1, "{:?}", p.b.events);
+    assert!(p.a.events.is_empty());
+}
