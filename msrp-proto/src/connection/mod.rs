@@ -63,6 +63,22 @@ pub struct SessionConfig {
     pub cema: bool,
 }
 
+/// How chunks map onto what the transport carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Framing {
+    /// A byte stream (TCP, TLS): chunks are written in pieces as they are produced.
+    #[default]
+    Stream,
+    /// WebSocket (RFC 7977 section 5.1): each chunk is one [`Output::Transmit`], to be sent
+    /// as one WebSocket message, and no message holds more than one chunk. Outgoing
+    /// messages are cut into chunks of at most `max_chunk` body bytes. Received WebSocket
+    /// messages are fed to [`Connection::handle_input`] one by one.
+    WebSocket {
+        /// Most body bytes per chunk (and so, with its head, per WebSocket message).
+        max_chunk: u64,
+    },
+}
+
 /// Limits and policies of a connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ConnectionConfig {
@@ -83,8 +99,10 @@ pub struct ConnectionConfig {
     pub max_ranges: usize,
     /// How outgoing messages are cut into chunks.
     pub chunk_policy: ChunkPolicy,
-    /// Largest body piece in one [`Output::Transmit`].
+    /// Largest body piece in one [`Output::Transmit`] (stream framing).
     pub max_transmit: usize,
+    /// Byte stream or WebSocket messages.
+    pub framing: Framing,
 }
 
 impl Default for ConnectionConfig {
@@ -98,6 +116,7 @@ impl Default for ConnectionConfig {
             max_ranges: 256,
             chunk_policy: ChunkPolicy::AsFewAsPossible,
             max_transmit: 64 * 1024,
+            framing: Framing::Stream,
         }
     }
 }
@@ -246,13 +265,11 @@ impl<R: RandomSource> Connection<R> {
         }
         let message_id = random_id(&mut self.rng).as_str().to_string();
         self.queued += body.len();
-        let chunker = Chunker::new(
-            &message_id,
-            content_type,
-            body,
-            self.config.chunk_policy,
-            reports,
-        );
+        let policy = match self.config.framing {
+            Framing::Stream => self.config.chunk_policy,
+            Framing::WebSocket { max_chunk } => ChunkPolicy::Fixed(max_chunk),
+        };
+        let chunker = Chunker::new(&message_id, content_type, body, policy, reports);
         self.outgoing.push_back(Outgoing {
             session,
             message_id: message_id.clone(),
@@ -348,7 +365,7 @@ impl<R: RandomSource> Connection<R> {
 
     /// The next output. Drain until it returns [`Output::Timeout`].
     pub fn poll_output(&mut self) -> Output {
-        if let Some(t) = self.next_transmit() {
+        if let Some(t) = self.next_framed() {
             return Output::Transmit(t);
         }
         if let Some(e) = self.events.pop_front() {
@@ -728,6 +745,22 @@ impl<R: RandomSource> Connection<R> {
                 self.outgoing.remove(i);
             }
         }
+    }
+
+    /// The next bytes to write: with WebSocket framing, a whole chunk at a time.
+    fn next_framed(&mut self) -> Option<Bytes> {
+        let first = self.next_transmit()?;
+        if self.config.framing == Framing::Stream || self.writing.is_none() {
+            return Some(first);
+        }
+        let mut message = BytesMut::from(&first[..]);
+        while self.writing.is_some() {
+            match self.next_transmit() {
+                Some(b) => message.extend_from_slice(&b),
+                None => break,
+            }
+        }
+        Some(message.freeze())
     }
 
     fn next_transmit(&mut self) -> Option<Bytes> {

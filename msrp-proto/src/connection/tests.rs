@@ -738,3 +738,83 @@ fn cema_sessions_match_by_session_id() {
     assert_eq!(received(&p.b.events).len(), 1, "{:?}", p.b.events);
     assert!(p.a.events.is_empty());
 }
+
+#[test]
+fn websocket_framing_sends_one_chunk_per_message() {
+    let config = ConnectionConfig {
+        framing: Framing::WebSocket { max_chunk: 4000 },
+        ..ConnectionConfig::default()
+    };
+    let mut p = Pair::new(&["*"], 1 << 20, config);
+    let reports = ReportPrefs {
+        success: Some(true),
+        failure: None,
+    };
+    let body = Bytes::from(vec![b'w'; 10_000]);
+    p.a.conn
+        .send(p.a.session, "text/plain", body.clone(), reports)
+        .unwrap();
+    p.a.conn
+        .send(
+            p.a.session,
+            "text/plain",
+            Bytes::from_static(b"short"),
+            ReportPrefs::default(),
+        )
+        .unwrap();
+    let mut messages = 0;
+    loop {
+        let mut progress = false;
+        loop {
+            let t = match p.a.conn.poll_output() {
+                Output::Transmit(t) => t,
+                Output::Event(e) => {
+                    p.a.events.push(e);
+                    continue;
+                }
+                Output::Timeout(_) => break,
+            };
+            progress = true;
+            messages += 1;
+            // Exactly one whole chunk per WebSocket message.
+            let mut parser = ChunkParser::default();
+            parser.feed(&t);
+            let mut ends = 0;
+            while let Some(ev) = parser.next() {
+                if let ParseEvent::End(_) = ev.unwrap() {
+                    ends += 1;
+                }
+            }
+            assert_eq!(ends, 1, "{:?}", String::from_utf8_lossy(&t));
+            assert!(parser.is_idle());
+            p.b.conn.handle_input(p.now, &t);
+        }
+        loop {
+            match p.b.conn.poll_output() {
+                Output::Transmit(t) => {
+                    progress = true;
+                    p.a.conn.handle_input(p.now, &t);
+                }
+                Output::Event(e) => p.b.events.push(e),
+                Output::Timeout(_) => break,
+            }
+        }
+        if !progress {
+            break;
+        }
+    }
+    assert_eq!(
+        messages, 4,
+        "three chunks of the 10 000-byte message and one of the short one"
+    );
+    assert!(
+        matches!(
+            p.a.events.as_slice(),
+            [Event::ReportReceived { .. }, Event::MessageDelivered { .. }]
+        ),
+        "{:?}",
+        p.a.events
+    );
+    let got = received(&p.b.events);
+    assert!(got.iter().any(|(_, b)| b == &body) && got.iter().any(|(_, b)| &b[..] == b"short"));
+}
