@@ -67,6 +67,12 @@ pub struct Chunker {
     message_id: String,
     content_type: String,
     body: Bytes,
+    /// Where `body` starts in the message (0 unless it is one segment of a streamed message).
+    base: u64,
+    /// The Byte-Range total to declare (`None`: `*`, not known yet).
+    declared_total: Option<u64>,
+    /// Whether `body` ends the message (its last chunk gets `$`).
+    last: bool,
     policy: ChunkPolicy,
     reports: ReportPrefs,
     /// Bytes of the body handed out in earlier chunks and the current one.
@@ -95,10 +101,40 @@ impl Chunker {
         policy: ChunkPolicy,
         reports: ReportPrefs,
     ) -> Chunker {
+        let total = body.len() as u64;
+        Self::segment(
+            message_id,
+            content_type,
+            body,
+            0,
+            Some(total),
+            true,
+            policy,
+            reports,
+        )
+    }
+
+    /// One segment of a message sent as it is produced: `body` holds the message's bytes
+    /// from `base` on; `declared_total` is the message size if known; `last` says whether
+    /// the segment ends the message.
+    #[allow(clippy::too_many_arguments)] // a constructor of plain parts
+    pub fn segment(
+        message_id: &str,
+        content_type: &str,
+        body: Bytes,
+        base: u64,
+        declared_total: Option<u64>,
+        last: bool,
+        policy: ChunkPolicy,
+        reports: ReportPrefs,
+    ) -> Chunker {
         Chunker {
             message_id: message_id.into(),
             content_type: content_type.into(),
             body,
+            base,
+            declared_total,
+            last,
             policy,
             reports,
             sent: 0,
@@ -112,12 +148,12 @@ impl Chunker {
         self.finished
     }
 
-    /// Bytes sent so far.
+    /// Bytes of this body sent so far.
     pub fn sent(&self) -> u64 {
         self.sent
     }
 
-    /// The message's size.
+    /// The size of this body (the whole message unless it is a segment).
     pub fn total(&self) -> u64 {
         self.body.len() as u64
     }
@@ -174,7 +210,6 @@ impl Chunker {
         start: u64,
         end: Option<u64>,
     ) -> Chunk {
-        let total = self.body.len() as u64;
         let mut chunk = Chunk::send(tid, to.clone(), from.clone()).message_id(&self.message_id);
         if let Some(s) = self.reports.success {
             chunk = chunk.success_report(s);
@@ -182,8 +217,9 @@ impl Chunker {
         if let Some(f) = self.reports.failure {
             chunk = chunk.failure_report(f);
         }
+        let end = end.map(|e| self.base + e);
         chunk
-            .byte_range(start + 1, end, Some(total))
+            .byte_range(self.base + start + 1, end, self.declared_total)
             .body(&self.content_type, Bytes::new())
     }
 
@@ -231,10 +267,11 @@ impl Chunker {
         self.current = None;
         if self.sent == self.body.len() as u64 {
             self.finished = true;
-            Continuation::Complete
-        } else {
-            Continuation::More
+            if self.last {
+                return Continuation::Complete;
+            }
         }
+        Continuation::More
     }
 }
 

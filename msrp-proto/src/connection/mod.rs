@@ -146,7 +146,12 @@ struct Session {
 struct Outgoing {
     session: SessionId,
     message_id: String,
+    /// The body being sent, or the current segment of a streamed one.
     chunker: Chunker,
+    /// For a message sent as it is produced: what is still to come.
+    stream: Option<Stream>,
+    /// Body bytes handed out so far, over all segments.
+    sent: u64,
     success_wanted: bool,
     /// Byte ranges covered by success REPORTs (0-based).
     reported: RangeSet,
@@ -155,6 +160,97 @@ struct Outgoing {
     abort_pending: bool,
     /// Chunks in flight (waiting for responses).
     in_flight: usize,
+}
+
+/// The part of a streamed outgoing message not yet in a segment.
+struct Stream {
+    content_type: String,
+    reports: ReportPrefs,
+    policy: ChunkPolicy,
+    total: Option<u64>,
+    /// Written by the application, not yet sent.
+    pending: VecDeque<Bytes>,
+    /// Where the next segment starts in the message.
+    next_base: u64,
+    /// The application called `finish`.
+    finished: bool,
+    /// The segment that ends the message has been started.
+    final_started: bool,
+}
+
+impl Outgoing {
+    /// Whether every byte has been sent and the last chunk ended.
+    fn all_sent(&self) -> bool {
+        self.chunker.is_done()
+            && self
+                .stream
+                .as_ref()
+                .is_none_or(|st| st.final_started && st.pending.is_empty())
+    }
+
+    /// The message's size once known.
+    fn message_len(&self) -> Option<u64> {
+        match &self.stream {
+            None => Some(self.chunker.total()),
+            Some(st) if st.finished => Some(st.next_base),
+            Some(st) => st.total,
+        }
+    }
+
+    /// Bytes queued and not yet sent (current segment and pending ones).
+    fn unsent(&self) -> u64 {
+        let pending: u64 = self
+            .stream
+            .as_ref()
+            .map_or(0, |st| st.pending.iter().map(|b| b.len() as u64).sum());
+        self.chunker.total() - self.chunker.sent() + pending
+    }
+
+    /// Whether a chunk can be started now; moves to the next segment of a stream if needed.
+    fn ready(&mut self) -> bool {
+        if self.failed {
+            return self.abort_pending;
+        }
+        if !self.chunker.is_done() {
+            return true;
+        }
+        let Some(st) = &mut self.stream else {
+            return false;
+        };
+        if let Some(body) = st.pending.pop_front() {
+            let last = st.finished && st.pending.is_empty();
+            let base = st.next_base;
+            st.next_base += body.len() as u64;
+            st.final_started |= last;
+            self.chunker = Chunker::segment(
+                &self.message_id,
+                &st.content_type,
+                body,
+                base,
+                st.total,
+                last,
+                st.policy,
+                st.reports,
+            );
+            return true;
+        }
+        if st.finished && !st.final_started {
+            // The message ends after a segment already sent: an empty chunk carries the `$`.
+            st.final_started = true;
+            self.chunker = Chunker::segment(
+                &self.message_id,
+                &st.content_type,
+                Bytes::new(),
+                st.next_base,
+                st.total,
+                true,
+                st.policy,
+                st.reports,
+            );
+            return true;
+        }
+        false
+    }
 }
 
 struct Incoming {
@@ -243,7 +339,7 @@ impl<R: RandomSource> Connection<R> {
     /// tracked.
     pub fn progress(&self, message_id: &str) -> Option<(u64, u64, u64)> {
         let o = self.outgoing.iter().find(|o| o.message_id == message_id)?;
-        Some((o.chunker.sent(), o.reported.covered(), o.chunker.total()))
+        Some((o.sent, o.reported.covered(), o.message_len().unwrap_or(0)))
     }
 
     /// Queues a message; returns its Message-ID.
@@ -274,6 +370,8 @@ impl<R: RandomSource> Connection<R> {
             session,
             message_id: message_id.clone(),
             chunker,
+            stream: None,
+            sent: 0,
             success_wanted: reports.success == Some(true),
             reported: RangeSet::new(self.config.max_ranges),
             failed: false,
@@ -281,6 +379,103 @@ impl<R: RandomSource> Connection<R> {
             in_flight: 0,
         });
         Ok(message_id)
+    }
+
+    /// Starts a message whose body the application writes piece by piece with
+    /// [`Connection::write`] and ends with [`Connection::finish`] (a file read as it is
+    /// sent, so the sender never holds it whole). `total` is its size if known (Byte-Range
+    /// total; `*` otherwise). Returns its Message-ID.
+    pub fn send_stream(
+        &mut self,
+        session: SessionId,
+        content_type: &str,
+        total: Option<u64>,
+        reports: ReportPrefs,
+    ) -> Result<String, SendError> {
+        if session.0 >= self.sessions.len() {
+            return Err(SendError::UnknownSession);
+        }
+        if crate::wire::MediaType::parse(content_type).is_none() {
+            return Err(SendError::InvalidContentType);
+        }
+        let message_id = random_id(&mut self.rng).as_str().to_string();
+        let policy = match self.config.framing {
+            Framing::Stream => self.config.chunk_policy,
+            Framing::WebSocket { max_chunk } => ChunkPolicy::Fixed(max_chunk),
+        };
+        // An empty, finished, non-final segment: `ready` moves on from it.
+        let mut chunker = Chunker::segment(
+            &message_id,
+            content_type,
+            Bytes::new(),
+            0,
+            total,
+            false,
+            policy,
+            reports,
+        );
+        let _ = chunker.end();
+        self.outgoing.push_back(Outgoing {
+            session,
+            message_id: message_id.clone(),
+            chunker,
+            stream: Some(Stream {
+                content_type: content_type.into(),
+                reports,
+                policy,
+                total,
+                pending: VecDeque::new(),
+                next_base: 0,
+                finished: false,
+                final_started: false,
+            }),
+            sent: 0,
+            success_wanted: reports.success == Some(true),
+            reported: RangeSet::new(self.config.max_ranges),
+            failed: false,
+            abort_pending: false,
+            in_flight: 0,
+        });
+        Ok(message_id)
+    }
+
+    /// Adds bytes to a message started with [`Connection::send_stream`]. Refused with
+    /// [`SendError::WouldBlock`] while the send queue is full (write again after output
+    /// has been drained).
+    pub fn write(&mut self, message_id: &str, data: Bytes) -> Result<(), SendError> {
+        if self.queued + data.len() > self.config.max_queued_bytes {
+            return Err(SendError::WouldBlock);
+        }
+        let o = self
+            .outgoing
+            .iter_mut()
+            .find(|o| o.message_id == message_id)
+            .ok_or(SendError::UnknownMessage)?;
+        let st = o
+            .stream
+            .as_mut()
+            .filter(|st| !st.finished)
+            .ok_or(SendError::UnknownMessage)?;
+        if o.failed {
+            return Err(SendError::UnknownMessage);
+        }
+        if !data.is_empty() {
+            self.queued += data.len();
+            st.pending.push_back(data);
+        }
+        Ok(())
+    }
+
+    /// Ends a message started with [`Connection::send_stream`]: its last chunk gets `$`.
+    pub fn finish(&mut self, message_id: &str) -> Result<(), SendError> {
+        let o = self
+            .outgoing
+            .iter_mut()
+            .find(|o| o.message_id == message_id)
+            .ok_or(SendError::UnknownMessage)?;
+        let st = o.stream.as_mut().ok_or(SendError::UnknownMessage)?;
+        st.finished = true;
+        Ok(())
     }
 
     /// Stops sending a message (RFC 4975 section 7.1: the chunk being written, or one more
@@ -297,12 +492,12 @@ impl<R: RandomSource> Connection<R> {
         if o.failed {
             return Ok(());
         }
-        self.queued -= (o.chunker.total() - o.chunker.sent()) as usize;
+        self.queued -= o.unsent() as usize;
         o.failed = true;
         if writing {
             return Ok(());
         }
-        if o.chunker.sent() > 0 && !o.chunker.is_done() {
+        if o.sent > 0 && !o.all_sent() {
             o.abort_pending = true;
         } else {
             self.outgoing.remove(i);
@@ -697,7 +892,8 @@ impl<R: RandomSource> Connection<R> {
             let end = r.end.unwrap_or(r.start.saturating_sub(1));
             let _ = o.reported.insert(r.start.saturating_sub(1), end);
         }
-        if o.success_wanted && o.chunker.is_done() && o.reported.covers_prefix(o.chunker.total()) {
+        let len = o.message_len();
+        if o.success_wanted && o.all_sent() && len.is_some_and(|n| o.reported.covers_prefix(n)) {
             self.events.push_back(Event::MessageDelivered {
                 session,
                 message_id: id.clone(),
@@ -720,7 +916,7 @@ impl<R: RandomSource> Connection<R> {
             return;
         }
         o.failed = true;
-        self.queued -= (o.chunker.total() - o.chunker.sent()) as usize;
+        self.queued -= o.unsent() as usize;
         // A chunk being written is ended (with `#`) by the next poll; others go now.
         if !(i == 0 && self.writing.is_some()) {
             self.outgoing.remove(i);
@@ -741,7 +937,7 @@ impl<R: RandomSource> Connection<R> {
         {
             let o = &self.outgoing[i];
             let writing = i == 0 && self.writing.is_some();
-            if o.chunker.is_done() && o.in_flight == 0 && !o.success_wanted && !writing {
+            if o.all_sent() && o.in_flight == 0 && !o.success_wanted && !writing {
                 self.outgoing.remove(i);
             }
         }
@@ -773,6 +969,7 @@ impl<R: RandomSource> Connection<R> {
             let interrupt = control_waits && o.chunker.may_interrupt();
             if !o.failed && !interrupt {
                 if let Some(piece) = o.chunker.take(self.config.max_transmit) {
+                    o.sent += piece.len() as u64;
                     self.queued -= piece.len();
                     return Some(piece);
                 }
@@ -785,15 +982,14 @@ impl<R: RandomSource> Connection<R> {
         }
         // Start the next chunk of the next message that has something to send.
         let n = self.outgoing.len();
-        let wants_chunk = |o: &Outgoing| (!o.chunker.is_done() && !o.failed) || o.abort_pending;
         for _ in 0..n {
-            if wants_chunk(self.outgoing.front()?) {
+            if self.outgoing.front_mut()?.ready() {
                 break;
             }
             self.outgoing.rotate_left(1);
         }
         let o = self.outgoing.front_mut()?;
-        if !wants_chunk(o) {
+        if !o.ready() {
             return None;
         }
         let s = &self.sessions[o.session.0].config;

@@ -818,3 +818,101 @@ fn websocket_framing_sends_one_chunk_per_message() {
     let got = received(&p.b.events);
     assert!(got.iter().any(|(_, b)| b == &body) && got.iter().any(|(_, b)| &b[..] == b"short"));
 }
+
+#[test]
+fn streamed_bodies_are_sent_as_they_are_written() {
+    for total_known in [true, false] {
+        let config = ConnectionConfig {
+            max_gathered_message: 1000,
+            max_queued_bytes: 64 * 1024,
+            ..ConnectionConfig::default()
+        };
+        let mut p = Pair::new(&["*"], 1 << 30, config);
+        let size = 1_000_000u64;
+        let reports = ReportPrefs {
+            success: Some(true),
+            failure: None,
+        };
+        let id =
+            p.a.conn
+                .send_stream(
+                    p.a.session,
+                    "application/octet-stream",
+                    total_known.then_some(size),
+                    reports,
+                )
+                .unwrap();
+        // Write in 10 000-byte pieces as the queue allows, pumping in between: the sender
+        // never holds more than the queue bound.
+        let mut written = 0u64;
+        let mut pieces = 0;
+        while written < size {
+            let piece: Bytes = (written..written + 10_000)
+                .map(|i| (i % 239) as u8)
+                .collect::<Vec<u8>>()
+                .into();
+            match p.a.conn.write(&id, piece) {
+                Ok(()) => {
+                    written += 10_000;
+                    pieces += 1;
+                }
+                Err(SendError::WouldBlock) => p.run(),
+                Err(e) => panic!("{e}"),
+            }
+            assert!(p.a.conn.queued_bytes() <= 64 * 1024);
+        }
+        p.a.conn.finish(&id).unwrap();
+        assert_eq!(
+            p.a.conn.write(&id, Bytes::from_static(b"late")),
+            Err(SendError::UnknownMessage)
+        );
+        p.run();
+        assert_eq!(pieces, 100);
+        let mut got = Vec::new();
+        for e in &p.b.events {
+            match e {
+                Event::MessageData { offset, data, .. } => {
+                    assert_eq!(*offset, got.len() as u64);
+                    got.extend_from_slice(data);
+                }
+                Event::MessageComplete { total, .. } => assert_eq!(*total, size),
+                other => panic!("{other:?}"),
+            }
+        }
+        let expected: Vec<u8> = (0..size).map(|i| (i % 239) as u8).collect();
+        assert!(got == expected, "total known: {total_known}");
+        assert!(
+            matches!(
+                p.a.events.as_slice(),
+                [Event::ReportReceived { .. }, Event::MessageDelivered { .. }]
+            ),
+            "{:?}",
+            p.a.events
+        );
+        assert!(p.a.conn.progress(&id).is_none());
+    }
+}
+
+#[test]
+fn a_stream_finished_without_data_is_an_empty_message() {
+    let mut p = Pair::new(&["*"], 1 << 20, ConnectionConfig::default());
+    let id =
+        p.a.conn
+            .send_stream(p.a.session, "text/plain", None, ReportPrefs::default())
+            .unwrap();
+    p.run();
+    assert!(
+        p.b.events.is_empty(),
+        "nothing is sent before data or finish"
+    );
+    p.a.conn.finish(&id).unwrap();
+    p.run();
+    assert!(
+        matches!(
+            p.b.events.as_slice(),
+            [Event::MessageComplete { total: 0, .. }]
+        ),
+        "{:?}",
+        p.b.events
+    );
+}
