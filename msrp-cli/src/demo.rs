@@ -65,18 +65,38 @@ pub(crate) fn run(args: DemoArgs) -> ExitCode {
     }
 }
 
-/// A deterministic pseudo-random file of `size` bytes.
-fn generate(size: u64) -> Bytes {
-    let mut out = Vec::with_capacity(size as usize);
-    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-    while (out.len() as u64) < size {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        out.extend_from_slice(&x.to_le_bytes());
+/// A deterministic pseudo-random file, produced piece by piece as it is sent (so neither
+/// side ever holds it whole).
+struct Generator {
+    x: u64,
+    left: u64,
+}
+
+impl Generator {
+    fn new(size: u64) -> Generator {
+        Generator {
+            x: 0x9E37_79B9_7F4A_7C15,
+            left: size,
+        }
     }
-    out.truncate(size as usize);
-    Bytes::from(out)
+
+    /// The next piece, at most `max` bytes (a multiple of 8); `None` at the end.
+    fn next_piece(&mut self, max: usize) -> Option<Bytes> {
+        if self.left == 0 {
+            return None;
+        }
+        let n = (max as u64).min(self.left) as usize;
+        let mut out = Vec::with_capacity(n + 8);
+        while out.len() < n {
+            self.x ^= self.x << 13;
+            self.x ^= self.x >> 7;
+            self.x ^= self.x << 17;
+            out.extend_from_slice(&self.x.to_le_bytes());
+        }
+        out.truncate(n);
+        self.left -= n as u64;
+        Some(Bytes::from(out))
+    }
 }
 
 fn hex(d: &[u8]) -> String {
@@ -99,7 +119,8 @@ struct Endpoint {
 
 fn start_endpoint(stream: TcpStream, session: SessionConfig, start: StdInstant) -> Endpoint {
     let config = ConnectionConfig {
-        max_queued_bytes: 5 << 30,
+        // The send queue bounds what a sender holds: the file is written into it as it drains.
+        max_queued_bytes: 4 << 20,
         ..ConnectionConfig::default()
     };
     let mut conn = Connection::new(
@@ -276,16 +297,63 @@ async fn demo(size: u64) -> Result<(), String> {
         }
     }
 
-    // The file, with a success REPORT asked for.
-    let file = generate(size);
-    let sent_hash = hex(&Sha256::digest(&file));
-    println!("--- sending a {size}-byte file (sha256 {sent_hash})");
+    // The file, produced and sent piece by piece, with a success REPORT asked for.
+    println!("--- sending a {size}-byte file, generated as it is sent");
     let t0 = StdInstant::now();
     let reports = ReportPrefs {
         success: Some(true),
         failure: None,
     };
-    send(&alice, "application/octet-stream", file, reports).await?;
+    let (tx, rx) = oneshot::channel();
+    let start_cmd = Command::StartStream {
+        session: alice.session,
+        content_type: "application/octet-stream".into(),
+        total: Some(size),
+        reports,
+        reply: tx,
+    };
+    alice
+        .commands
+        .send(start_cmd)
+        .await
+        .map_err(|_| "connection task ended")?;
+    let file_id = rx
+        .await
+        .map_err(|_| "connection task ended")?
+        .map_err(|e| e.to_string())?;
+    let writer_commands = alice.commands.clone();
+    let writer = tokio::spawn(async move {
+        let mut generator = Generator::new(size);
+        let mut hasher = Sha256::new();
+        while let Some(piece) = generator.next_piece(256 * 1024) {
+            hasher.update(&piece);
+            loop {
+                let (tx, rx) = oneshot::channel();
+                let cmd = Command::Write {
+                    message_id: file_id.clone(),
+                    data: piece.clone(),
+                    reply: tx,
+                };
+                writer_commands
+                    .send(cmd)
+                    .await
+                    .map_err(|_| "connection task ended")?;
+                match rx.await.map_err(|_| "connection task ended")? {
+                    Ok(()) => break,
+                    // The queue is full: let the connection drain it.
+                    Err(msrp_proto::connection::SendError::WouldBlock) => {
+                        tokio::time::sleep(Duration::from_micros(200)).await
+                    }
+                    Err(e) => return Err(e.to_string()),
+                }
+            }
+        }
+        writer_commands
+            .send(Command::Finish(file_id))
+            .await
+            .map_err(|_| "connection task ended")?;
+        Ok::<String, String>(hex(&hasher.finalize()))
+    });
     let mut hasher = Sha256::new();
     let mut received = 0u64;
     let mut last_draw = StdInstant::now();
@@ -316,6 +384,7 @@ async fn demo(size: u64) -> Result<(), String> {
     eprintln!();
     let elapsed = t0.elapsed();
     let got_hash = hex(&hasher.finalize());
+    let sent_hash = writer.await.map_err(|e| e.to_string())??;
     // Alice waits for the success REPORT.
     loop {
         match next_event(&mut alice, "the success REPORT").await? {

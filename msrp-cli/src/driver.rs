@@ -25,6 +25,22 @@ pub(crate) enum Command {
     },
     /// Queue a bodiless SEND (binds the connection, RFC 4975 section 5.4).
     Keepalive(SessionId),
+    /// Start a message whose body follows in `Write`s; the reply is its Message-ID.
+    StartStream {
+        session: SessionId,
+        content_type: String,
+        total: Option<u64>,
+        reports: ReportPrefs,
+        reply: oneshot::Sender<Result<String, SendError>>,
+    },
+    /// Add to a streamed message; `WouldBlock` while the send queue is full.
+    Write {
+        message_id: String,
+        data: Bytes,
+        reply: oneshot::Sender<Result<(), SendError>>,
+    },
+    /// End a streamed message.
+    Finish(String),
 }
 
 /// Random bytes for transaction ids and Message-IDs: xorshift seeded from the OS (through
@@ -104,6 +120,15 @@ pub(crate) async fn drive<R: RandomSource>(
                 }
                 Some(Command::Keepalive(session)) => {
                     let _ = conn.send_keepalive(session);
+                }
+                Some(Command::StartStream { session, content_type, total, reports, reply }) => {
+                    let _ = reply.send(conn.send_stream(session, &content_type, total, reports));
+                }
+                Some(Command::Write { message_id, data, reply }) => {
+                    let _ = reply.send(conn.write(&message_id, data));
+                }
+                Some(Command::Finish(message_id)) => {
+                    let _ = conn.finish(&message_id);
                 }
                 None => commands_open = false,
             },
