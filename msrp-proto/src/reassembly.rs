@@ -149,6 +149,8 @@ pub struct Progress {
 pub struct Reassembly {
     received: RangeSet,
     total: Option<u64>,
+    /// The chunk flagged `$` has arrived (RFC 4975 section 7.3.1: it ends the message).
+    ended: bool,
     max_size: u64,
     data: Option<Vec<u8>>,
 }
@@ -159,6 +161,7 @@ impl Reassembly {
         Reassembly {
             received: RangeSet::new(max_ranges),
             total: None,
+            ended: false,
             max_size,
             data: None,
         }
@@ -208,6 +211,7 @@ impl Reassembly {
         }
         let new_bytes = self.received.insert(start, end)?;
         self.total = total;
+        self.ended |= flag == Continuation::Complete;
         if let Some(data) = &mut self.data {
             let (s, e) = (start as usize, end as usize);
             if data.len() < e {
@@ -221,9 +225,10 @@ impl Reassembly {
         })
     }
 
-    /// Whether the total is known and every byte up to it has been received.
+    /// Whether the `$` chunk has arrived and every byte up to the total has been received
+    /// (a Byte-Range total alone does not end a message: more `+` chunks may follow).
     pub fn is_complete(&self) -> bool {
-        self.total.is_some_and(|t| self.received.covers_prefix(t))
+        self.ended && self.total.is_some_and(|t| self.received.covers_prefix(t))
     }
 
     /// The total size, once known.
@@ -332,6 +337,21 @@ mod tests {
             Err(ReassemblyError::ZeroStart)
         );
         assert_eq!(m.take_data().unwrap().capacity(), 0);
+    }
+
+    #[test]
+    fn only_the_dollar_chunk_ends_a_message() {
+        // Every byte and the total arrive with `+`: more chunks may follow (a sender that
+        // ends with an empty `$` chunk), so the message is not complete yet.
+        let mut m = Reassembly::streaming(100, 4);
+        let p = m
+            .add(r(1, Some(10), Some(10)), &[0; 10], Continuation::More)
+            .unwrap();
+        assert!(!p.complete && !m.is_complete());
+        let p = m
+            .add(r(11, Some(10), Some(10)), b"", Continuation::Complete)
+            .unwrap();
+        assert!(p.complete);
     }
 
     #[test]

@@ -892,13 +892,31 @@ impl<R: RandomSource> Connection<R> {
             let end = r.end.unwrap_or(r.start.saturating_sub(1));
             let _ = o.reported.insert(r.start.saturating_sub(1), end);
         }
+        self.check_delivered(&id);
+    }
+
+    /// Reports `MessageDelivered` once success REPORTs cover a message whose last chunk has
+    /// gone out (a REPORT can arrive before the sender ends its last, empty chunk).
+    fn check_delivered(&mut self, message_id: &str) {
+        let Some(o) = self
+            .outgoing
+            .iter_mut()
+            .find(|o| o.message_id == message_id)
+        else {
+            return;
+        };
         let len = o.message_len();
-        if o.success_wanted && o.all_sent() && len.is_some_and(|n| o.reported.covers_prefix(n)) {
+        if o.success_wanted
+            && !o.failed
+            && o.all_sent()
+            && len.is_some_and(|n| o.reported.covers_prefix(n))
+        {
+            o.success_wanted = false;
+            let (session, id) = (o.session, o.message_id.clone());
             self.events.push_back(Event::MessageDelivered {
                 session,
                 message_id: id.clone(),
             });
-            o.success_wanted = false;
             self.retire_if_done(&id);
         }
     }
@@ -1042,6 +1060,8 @@ impl<R: RandomSource> Connection<R> {
             self.outgoing.pop_front();
         } else {
             self.outgoing.rotate_left(1);
+            // Success REPORTs may already cover the message.
+            self.check_delivered(&id);
             self.retire_if_done(&id);
         }
         end.freeze()
