@@ -350,35 +350,15 @@ impl<R: RandomSource> Connection<R> {
         body: Bytes,
         reports: ReportPrefs,
     ) -> Result<String, SendError> {
-        if session.0 >= self.sessions.len() {
-            return Err(SendError::UnknownSession);
-        }
-        if crate::wire::MediaType::parse(content_type).is_none() {
-            return Err(SendError::InvalidContentType);
-        }
         if self.queued + body.len() > self.config.max_queued_bytes {
             return Err(SendError::WouldBlock);
         }
-        let message_id = random_id(&mut self.rng).as_str().to_string();
-        self.queued += body.len();
-        let policy = match self.config.framing {
-            Framing::Stream => self.config.chunk_policy,
-            Framing::WebSocket { max_chunk } => ChunkPolicy::Fixed(max_chunk),
-        };
-        let chunker = Chunker::new(&message_id, content_type, body, policy, reports);
-        self.outgoing.push_back(Outgoing {
-            session,
-            message_id: message_id.clone(),
-            chunker,
-            stream: None,
-            sent: 0,
-            success_wanted: reports.success == Some(true),
-            reported: RangeSet::new(self.config.max_ranges),
-            failed: false,
-            abort_pending: false,
-            in_flight: 0,
-        });
-        Ok(message_id)
+        let len = body.len();
+        let id = self.enqueue(session, content_type, reports, |id, policy| {
+            (Chunker::new(id, content_type, body, policy, reports), None)
+        })?;
+        self.queued += len;
+        Ok(id)
     }
 
     /// Starts a message whose body the application writes piece by piece with
@@ -392,6 +372,42 @@ impl<R: RandomSource> Connection<R> {
         total: Option<u64>,
         reports: ReportPrefs,
     ) -> Result<String, SendError> {
+        self.enqueue(session, content_type, reports, |id, policy| {
+            // An empty, finished, non-final segment: `Outgoing::ready` moves on from it.
+            let mut chunker = Chunker::segment(
+                id,
+                content_type,
+                Bytes::new(),
+                0,
+                total,
+                false,
+                policy,
+                reports,
+            );
+            let _ = chunker.end();
+            let stream = Stream {
+                content_type: content_type.into(),
+                reports,
+                policy,
+                total,
+                pending: VecDeque::new(),
+                next_base: 0,
+                finished: false,
+                final_started: false,
+            };
+            (chunker, Some(stream))
+        })
+    }
+
+    /// Checks a new message's session and content type, gives it a Message-ID and queues
+    /// it with the chunker (and stream state) `make` builds for the chunk policy in force.
+    fn enqueue(
+        &mut self,
+        session: SessionId,
+        content_type: &str,
+        reports: ReportPrefs,
+        make: impl FnOnce(&str, ChunkPolicy) -> (Chunker, Option<Stream>),
+    ) -> Result<String, SendError> {
         if session.0 >= self.sessions.len() {
             return Err(SendError::UnknownSession);
         }
@@ -403,32 +419,12 @@ impl<R: RandomSource> Connection<R> {
             Framing::Stream => self.config.chunk_policy,
             Framing::WebSocket { max_chunk } => ChunkPolicy::Fixed(max_chunk),
         };
-        // An empty, finished, non-final segment: `ready` moves on from it.
-        let mut chunker = Chunker::segment(
-            &message_id,
-            content_type,
-            Bytes::new(),
-            0,
-            total,
-            false,
-            policy,
-            reports,
-        );
-        let _ = chunker.end();
+        let (chunker, stream) = make(&message_id, policy);
         self.outgoing.push_back(Outgoing {
             session,
             message_id: message_id.clone(),
             chunker,
-            stream: Some(Stream {
-                content_type: content_type.into(),
-                reports,
-                policy,
-                total,
-                pending: VecDeque::new(),
-                next_base: 0,
-                finished: false,
-                final_started: false,
-            }),
+            stream,
             sent: 0,
             success_wanted: reports.success == Some(true),
             reported: RangeSet::new(self.config.max_ranges),
