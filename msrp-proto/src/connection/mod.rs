@@ -22,7 +22,7 @@ use bytes::{Bytes, BytesMut};
 
 use crate::Limits;
 use crate::chunking::{ChunkPolicy, Chunker, ReportPrefs};
-use crate::reassembly::{RangeSet, Reassembly};
+use crate::reassembly::{RangeSet, Reassembly, ReassemblyError};
 use crate::report;
 use crate::time::Instant;
 use crate::transaction::{DEFAULT_MAX_PENDING, Expect, Transactions};
@@ -715,7 +715,7 @@ impl<R: RandomSource> Connection<R> {
                     });
                 }
             }
-            Err(_) => {
+            Err(e) => {
                 // Too large, or inconsistent: refuse the chunk and drop the message.
                 let head = head.clone();
                 let session = Some(key.0);
@@ -723,7 +723,7 @@ impl<R: RandomSource> Connection<R> {
                 self.current = Some(Current::Answer {
                     head,
                     session,
-                    code: 413,
+                    code: reassembly_code(e),
                 });
             }
         }
@@ -756,9 +756,14 @@ impl<R: RandomSource> Connection<R> {
                 };
                 let result = msg.reassembly.add(range, &[], flag);
                 match result {
-                    Err(_) => {
+                    Err(e) => {
                         self.incoming.remove(&key);
-                        self.respond(&head, 413);
+                        let code = reassembly_code(e);
+                        self.respond(&head, code);
+                        self.events.push_back(Event::Rejected {
+                            session: Some(key.0),
+                            code,
+                        });
                     }
                     Ok(p) => {
                         self.respond(&head, 200);
@@ -1061,6 +1066,15 @@ impl<R: RandomSource> Connection<R> {
             self.retire_if_done(&id);
         }
         end.freeze()
+    }
+}
+
+/// The response code for a chunk that cannot be added to its message: 413 when the message
+/// is too large for this receiver, 400 when the chunks contradict each other.
+fn reassembly_code(e: ReassemblyError) -> u16 {
+    match e {
+        ReassemblyError::TooLarge { .. } | ReassemblyError::TooManyRanges { .. } => 413,
+        _ => 400,
     }
 }
 

@@ -916,3 +916,40 @@ fn a_stream_finished_without_data_is_an_empty_message() {
         p.b.events
     );
 }
+
+#[test]
+fn contradicting_chunks_get_400() {
+    let mut p = Pair::new(&["*"], 1 << 20, ConnectionConfig::default());
+    let chunk = |tid: &str, range: &str, flag: char| {
+        alloc::format!(
+            "MSRP {tid} SEND\r\nTo-Path: {B}\r\nFrom-Path: {A}\r\nMessage-ID: msg12345\r\nByte-Range: {range}\r\n\
+Content-Type: text/plain\r\n\r\nhello\r\n-------{tid}{flag}\r\n"
+        )
+    };
+    p.b.conn
+        .handle_input(p.now, chunk("tid00001", "1-5/20", '+').as_bytes());
+    // The same message now claims to be 10 bytes long.
+    p.b.conn
+        .handle_input(p.now, chunk("tid00002", "6-10/10", '$').as_bytes());
+    let mut answers = Vec::new();
+    loop {
+        match p.b.conn.poll_output() {
+            Output::Transmit(t) => answers.push(String::from_utf8_lossy(&t).into_owned()),
+            Output::Event(e) => p.b.events.push(e),
+            Output::Timeout(_) => break,
+        }
+    }
+    assert!(
+        answers[0].starts_with("MSRP tid00001 200 OK"),
+        "{answers:?}"
+    );
+    assert!(
+        answers[1].starts_with("MSRP tid00002 400 Bad Request"),
+        "{answers:?}"
+    );
+    assert!(
+        matches!(p.b.events.as_slice(), [Event::Rejected { code: 400, .. }]),
+        "{:?}",
+        p.b.events
+    );
+}
