@@ -158,6 +158,34 @@ impl Chunker {
         self.body.len() as u64
     }
 
+    /// Where this body ends in the message.
+    pub fn end_offset(&self) -> u64 {
+        self.base + self.body.len() as u64
+    }
+
+    /// The Byte-Range total declared (`None`: `*`).
+    pub fn declared_total(&self) -> Option<u64> {
+        self.declared_total
+    }
+
+    /// The segment that follows this one in a streamed message: same Message-ID, content
+    /// type, policy, reports and declared total, starting where this one ends.
+    pub fn next_segment(&self, body: Bytes, last: bool) -> Chunker {
+        Chunker {
+            message_id: self.message_id.clone(),
+            content_type: self.content_type.clone(),
+            body,
+            base: self.end_offset(),
+            declared_total: self.declared_total,
+            last,
+            policy: self.policy,
+            reports: self.reports,
+            sent: 0,
+            current: None,
+            finished: false,
+        }
+    }
+
     /// Starts a chunk with this transaction id; returns its head (Message-ID, Byte-Range,
     /// report headers, Content-Type; the body is streamed with [`Chunker::take`]).
     pub fn begin(&mut self, tid: TransactionId, to: &Path, from: &Path) -> Chunk {

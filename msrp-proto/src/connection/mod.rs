@@ -163,15 +163,11 @@ struct Outgoing {
 }
 
 /// The part of a streamed outgoing message not yet in a segment.
+/// (Content type, policy, reports and declared total live in the current segment's
+/// `Chunker`, which makes the next one.)
 struct Stream {
-    content_type: String,
-    reports: ReportPrefs,
-    policy: ChunkPolicy,
-    total: Option<u64>,
     /// Written by the application, not yet sent.
     pending: VecDeque<Bytes>,
-    /// Where the next segment starts in the message.
-    next_base: u64,
     /// The application called `finish`.
     finished: bool,
     /// The segment that ends the message has been started.
@@ -192,8 +188,10 @@ impl Outgoing {
     fn message_len(&self) -> Option<u64> {
         match &self.stream {
             None => Some(self.chunker.total()),
-            Some(st) if st.finished => Some(st.next_base),
-            Some(st) => st.total,
+            Some(st) if st.finished => Some(
+                self.chunker.end_offset() + st.pending.iter().map(|b| b.len() as u64).sum::<u64>(),
+            ),
+            Some(_) => self.chunker.declared_total(),
         }
     }
 
@@ -219,34 +217,14 @@ impl Outgoing {
         };
         if let Some(body) = st.pending.pop_front() {
             let last = st.finished && st.pending.is_empty();
-            let base = st.next_base;
-            st.next_base += body.len() as u64;
             st.final_started |= last;
-            self.chunker = Chunker::segment(
-                &self.message_id,
-                &st.content_type,
-                body,
-                base,
-                st.total,
-                last,
-                st.policy,
-                st.reports,
-            );
+            self.chunker = self.chunker.next_segment(body, last);
             return true;
         }
         if st.finished && !st.final_started {
             // The message ends after a segment already sent: an empty chunk carries the `$`.
             st.final_started = true;
-            self.chunker = Chunker::segment(
-                &self.message_id,
-                &st.content_type,
-                Bytes::new(),
-                st.next_base,
-                st.total,
-                true,
-                st.policy,
-                st.reports,
-            );
+            self.chunker = self.chunker.next_segment(Bytes::new(), true);
             return true;
         }
         false
@@ -386,12 +364,7 @@ impl<R: RandomSource> Connection<R> {
             );
             let _ = chunker.end();
             let stream = Stream {
-                content_type: content_type.into(),
-                reports,
-                policy,
-                total,
                 pending: VecDeque::new(),
-                next_base: 0,
                 finished: false,
                 final_started: false,
             };

@@ -81,6 +81,16 @@ impl Pair {
         }
     }
 
+    /// Moves A's next `n` outputs, which must be bytes, to B.
+    fn deliver_a(&mut self, n: usize) {
+        for _ in 0..n {
+            let Output::Transmit(t) = self.a.conn.poll_output() else {
+                panic!("A has no bytes to send")
+            };
+            self.b.conn.handle_input(self.now, &t);
+        }
+    }
+
     /// Moves bytes both ways until neither side has output.
     fn run(&mut self) {
         loop {
@@ -629,12 +639,7 @@ fn aborting_a_message_in_progress_sends_a_hash_end_line() {
             )
             .unwrap();
     // Head and a few body pieces go out, then the application gives up.
-    for _ in 0..4 {
-        let Output::Transmit(t) = p.a.conn.poll_output() else {
-            panic!()
-        };
-        p.b.conn.handle_input(p.now, &t);
-    }
+    p.deliver_a(4);
     p.a.conn.abort(&id).unwrap();
     assert_eq!(
         p.a.conn.abort("nosuchmessage"),
@@ -667,12 +672,7 @@ fn aborting_a_message_in_progress_sends_a_hash_end_line() {
                 ReportPrefs::default(),
             )
             .unwrap();
-    for _ in 0..3 {
-        let Output::Transmit(t) = p.a.conn.poll_output() else {
-            panic!()
-        };
-        p.b.conn.handle_input(p.now, &t);
-    }
+    p.deliver_a(3);
     p.a.conn.abort(&id).unwrap();
     p.run();
     let wire = String::from_utf8_lossy(p.a_wire.as_ref().unwrap()).into_owned();
