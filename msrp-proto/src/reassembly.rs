@@ -127,8 +127,8 @@ pub struct Progress {
 /// One incoming message being put together.
 ///
 /// Byte-Range says where a chunk goes; its length is the body's actual length (RFC 4975
-/// section 7.3.1: a body may be shorter than range-end says). The total comes from a
-/// Byte-Range total or from the end of the `$` chunk. Overlapping data is overwritten by the
+/// section 7.3.1: a body may be shorter than range-end says). The message ends where the
+/// `$` chunk ends; a Byte-Range total is only what the sender announced. Overlapping data is overwritten by the
 /// chunk received last. Memory grows only with data actually received, never with what a
 /// peer declared, and never past `max_size`.
 ///
@@ -148,9 +148,10 @@ pub struct Progress {
 #[derive(Debug, Clone)]
 pub struct Reassembly {
     received: RangeSet,
-    total: Option<u64>,
-    /// The chunk flagged `$` has arrived (RFC 4975 section 7.3.1: it ends the message).
-    ended: bool,
+    /// The total declared by Byte-Range headers.
+    declared: Option<u64>,
+    /// The message's length, set by the chunk flagged `$` (RFC 4975 section 7.3.1).
+    length: Option<u64>,
     max_size: u64,
     data: Option<Vec<u8>>,
 }
@@ -160,8 +161,8 @@ impl Reassembly {
     pub fn streaming(max_size: u64, max_ranges: usize) -> Reassembly {
         Reassembly {
             received: RangeSet::new(max_ranges),
-            total: None,
-            ended: false,
+            declared: None,
+            length: None,
             max_size,
             data: None,
         }
@@ -176,6 +177,11 @@ impl Reassembly {
     }
 
     /// Adds one chunk's body. On error nothing changes.
+    ///
+    /// RFC 4975 section 7.3.1: the chunk flagged `$` defines the message's length (its
+    /// range-start plus its actual body length), whatever a Byte-Range total said; a
+    /// declared total only matters until then (and two chunks declaring different totals
+    /// contradict each other).
     pub fn add(
         &mut self,
         range: ByteRange,
@@ -189,29 +195,33 @@ impl Reassembly {
         let end = start
             .checked_add(body.len() as u64)
             .ok_or(ReassemblyError::TooLarge { max: self.max_size })?;
-        let mut total = self.total;
-        for implied in [range.total, (flag == Continuation::Complete).then_some(end)]
-            .into_iter()
-            .flatten()
-        {
-            match total {
-                Some(had) if had != implied => {
-                    return Err(ReassemblyError::InconsistentTotal { had, got: implied });
-                }
-                _ => total = Some(implied),
+        let declared = match (self.declared, range.total) {
+            (Some(had), Some(got)) if had != got => {
+                return Err(ReassemblyError::InconsistentTotal { had, got });
             }
-        }
-        if end > self.max_size || total.is_some_and(|t| t > self.max_size) {
+            (had, got) => had.or(got),
+        };
+        let length = if flag == Continuation::Complete {
+            match self.length {
+                Some(had) if had != end => {
+                    return Err(ReassemblyError::InconsistentTotal { had, got: end });
+                }
+                _ => Some(end),
+            }
+        } else {
+            self.length
+        };
+        if end > self.max_size || declared.is_some_and(|t| t > self.max_size) {
             return Err(ReassemblyError::TooLarge { max: self.max_size });
         }
-        if let Some(t) = total {
+        if let Some(t) = length {
             if end > t || self.received.iter().last().is_some_and(|(_, e)| e > t) {
                 return Err(ReassemblyError::BeyondTotal { total: t });
             }
         }
         let new_bytes = self.received.insert(start, end)?;
-        self.total = total;
-        self.ended |= flag == Continuation::Complete;
+        self.declared = declared;
+        self.length = length;
         if let Some(data) = &mut self.data {
             let (s, e) = (start as usize, end as usize);
             if data.len() < e {
@@ -225,15 +235,22 @@ impl Reassembly {
         })
     }
 
-    /// Whether the `$` chunk has arrived and every byte up to the total has been received
+    /// Whether the `$` chunk has arrived and every byte up to its end has been received
     /// (a Byte-Range total alone does not end a message: more `+` chunks may follow).
     pub fn is_complete(&self) -> bool {
-        self.ended && self.total.is_some_and(|t| self.received.covers_prefix(t))
+        self.length.is_some_and(|t| self.received.covers_prefix(t))
     }
 
-    /// The total size, once known.
+    /// The message's size: its length once the `$` chunk has arrived, else the total a
+    /// Byte-Range declared, if any.
     pub fn total(&self) -> Option<u64> {
-        self.total
+        self.length.or(self.declared)
+    }
+
+    /// The total that Byte-Range headers declared (which the `$` chunk may contradict:
+    /// compare with [`Reassembly::total`] once complete).
+    pub fn declared_total(&self) -> Option<u64> {
+        self.declared
     }
 
     /// Bytes received so far (each counted once).
@@ -307,18 +324,30 @@ mod tests {
             .unwrap();
         assert_eq!(m.total(), Some(15));
         assert!(m.is_complete());
+        // Two chunks announcing different totals contradict each other.
         let mut m = Reassembly::streaming(1000, 8);
         m.add(r(1, Some(10), Some(20)), &[0; 10], Continuation::More)
             .unwrap();
         let e = m
-            .add(r(11, Some(15), None), &[0; 5], Continuation::Complete)
+            .add(r(11, Some(15), Some(15)), &[0; 5], Continuation::More)
             .unwrap_err();
         assert_eq!(e, ReassemblyError::InconsistentTotal { had: 20, got: 15 });
         assert_eq!(m.received(), 10, "nothing changed on error");
+        // The `$` chunk defines the length, whatever was announced (RFC 4975's section 4
+        // example announces 25 bytes and sends 23).
+        let p = m
+            .add(r(11, Some(15), None), &[0; 5], Continuation::Complete)
+            .unwrap();
+        assert!(p.complete);
+        assert_eq!((m.total(), m.declared_total()), (Some(15), Some(20)));
         let e = m
             .add(r(15, None, None), &[0; 10], Continuation::More)
             .unwrap_err();
-        assert_eq!(e, ReassemblyError::BeyondTotal { total: 20 });
+        assert_eq!(e, ReassemblyError::BeyondTotal { total: 15 });
+        let e = m
+            .add(r(1, None, None), &[0; 3], Continuation::Complete)
+            .unwrap_err();
+        assert_eq!(e, ReassemblyError::InconsistentTotal { had: 15, got: 3 });
     }
 
     #[test]
