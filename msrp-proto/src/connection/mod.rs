@@ -27,8 +27,8 @@ use crate::report;
 use crate::time::Instant;
 use crate::transaction::{DEFAULT_MAX_PENDING, Expect, Transactions};
 use crate::wire::{
-    ByteRange, Chunk, ChunkHead, ChunkParser, Continuation, Method, ParseEvent, RandomSource,
-    ReportRequest, random_id,
+    ByteRange, Chunk, ChunkHead, ChunkParser, Continuation, Method, ParseError, ParseEvent,
+    RandomSource, ReportRequest, random_id,
 };
 use msrp_uri::{Mode, Path, Uri};
 
@@ -511,6 +511,9 @@ impl<R: RandomSource> Connection<R> {
                 Ok(ParseEvent::End(end)) => self.on_end(end.continuation),
                 Err(e) => {
                     self.current = None;
+                    if let Some(r) = self.answer_rejected(&e) {
+                        self.push_control(encode(&r));
+                    }
                     self.events.push_back(Event::PeerError(e));
                 }
             }
@@ -809,18 +812,40 @@ impl<R: RandomSource> Connection<R> {
         }
         let local = request.to_path().ok().and_then(|p| p.last().cloned());
         let Some(local) = local else { return };
-        let comment = match code {
-            200 => "OK",
-            400 => "Bad Request",
-            413 => "Too Large",
-            415 => "Unsupported Media Type",
-            481 => "Session Does Not Exist",
-            501 => "Not Implemented",
-            _ => "Error",
-        };
-        if let Some(r) = Chunk::response_to(request, local, code, Some(comment)) {
+        if let Some(r) = Chunk::response_to(request, local, code, Some(reason_phrase(code))) {
             self.push_control(encode(&r));
         }
+    }
+
+    /// The response to a request the parser skipped (RFC 4975 section 7.3: 400 for what
+    /// cannot be understood), when its head got as far as a From-Path and a To-Path: the
+    /// same rules as for any request (section 7.2), read from what was parsed.
+    fn answer_rejected(&self, e: &ParseError) -> Option<Chunk> {
+        let code = e.status_code()?;
+        let tid = *e.transaction_id()?;
+        let head = self.parser.rejected_head();
+        let method = head.method()?;
+        let wanted = match head.failure_report() {
+            ReportRequest::No => false,
+            ReportRequest::Partial | ReportRequest::Yes => true,
+        };
+        if method == Method::Report || !wanted || head.transaction_id() != Some(tid) {
+            return None;
+        }
+        let local = head.to_path()?.last()?.clone();
+        let from = head.from_path()?;
+        let to = if method == Method::Send {
+            Path::new(from.first()?.clone())
+        } else {
+            from
+        };
+        Some(Chunk::response(
+            tid,
+            to,
+            Path::new(local),
+            code,
+            Some(reason_phrase(code)),
+        ))
     }
 
     fn on_response(&mut self, head: &ChunkHead) {
@@ -1059,6 +1084,23 @@ fn chunk_failure_report(chunk: &Chunk) -> Option<ReportRequest> {
         "no" => Some(ReportRequest::No),
         "partial" => Some(ReportRequest::Partial),
         _ => None,
+    }
+}
+
+/// The comment of a response with `code` (RFC 4975 section 10).
+fn reason_phrase(code: u16) -> &'static str {
+    match code {
+        200 => "OK",
+        400 => "Bad Request",
+        403 => "Forbidden",
+        408 => "Timeout",
+        413 => "Too Large",
+        415 => "Unsupported Media Type",
+        423 => "Interval Out Of Bounds",
+        481 => "Session Does Not Exist",
+        501 => "Not Implemented",
+        506 => "Session Already Bound",
+        _ => "Error",
     }
 }
 

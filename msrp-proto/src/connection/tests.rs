@@ -953,3 +953,62 @@ Content-Type: text/plain\r\n\r\nhello\r\n-------{tid}{flag}\r\n"
         p.b.events
     );
 }
+
+#[test]
+fn malformed_requests_get_400_and_the_stream_goes_on() {
+    let mut p = Pair::new(&["*"], 1 << 20, ConnectionConfig::default());
+    let send = |tid: &str, extra: &str| {
+        alloc::format!(
+            "MSRP {tid} SEND\r\nTo-Path: {B}\r\nFrom-Path: {R} {A}\r\nMessage-ID: m{tid}\r\n{extra}\
+Content-Type: text/plain\r\n\r\nhello\r\n-------{tid}$\r\n"
+        )
+    };
+    const R: &str = "msrp://relay.example.com:9000/r1;tcp";
+    let mut wire = send("tid00001", "Byte-Range: 1-five/5\r\n");
+    wire += &send(
+        "tid00002",
+        "Byte-Range: 1-5/5\r\nFailure-Report: no\r\nSuccess-Report: maybe\r\n",
+    );
+    wire += &send("tid00003", "Byte-Range: 1-5/5\r\n");
+    p.b.conn.handle_input(p.now, wire.as_bytes());
+    let mut answers = Vec::new();
+    loop {
+        match p.b.conn.poll_output() {
+            Output::Transmit(t) => answers.push(String::from_utf8_lossy(&t).into_owned()),
+            Output::Event(e) => p.b.events.push(e),
+            Output::Timeout(_) => break,
+        }
+    }
+    // The bad Byte-Range gets 400, sent to the previous hop (RFC 4975 section 7.2); the
+    // request with Failure-Report: no gets nothing; the good one after them gets 200.
+    assert_eq!(
+        answers,
+        [
+            alloc::format!(
+                "MSRP tid00001 400 Bad Request\r\nTo-Path: {R}\r\nFrom-Path: {B}\r\n-------tid00001$\r\n"
+            ),
+            alloc::format!(
+                "MSRP tid00003 200 OK\r\nTo-Path: {R}\r\nFrom-Path: {B}\r\n-------tid00003$\r\n"
+            ),
+        ]
+    );
+    let errors: Vec<_> =
+        p.b.events
+            .iter()
+            .filter_map(|e| match e {
+                Event::PeerError(e) => Some((
+                    e.transaction_id().unwrap().as_str().to_string(),
+                    e.status_code(),
+                )),
+                _ => None,
+            })
+            .collect();
+    assert_eq!(
+        errors,
+        [
+            ("tid00001".into(), Some(400)),
+            ("tid00002".into(), Some(400))
+        ]
+    );
+    assert_eq!(received(&p.b.events).len(), 1);
+}

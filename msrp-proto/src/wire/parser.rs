@@ -19,6 +19,7 @@ use memchr::memmem::Finder;
 use super::error::{ParseError, ParseErrorKind as K};
 use super::head::{ChunkHead, HeaderSpan};
 use super::quirk::Quirk;
+use super::rejected::RejectedHead;
 use super::start_line::{self, StartLine};
 use super::tid::TransactionId;
 use super::validate;
@@ -171,6 +172,8 @@ pub struct ChunkParser {
     /// The body length the current head's Byte-Range announces.
     expected: Option<u64>,
     quirks: Vec<(Quirk, u64)>,
+    /// The head of the chunk the last recoverable error skipped, as far as it was read.
+    rejected: Bytes,
 }
 
 impl core::fmt::Debug for ChunkParser {
@@ -209,6 +212,7 @@ impl ChunkParser {
             first_header: 0,
             expected: None,
             quirks: Vec::new(),
+            rejected: Bytes::new(),
         }
     }
 
@@ -250,6 +254,14 @@ impl ChunkParser {
         self.buf.len()
     }
 
+    /// What was read of the head of the chunk that the last recoverable error made the
+    /// parser skip: its start line and the header lines before the error (all of them when
+    /// a header value was wrong). A session reads the request's From-Path from it to answer
+    /// 400 (RFC 4975 section 7.3). Empty before any such error.
+    pub fn rejected_head(&self) -> RejectedHead<'_> {
+        RejectedHead::new(&self.rejected)
+    }
+
     /// Whether a fatal error stopped the parser.
     pub fn is_failed(&self) -> bool {
         matches!(self.state, State::Failed)
@@ -267,7 +279,14 @@ impl ChunkParser {
                 State::Start | State::Head => match self.read_head(buf) {
                     Ok(Some(event)) => return Some(Ok(event)),
                     Ok(None) => return None,
-                    Err(e) => return Some(Err(e)),
+                    Err(e) => {
+                        // Keep what was read of a skipped chunk's head (errors only: a copy).
+                        if let State::Body(scan) = &self.state {
+                            let n = scan.from.min(buf.len());
+                            self.rejected = Bytes::copy_from_slice(&buf[..n]);
+                        }
+                        return Some(Err(e));
+                    }
                 },
                 State::End { len, end, discard } => {
                     let (len, end, discard) = (*len, *end, *discard);

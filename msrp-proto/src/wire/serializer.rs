@@ -187,20 +187,39 @@ impl Chunk {
         } else {
             from
         };
-        Some(Chunk {
-            tid: *request.transaction_id(),
+        let tid = *request.transaction_id();
+        Some(Chunk::response(
+            tid,
+            to_path,
+            Path::new(local),
+            code,
+            comment,
+        ))
+    }
+
+    /// A response with these paths (for [`Chunk::response_to`]'s rules without a parsed
+    /// request, e.g. answering a [`RejectedHead`](super::RejectedHead)).
+    pub fn response(
+        tid: TransactionId,
+        to_path: Path,
+        from_path: Path,
+        code: u16,
+        comment: Option<&str>,
+    ) -> Chunk {
+        Chunk {
+            tid,
             start: StartSpec::Response {
                 code,
                 comment: comment.map(Into::into),
             },
             to_path,
-            from_path: Path::new(local),
+            from_path,
             headers: Vec::new(),
             mime_headers: Vec::new(),
             content_type: None,
             body: None,
             continuation: Continuation::Complete,
-        })
+        }
     }
 
     /// Adds a header field (after From-Path, in call order).
