@@ -99,6 +99,14 @@ impl RangeSet {
                 .is_some_and(|&(s, e)| s == 0 && e >= len)
     }
 
+    /// How many bytes from 0 are covered without a gap.
+    pub fn prefix_len(&self) -> u64 {
+        match self.ranges.first() {
+            Some(&(0, e)) => e,
+            _ => 0,
+        }
+    }
+
     /// The ranges, in order.
     pub fn iter(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
         self.ranges.iter().copied()

@@ -103,6 +103,16 @@ pub struct ConnectionConfig {
     pub max_transmit: usize,
     /// Byte stream or WebSocket messages.
     pub framing: Framing,
+    /// Incremental success REPORTs (RFC 4975 section 7.1.3): when a message asks for
+    /// success reports, also send one each time this many more bytes from its start have
+    /// arrived, covering all of them (the sender's progress). `None`: one REPORT per
+    /// message, when it is complete.
+    pub progress_reports: Option<u64>,
+    /// How many messages are remembered after their end (at least one): received ones
+    /// (complete or refused), so that [`Connection::report_failure`] can still reach them
+    /// and later chunks of a refused one are refused too; sent ones, so that a failure
+    /// REPORT arriving after their 200 responses still ends in [`Event::SendFailed`].
+    pub remembered_messages: usize,
 }
 
 impl Default for ConnectionConfig {
@@ -117,6 +127,8 @@ impl Default for ConnectionConfig {
             chunk_policy: ChunkPolicy::AsFewAsPossible,
             max_transmit: 64 * 1024,
             framing: Framing::Stream,
+            progress_reports: None,
+            remembered_messages: 64,
         }
     }
 }
@@ -134,9 +146,13 @@ pub enum SendError {
     /// The content type is not a valid media type.
     #[error("invalid content type")]
     InvalidContentType,
-    /// No message with this Message-ID is being sent.
+    /// No message with this Message-ID is being sent (or, for
+    /// [`Connection::report_failure`], was received recently).
     #[error("unknown message")]
     UnknownMessage,
+    /// A failure status must be an error code (400 to 699).
+    #[error("not an error status code")]
+    InvalidStatus,
 }
 
 struct Session {
@@ -238,6 +254,20 @@ struct Incoming {
     success_wanted: bool,
     /// The SEND that first carried the message: REPORTs go back along its From-Path.
     first_head: ChunkHead,
+    /// Bytes from the start covered by the last progress REPORT.
+    reported: u64,
+}
+
+/// A received message after its end: enough to send a failure REPORT about it later, and
+/// to refuse the rest of it when the receiver refused it.
+struct Finished {
+    key: (SessionId, String),
+    first_head: ChunkHead,
+    /// 1-based range-end and total to report on.
+    end: u64,
+    total: Option<u64>,
+    /// The receiver refused the message with this code: later chunks get it too.
+    refused: Option<u16>,
 }
 
 /// What to do with the chunk being received.
@@ -273,6 +303,10 @@ pub struct Connection<R> {
     sessions: Vec<Session>,
     current: Option<Current>,
     incoming: BTreeMap<(SessionId, String), Incoming>,
+    /// Recently ended incoming messages, oldest first (at most `remembered_messages`).
+    finished: VecDeque<Finished>,
+    /// Recently retired outgoing messages (at most `remembered_messages`).
+    sent: VecDeque<(SessionId, String)>,
     outgoing: VecDeque<Outgoing>,
     /// The chunk being written: index into `outgoing` is always 0 while set.
     writing: Option<Chunk>,
@@ -293,6 +327,8 @@ impl<R: RandomSource> Connection<R> {
             sessions: Vec::new(),
             current: None,
             incoming: BTreeMap::new(),
+            finished: VecDeque::new(),
+            sent: VecDeque::new(),
             outgoing: VecDeque::new(),
             writing: None,
             control: VecDeque::new(),
@@ -625,6 +661,18 @@ impl<R: RandomSource> Connection<R> {
             };
         }
         let key = (s, message_id);
+        let refused = self
+            .finished
+            .iter()
+            .find(|f| f.key == key)
+            .and_then(|f| f.refused);
+        if let Some(code) = refused {
+            return Current::Answer {
+                head,
+                session: Some(s),
+                code,
+            };
+        }
         if !self.incoming.contains_key(&key) {
             if self.incoming.len() >= self.config.max_incoming_messages {
                 return Current::Answer {
@@ -649,6 +697,7 @@ impl<R: RandomSource> Connection<R> {
                     streamed: !gathered,
                     success_wanted: report::success_report_wanted(&head),
                     first_head: head.clone(),
+                    reported: 0,
                 },
             );
         }
@@ -682,24 +731,37 @@ impl<R: RandomSource> Connection<R> {
         match msg.reassembly.add(range, &piece, Continuation::More) {
             Ok(_) => {
                 *received += piece.len() as u64;
+                let prefix = msg.reassembly.ranges().prefix_len();
+                let step = self.config.progress_reports.filter(|_| msg.success_wanted);
+                let progress = step
+                    .is_some_and(|n| prefix >= msg.reported.saturating_add(n.max(1)))
+                    .then(|| {
+                        msg.reported = prefix;
+                        let declared = msg.first_head.byte_range().and_then(|r| r.total);
+                        (msg.first_head.clone(), msg.reassembly.total().or(declared))
+                    });
+                let session = key.0;
                 if msg.streamed {
                     self.events.push_back(Event::MessageData {
-                        session: key.0,
+                        session,
                         message_id: key.1.clone(),
                         offset,
                         data: piece,
                     });
                 }
+                if let Some((head, total)) = progress {
+                    self.send_report(session, &head, 200, (prefix, total));
+                }
             }
             Err(e) => {
                 // Too large, or inconsistent: refuse the chunk and drop the message.
-                let head = head.clone();
-                let session = Some(key.0);
-                self.incoming.remove(key);
+                let (head, key) = (head.clone(), key.clone());
+                let code = reassembly_code(e);
+                self.drop_incoming(&key, code);
                 self.current = Some(Current::Answer {
                     head,
-                    session,
-                    code: reassembly_code(e),
+                    session: Some(key.0),
+                    code,
                 });
             }
         }
@@ -733,8 +795,8 @@ impl<R: RandomSource> Connection<R> {
                 let result = msg.reassembly.add(range, &[], flag);
                 match result {
                     Err(e) => {
-                        self.incoming.remove(&key);
                         let code = reassembly_code(e);
+                        self.drop_incoming(&key, code);
                         self.respond(&head, code);
                         self.events.push_back(Event::Rejected {
                             session: Some(key.0),
@@ -769,19 +831,15 @@ impl<R: RandomSource> Connection<R> {
         };
         let total = msg.reassembly.total().unwrap_or(0);
         if msg.success_wanted {
-            let local = self.sessions[key.0.0].config.local_uri.clone();
-            let tid = random_id(&mut self.rng);
-            if let Some(r) = report::report(
-                &msg.first_head,
-                tid,
-                local,
-                200,
-                Some("OK"),
-                (1, total, Some(total)),
-            ) {
-                self.push_control(encode(&r));
-            }
+            self.send_report(key.0, &msg.first_head, 200, (total, Some(total)));
         }
+        self.remember(Finished {
+            key: key.clone(),
+            first_head: msg.first_head.clone(),
+            end: total,
+            total: Some(total),
+            refused: None,
+        });
         if msg.streamed {
             self.events.push_back(Event::MessageComplete {
                 session: key.0,
@@ -797,6 +855,89 @@ impl<R: RandomSource> Connection<R> {
                 body,
             });
         }
+    }
+
+    /// Queues a REPORT about the message `request` started: Status `000 code`, covering
+    /// bytes `1..=end` of `total` (RFC 4975 sections 7.1.3 and 7.1.4).
+    fn send_report(
+        &mut self,
+        session: SessionId,
+        request: &ChunkHead,
+        code: u16,
+        (end, total): (u64, Option<u64>),
+    ) {
+        let local = self.sessions[session.0].config.local_uri.clone();
+        let tid = random_id(&mut self.rng);
+        let comment = Some(reason_phrase(code));
+        if let Some(r) = report::report(request, tid, local, code, comment, (1, end, total)) {
+            self.push_control(encode(&r));
+        }
+    }
+
+    /// Drops a message being received that this side refused with `code`; its later
+    /// chunks get `code` too.
+    fn drop_incoming(&mut self, key: &(SessionId, String), code: u16) {
+        if let Some(msg) = self.incoming.remove(key) {
+            self.remember(Finished {
+                key: key.clone(),
+                first_head: msg.first_head,
+                end: msg.reassembly.ranges().iter().last().map_or(0, |r| r.1),
+                total: msg.reassembly.total(),
+                refused: Some(code),
+            });
+        }
+    }
+
+    fn remember(&mut self, f: Finished) {
+        self.finished.retain(|old| old.key != f.key);
+        while self.finished.len() >= self.config.remembered_messages.max(1) {
+            self.finished.pop_front();
+        }
+        self.finished.push_back(f);
+    }
+
+    /// Refuses a message received (or being received) from the peer after the fact, as a
+    /// gateway does when the next network rejects it (RFC 4975 section 7.1.4): sends a
+    /// failure REPORT with Status `000 code` covering the bytes received, unless the
+    /// sender's Failure-Report was `no`; a message still arriving is dropped (what it held
+    /// is freed, no completion event follows) and its further chunks are answered `code`.
+    /// Reaches messages in progress and the last
+    /// [`ConnectionConfig::remembered_messages`] ended ones. Returns whether a REPORT was
+    /// queued.
+    pub fn report_failure(
+        &mut self,
+        session: SessionId,
+        message_id: &str,
+        code: u16,
+    ) -> Result<bool, SendError> {
+        if !(400..=699).contains(&code) {
+            return Err(SendError::InvalidStatus);
+        }
+        let key = (session, String::from(message_id));
+        if self.incoming.contains_key(&key) {
+            if matches!(&self.current, Some(Current::Accept { key: k, .. }) if *k == key) {
+                if let Some(Current::Accept { head, .. }) = self.current.take() {
+                    self.current = Some(Current::Answer {
+                        head,
+                        session: Some(session),
+                        code,
+                    });
+                }
+            }
+            self.drop_incoming(&key, code);
+        }
+        let f = self
+            .finished
+            .iter_mut()
+            .find(|f| f.key == key)
+            .ok_or(SendError::UnknownMessage)?;
+        f.refused = Some(code);
+        let (head, end, total) = (f.first_head.clone(), f.end, f.total);
+        if !report::failure_report_allowed(&head) {
+            return Ok(false);
+        }
+        self.send_report(session, &head, code, (end, total));
+        Ok(true)
     }
 
     /// Queues a response or REPORT (counted in the queued bytes).
@@ -874,6 +1015,24 @@ impl<R: RandomSource> Connection<R> {
             .iter_mut()
             .find(|o| o.message_id == id && o.session == session)
         else {
+            // A failure REPORT about a message sent and answered 200 (a gateway's late
+            // refusal, RFC 4975 section 7.1.4).
+            let known = self.sent.iter().any(|(s, m)| *s == session && m == id);
+            if known && status != 200 {
+                let id = String::from(id);
+                self.sent.retain(|(s, m)| !(*s == session && *m == id));
+                self.events.push_back(Event::ReportReceived {
+                    session,
+                    message_id: id.clone(),
+                    status,
+                    range,
+                });
+                self.events.push_back(Event::SendFailed {
+                    session,
+                    message_id: id,
+                    reason: FailReason::Report(status),
+                });
+            }
             return; // RFC 4975 section 7.1.2: unknown Message-ID, ignored
         };
         let id = id.to_string();
@@ -955,7 +1114,13 @@ impl<R: RandomSource> Connection<R> {
             let o = &self.outgoing[i];
             let writing = i == 0 && self.writing.is_some();
             if o.all_sent() && o.in_flight == 0 && !o.success_wanted && !writing {
-                self.outgoing.remove(i);
+                if let Some(o) = self.outgoing.remove(i) {
+                    // A failure REPORT may still come (RFC 4975 section 7.1.4).
+                    while self.sent.len() >= self.config.remembered_messages.max(1) {
+                        self.sent.pop_front();
+                    }
+                    self.sent.push_back((o.session, o.message_id));
+                }
             }
         }
     }

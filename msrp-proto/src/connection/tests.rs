@@ -1012,3 +1012,136 @@ Content-Type: text/plain\r\n\r\nhello\r\n-------{tid}$\r\n"
     );
     assert_eq!(received(&p.b.events).len(), 1);
 }
+
+#[test]
+fn progress_reports_cover_what_has_arrived() {
+    let config = ConnectionConfig {
+        progress_reports: Some(256 * 1024),
+        ..ConnectionConfig::default()
+    };
+    let mut p = Pair::new(&["*"], 1 << 30, config);
+    let len = 1_000_000u64;
+    let reports = ReportPrefs {
+        success: Some(true),
+        failure: None,
+    };
+    let id =
+        p.a.conn
+            .send(
+                p.a.session,
+                "application/octet-stream",
+                Bytes::from(vec![7u8; len as usize]),
+                reports,
+            )
+            .unwrap();
+    p.run();
+    let mut ends = Vec::new();
+    for e in &p.a.events {
+        if let Event::ReportReceived {
+            status: 200, range, ..
+        } = e
+        {
+            let r = range.unwrap();
+            assert_eq!((r.start, r.total), (1, Some(len)), "{r:?}");
+            ends.push(r.end.unwrap());
+        }
+    }
+    // Every 256 KiB from the start, then the whole message.
+    assert_eq!(ends.len(), 4, "{ends:?}");
+    let progress = &ends[..ends.len() - 1];
+    assert!(progress[0] >= 256 * 1024, "{ends:?}");
+    assert!(
+        progress.windows(2).all(|w| w[1] - w[0] >= 256 * 1024),
+        "{ends:?}"
+    );
+    assert_eq!(ends.last(), Some(&len));
+    assert_eq!(
+        p.a.events.last(),
+        Some(&Event::MessageDelivered {
+            session: p.a.session,
+            message_id: id
+        })
+    );
+}
+
+#[test]
+fn a_receiver_refuses_a_message_after_the_fact_with_a_failure_report() {
+    let mut p = Pair::new(&["*"], 1 << 20, ConnectionConfig::default());
+    let reports = ReportPrefs::default();
+    let id =
+        p.a.conn
+            .send(
+                p.a.session,
+                "text/plain",
+                Bytes::from_static(b"hi"),
+                reports,
+            )
+            .unwrap();
+    p.run();
+    assert_eq!(received(&p.b.events).len(), 1);
+    // B, a gateway, learns that the next network refused it.
+    assert_eq!(p.b.conn.report_failure(p.b.session, &id, 408), Ok(true));
+    assert_eq!(
+        p.b.conn.report_failure(p.b.session, "nosuchmsg", 408),
+        Err(SendError::UnknownMessage)
+    );
+    assert_eq!(
+        p.b.conn.report_failure(p.b.session, &id, 200),
+        Err(SendError::InvalidStatus)
+    );
+    p.run();
+    assert_eq!(
+        p.a.events,
+        [
+            Event::ReportReceived {
+                session: p.a.session,
+                message_id: id.clone(),
+                status: 408,
+                range: Some(ByteRange {
+                    start: 1,
+                    end: Some(2),
+                    total: Some(2)
+                }),
+            },
+            Event::SendFailed {
+                session: p.a.session,
+                message_id: id,
+                reason: FailReason::Report(408)
+            }
+        ]
+    );
+}
+
+#[test]
+fn refusing_a_message_in_progress_frees_it_and_refuses_its_other_chunks() {
+    let config = ConnectionConfig {
+        chunk_policy: ChunkPolicy::Fixed(1000),
+        ..ConnectionConfig::default()
+    };
+    let mut p = Pair::new(&["*"], 1 << 20, config);
+    let reports = ReportPrefs {
+        success: None,
+        failure: Some(ReportRequest::No),
+    };
+    let id =
+        p.a.conn
+            .send(
+                p.a.session,
+                "text/plain",
+                Bytes::from(vec![b'x'; 5000]),
+                reports,
+            )
+            .unwrap();
+    // Two chunks arrive (their heads, bodies and end-lines: 3 transmits each).
+    p.deliver_a(6);
+    // Failure-Report: no, so no REPORT; the message is dropped all the same.
+    assert_eq!(p.b.conn.report_failure(p.b.session, &id, 413), Ok(false));
+    p.run();
+    assert!(received(&p.b.events).is_empty(), "{:?}", p.b.events);
+    let rejected =
+        p.b.events
+            .iter()
+            .filter(|e| matches!(e, Event::Rejected { code: 413, .. }))
+            .count();
+    assert_eq!(rejected, 3, "the three remaining chunks: {:?}", p.b.events);
+}
