@@ -661,16 +661,13 @@ impl<R: RandomSource> Connection<R> {
             };
         }
         let key = (s, message_id);
-        let refused = self
-            .finished
-            .iter()
-            .find(|f| f.key == key)
-            .and_then(|f| f.refused);
-        if let Some(code) = refused {
+        if let Some(f) = self.finished.iter().find(|f| f.key == key) {
+            // A chunk of a message refused (its code again), or of one already complete:
+            // a duplicate (RFC 4975 section 7.3.1), acknowledged and dropped.
             return Current::Answer {
                 head,
                 session: Some(s),
-                code,
+                code: f.refused.unwrap_or(200),
             };
         }
         if !self.incoming.contains_key(&key) {

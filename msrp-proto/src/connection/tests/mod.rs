@@ -10,6 +10,8 @@ use core::time::Duration;
 use super::*;
 use crate::chunking::ReportPrefs;
 
+mod relay;
+
 struct Rng(u64);
 
 impl RandomSource for Rng {

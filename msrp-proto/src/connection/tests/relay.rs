@@ -1,0 +1,365 @@
+//! A relay simulated between the two peers (the topology of RFC 4976 section 3): it
+//! answers every chunk hop by hop, cuts message bodies into chunks at other boundaries,
+//! delivers them in another order with some duplicated, and forwards REPORTs back. The
+//! receiver must put every message together from whatever arrives (RFC 4975 section
+//! 7.3.1), and the sender must hear that each was delivered.
+
+use alloc::collections::BTreeMap;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
+use bytes::{Bytes, BytesMut};
+use proptest::prelude::*;
+
+use super::{A, B, Peer, Rng, session};
+use crate::chunking::ReportPrefs;
+use crate::connection::{Connection, ConnectionConfig, Event, Output};
+use crate::time::Instant;
+use crate::wire::{Chunk, ChunkHead, ChunkReader, Continuation, TransactionId};
+use crate::{Limits, Mode};
+use msrp_uri::{Path, Uri};
+
+const R: &str = "msrp://relay.example.net:9000/r1;tcp";
+
+struct Relay {
+    uri: Uri,
+    /// Chunks from A, from B.
+    from_a: ChunkReader,
+    from_b: ChunkReader,
+    seed: u64,
+    next_tid: u32,
+    /// Largest body piece when re-chunking.
+    max_piece: usize,
+}
+
+impl Relay {
+    fn new(seed: u64, max_piece: usize) -> Relay {
+        let limits = Limits {
+            max_gathered_body: 64 << 20,
+            ..Limits::DEFAULT
+        };
+        Relay {
+            uri: R.parse().unwrap(),
+            from_a: ChunkReader::new(limits, Mode::Strict),
+            from_b: ChunkReader::new(limits, Mode::Strict),
+            seed: seed | 1,
+            next_tid: 0,
+            max_piece: max_piece.max(1),
+        }
+    }
+
+    fn random(&mut self, below: usize) -> usize {
+        self.seed ^= self.seed << 13;
+        self.seed ^= self.seed >> 7;
+        self.seed ^= self.seed << 17;
+        (self.seed % below.max(1) as u64) as usize
+    }
+
+    fn tid(&mut self) -> TransactionId {
+        self.next_tid += 1;
+        TransactionId::new(format!("relay{:08}", self.next_tid).as_bytes()).unwrap()
+    }
+
+    /// The next hop's paths (RFC 4976 section 6.4 hop by hop: this relay leaves To-Path
+    /// and joins From-Path).
+    fn paths(&self, head: &ChunkHead) -> (Path, Path) {
+        let mut to = head.to_path().unwrap();
+        assert!(to.first().unwrap().matches(&self.uri), "sent to the relay");
+        to.pop_front();
+        let mut from = head.from_path().unwrap();
+        from.push_front(self.uri.clone());
+        (to, from)
+    }
+
+    /// Takes bytes from one side; returns the answers for that side and the chunks for
+    /// the other, in the order the relay sends them.
+    fn take(&mut self, from_a: bool, bytes: &[u8]) -> (Vec<Bytes>, Vec<Chunk>) {
+        let reader = if from_a {
+            &mut self.from_a
+        } else {
+            &mut self.from_b
+        };
+        reader.feed(bytes);
+        let mut got = Vec::new();
+        while let Some(c) = reader.next() {
+            got.push(c.unwrap());
+        }
+        let (mut answers, mut forward) = (Vec::new(), Vec::new());
+        for c in got {
+            let head = c.head;
+            if !head.is_request() {
+                continue; // answers to the relay's own chunks
+            }
+            if crate::report::response_wanted(&head, 200) {
+                let ok = Chunk::response_to(&head, self.uri.clone(), 200, Some("OK")).unwrap();
+                answers.push(encode(&ok));
+            }
+            let (to, from) = self.paths(&head);
+            if head.method_name() == Some("REPORT") {
+                let mut r = Chunk::request("REPORT", self.tid(), to, from)
+                    .message_id(head.message_id().unwrap());
+                for h in head.headers().skip(2) {
+                    if h.name != "Message-ID" {
+                        r = r.header(h.name, h.value_str().unwrap());
+                    }
+                }
+                forward.push(r);
+                continue;
+            }
+            let body = c.body.unwrap_or_default();
+            forward.extend(self.rechunk(&head, to, from, body, c.end.continuation));
+        }
+        (answers, forward)
+    }
+
+    /// One SEND cut into pieces of random sizes, the last keeping the original flag.
+    fn rechunk(
+        &mut self,
+        head: &ChunkHead,
+        to: Path,
+        from: Path,
+        body: Bytes,
+        flag: Continuation,
+    ) -> Vec<Chunk> {
+        let range = head.byte_range().unwrap();
+        let mut out = Vec::new();
+        let mut at = 0;
+        loop {
+            let n = 1 + self.random(self.max_piece);
+            let piece = body.slice(at..(at + n).min(body.len()));
+            let last = at + piece.len() == body.len();
+            let start = range.start + at as u64;
+            let end = start + piece.len() as u64 - 1;
+            let mut c = Chunk::send(self.tid(), to.clone(), from.clone())
+                .message_id(head.message_id().unwrap())
+                .byte_range(start, Some(end), range.total);
+            for name in ["Success-Report", "Failure-Report"] {
+                if let Some(v) = head.header(name).and_then(|h| h.value_str()) {
+                    c = c.header(name, v);
+                }
+            }
+            let c = c
+                .body(head.content_type().unwrap(), piece.clone())
+                .continuation(if last { flag } else { Continuation::More });
+            assert!(!c.end_line_collides());
+            out.push(c);
+            at += piece.len();
+            if last {
+                return out;
+            }
+        }
+    }
+
+    /// Shuffles chunks and repeats about one in eight.
+    fn scramble(&mut self, mut chunks: Vec<Chunk>) -> Vec<Chunk> {
+        for i in (1..chunks.len()).rev() {
+            let j = self.random(i + 1);
+            chunks.swap(i, j);
+        }
+        let mut out = Vec::new();
+        for c in chunks {
+            if self.random(8) == 0 {
+                out.push(c.clone());
+            }
+            out.push(c);
+        }
+        out
+    }
+}
+
+fn encode(c: &Chunk) -> Bytes {
+    let mut out = BytesMut::new();
+    c.encode(&mut out).unwrap();
+    out.freeze()
+}
+
+/// A and B talking through the relay; `reorder`: scramble what the relay forwards to B.
+fn run(a: &mut Peer, b: &mut Peer, relay: &mut Relay, reorder: bool) {
+    let now = Instant::ZERO;
+    loop {
+        let mut progress = false;
+        let mut out_a = Vec::new();
+        while let Some(t) = next(&mut a.conn, &mut a.events) {
+            out_a.extend_from_slice(&t);
+        }
+        let (to_a, mut to_b) = relay.take(true, &out_a);
+        if reorder {
+            to_b = relay.scramble(to_b);
+        }
+        for t in &to_a {
+            a.conn.handle_input(now, t);
+        }
+        for c in &to_b {
+            b.conn.handle_input(now, &encode(c));
+        }
+        progress |= !out_a.is_empty();
+        let mut out_b = Vec::new();
+        while let Some(t) = next(&mut b.conn, &mut b.events) {
+            out_b.extend_from_slice(&t);
+        }
+        let (to_b, to_a) = relay.take(false, &out_b);
+        for t in &to_b {
+            b.conn.handle_input(now, t);
+        }
+        for c in &to_a {
+            a.conn.handle_input(now, &encode(c));
+        }
+        progress |= !out_b.is_empty();
+        if !progress {
+            return;
+        }
+    }
+}
+
+fn next(conn: &mut Connection<Rng>, events: &mut Vec<Event>) -> Option<Bytes> {
+    loop {
+        match conn.poll_output() {
+            Output::Transmit(t) => return Some(t),
+            Output::Event(e) => events.push(e),
+            Output::Timeout(_) => return None,
+        }
+    }
+}
+
+fn peers(config: ConnectionConfig) -> (Peer, Peer) {
+    let via = |peer: &str| {
+        let mut c = session(if peer == B { A } else { B }, peer, &["*"], 1 << 30);
+        c.to_path.push_front(R.parse().unwrap());
+        c
+    };
+    let mut a = Connection::new(config, Rng(0x1234_5678), Instant::ZERO);
+    let mut b = Connection::new(config, Rng(0x8765_4321), Instant::ZERO);
+    let sa = a.add_session(via(B));
+    let sb = b.add_session(via(A));
+    (
+        Peer {
+            conn: a,
+            session: sa,
+            events: vec![],
+        },
+        Peer {
+            conn: b,
+            session: sb,
+            events: vec![],
+        },
+    )
+}
+
+/// What B received, by Message-ID, from whole or streamed messages.
+fn received(events: &[Event]) -> Result<BTreeMap<String, Vec<u8>>, String> {
+    let mut got: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    let mut complete = BTreeMap::new();
+    for e in events {
+        match e {
+            Event::MessageReceived {
+                message_id, body, ..
+            } => {
+                got.insert(message_id.clone(), body.to_vec());
+                complete.insert(message_id.clone(), body.len() as u64);
+            }
+            Event::MessageData {
+                message_id,
+                offset,
+                data,
+                ..
+            } => {
+                let buf = got.entry(message_id.clone()).or_default();
+                let end = *offset as usize + data.len();
+                if buf.len() < end {
+                    buf.resize(end, 0);
+                }
+                buf[*offset as usize..end].copy_from_slice(data);
+            }
+            Event::MessageComplete {
+                message_id, total, ..
+            } => {
+                complete.insert(message_id.clone(), *total);
+            }
+            other => return Err(format!("unexpected event at B: {other:?}")),
+        }
+    }
+    for (id, data) in &got {
+        if complete.get(id) != Some(&(data.len() as u64)) {
+            return Err(format!(
+                "{id}: {} bytes, complete {:?}",
+                data.len(),
+                complete.get(id)
+            ));
+        }
+    }
+    Ok(got)
+}
+
+fn exchange(
+    sizes: &[usize],
+    seed: u64,
+    max_piece: usize,
+    config: ConnectionConfig,
+) -> Result<(), TestCaseError> {
+    let (mut a, mut b) = peers(config);
+    let mut relay = Relay::new(seed, max_piece);
+    let reports = ReportPrefs {
+        success: Some(true),
+        failure: None,
+    };
+    let mut sent = BTreeMap::new();
+    for (i, size) in sizes.iter().enumerate() {
+        let body: Bytes = (0..*size)
+            .map(|j| (j * 13 + i) as u8)
+            .collect::<Vec<u8>>()
+            .into();
+        let id = a
+            .conn
+            .send(a.session, "application/octet-stream", body.clone(), reports)
+            .unwrap();
+        sent.insert(id, body.to_vec());
+    }
+    run(&mut a, &mut b, &mut relay, true);
+    let got = received(&b.events).map_err(TestCaseError::fail)?;
+    prop_assert_eq!(got.len(), sent.len());
+    for (id, body) in &sent {
+        prop_assert!(got.get(id) == Some(body), "message {} differs", id);
+    }
+    let delivered = a
+        .events
+        .iter()
+        .filter(|e| matches!(e, Event::MessageDelivered { .. }))
+        .count();
+    prop_assert_eq!(delivered, sent.len(), "{:?}", a.events);
+    Ok(())
+}
+
+#[test]
+fn a_relay_rechunks_and_reorders_and_every_message_arrives() {
+    let config = ConnectionConfig {
+        max_gathered_message: 4096,
+        ..ConnectionConfig::default()
+    };
+    // Small messages gathered, a large one streamed, an empty one.
+    exchange(&[10, 3000, 200_000, 0, 5000], 42, 700, config).unwrap();
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Any messages, any chunking on either side of the relay, any order of arrival, some
+    /// chunks twice: the receiver gets exactly the bytes sent, and the sender hears each
+    /// message was delivered.
+    #[test]
+    fn any_rechunking_and_reordering(
+        sizes in proptest::collection::vec(0usize..20_000, 1..4),
+        seed in any::<u64>(),
+        max_piece in 1usize..6000,
+        fixed in proptest::option::of(1u64..5000),
+        gather_limit in 0u64..30_000,
+    ) {
+        let policy = fixed.map_or(crate::chunking::ChunkPolicy::AsFewAsPossible, crate::chunking::ChunkPolicy::Fixed);
+        let config = ConnectionConfig {
+            chunk_policy: policy,
+            max_gathered_message: gather_limit,
+            ..ConnectionConfig::default()
+        };
+        exchange(&sizes, seed, max_piece, config)?;
+    }
+}
