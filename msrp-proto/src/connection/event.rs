@@ -91,7 +91,17 @@ pub enum Event {
         /// Why.
         reason: FailReason,
     },
-    /// The peer sent something this side answered with an error code (481, 415, 413, 501);
+    /// A request on a connection accepted from a listener named a session of the
+    /// [`SessionTable`](super::SessionTable): the session is now bound to this connection
+    /// (RFC 4975 section 5.4) under this id.
+    SessionBound {
+        /// The session's id on this connection.
+        session: SessionId,
+        /// Its local URI, as in the table.
+        local_uri: msrp_uri::Uri,
+    },
+    /// The peer sent something this side answered with an error code (400, 413, 415,
+    /// 481, 501, 506);
     /// for diagnostics.
     Rejected {
         /// The session, when one matched.

@@ -14,6 +14,7 @@
 //! yet.
 
 mod event;
+mod table;
 
 use alloc::collections::{BTreeMap, VecDeque};
 use alloc::string::{String, ToString};
@@ -33,6 +34,8 @@ use crate::wire::{
 use msrp_uri::{Mode, Path, Uri};
 
 pub use event::{Event, FailReason, SessionId};
+use table::Lookup;
+pub use table::{ConnectionId, DuplicateSession, SessionTable};
 
 /// One step of output for the driver.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -314,6 +317,8 @@ pub struct Connection<R> {
     events: VecDeque<Event>,
     transactions: Transactions<TxInfo>,
     queued: usize,
+    /// This connection's id in the [`SessionTable`] it was given, if any.
+    table_id: Option<ConnectionId>,
 }
 
 impl<R: RandomSource> Connection<R> {
@@ -335,6 +340,7 @@ impl<R: RandomSource> Connection<R> {
             events: VecDeque::new(),
             transactions: Transactions::new(DEFAULT_MAX_PENDING),
             queued: 0,
+            table_id: None,
         }
     }
 
@@ -538,11 +544,34 @@ impl<R: RandomSource> Connection<R> {
 
     /// Feeds bytes received from the transport.
     pub fn handle_input(&mut self, now: Instant, bytes: &[u8]) {
+        self.input(now, bytes, None);
+    }
+
+    /// Feeds bytes received on a connection accepted by a listening socket: a request for
+    /// none of this connection's sessions binds the session `table` offers for its
+    /// To-Path to this connection ([`Event::SessionBound`]), or gets 506 if another
+    /// connection has it, or 481 if the table has no such session (RFC 4975 section 5.4).
+    /// Use the same table for every connection of the listener, and call
+    /// [`SessionTable::release`] with [`Connection::table_id`] when this one closes.
+    pub fn handle_input_with(&mut self, now: Instant, bytes: &[u8], table: &mut SessionTable) {
+        if self.table_id.is_none() {
+            self.table_id = Some(table.new_connection());
+        }
+        self.input(now, bytes, Some(table));
+    }
+
+    /// This connection's id in the [`SessionTable`] given to
+    /// [`Connection::handle_input_with`], once it was given one.
+    pub fn table_id(&self) -> Option<ConnectionId> {
+        self.table_id
+    }
+
+    fn input(&mut self, now: Instant, bytes: &[u8], mut table: Option<&mut SessionTable>) {
         self.now = now;
         self.parser.feed(bytes);
         while let Some(ev) = self.parser.next() {
             match ev {
-                Ok(ParseEvent::Head(head)) => self.on_head(head),
+                Ok(ParseEvent::Head(head)) => self.on_head(head, table.as_deref_mut()),
                 Ok(ParseEvent::Body(piece)) => self.on_body(piece),
                 Ok(ParseEvent::End(end)) => self.on_end(end.continuation),
                 Err(e) => {
@@ -588,26 +617,53 @@ impl<R: RandomSource> Connection<R> {
             .map(SessionId)
     }
 
-    fn on_head(&mut self, head: ChunkHead) {
+    /// The session a request is for: one of this connection's, or one `table` binds to
+    /// it now; `Err(code)` when there is none (481) or it is bound elsewhere (506).
+    fn route(
+        &mut self,
+        head: &ChunkHead,
+        table: Option<&mut SessionTable>,
+    ) -> Result<SessionId, u16> {
+        let to = head.to_path().map_err(|_| 481u16)?;
+        if let Some(s) = self.session_for(&to) {
+            return Ok(s);
+        }
+        let (Some(table), Some(id), Some(target)) = (table, self.table_id, to.last()) else {
+            return Err(481);
+        };
+        match table.bind(target, id) {
+            Lookup::Unknown => Err(481),
+            Lookup::BoundElsewhere => Err(506),
+            Lookup::Bound(config) => {
+                let local_uri = config.local_uri.clone();
+                let session = self.add_session(config);
+                self.events
+                    .push_back(Event::SessionBound { session, local_uri });
+                Ok(session)
+            }
+        }
+    }
+
+    fn on_head(&mut self, head: ChunkHead, table: Option<&mut SessionTable>) {
         if !head.is_request() {
             self.on_response(&head);
             self.current = Some(Current::Ignore);
             return;
         }
-        let session = head.to_path().ok().and_then(|p| self.session_for(&p));
+        let session = self.route(&head, table);
         let method = head.method();
         let current = match (session, method) {
-            (None, _) => Current::Answer {
+            (Err(code), _) => Current::Answer {
                 head,
                 session: None,
-                code: 481,
+                code,
             },
-            (Some(s), Some(Method::Report)) => {
+            (Ok(s), Some(Method::Report)) => {
                 self.on_report(s, &head);
                 Current::Ignore
             }
-            (Some(s), Some(Method::Send)) => self.accept_send(s, head),
-            (Some(s), _) => Current::Answer {
+            (Ok(s), Some(Method::Send)) => self.accept_send(s, head),
+            (Ok(s), _) => Current::Answer {
                 head,
                 session: Some(s),
                 code: 501,

@@ -1147,3 +1147,124 @@ fn refusing_a_message_in_progress_frees_it_and_refuses_its_other_chunks() {
             .count();
     assert_eq!(rejected, 3, "the three remaining chunks: {:?}", p.b.events);
 }
+
+/// Moves bytes between an active connection `a` and a listener's connection `b` until
+/// neither has output; returns their events.
+fn pump_listener(
+    a: &mut Connection<Rng>,
+    b: &mut Connection<Rng>,
+    table: &mut SessionTable,
+) -> (Vec<Event>, Vec<Event>) {
+    let (mut ea, mut eb) = (Vec::new(), Vec::new());
+    loop {
+        let mut progress = false;
+        loop {
+            match a.poll_output() {
+                Output::Transmit(t) => {
+                    progress = true;
+                    b.handle_input_with(Instant::ZERO, &t, table);
+                }
+                Output::Event(e) => ea.push(e),
+                Output::Timeout(_) => break,
+            }
+        }
+        loop {
+            match b.poll_output() {
+                Output::Transmit(t) => {
+                    progress = true;
+                    a.handle_input(Instant::ZERO, &t);
+                }
+                Output::Event(e) => eb.push(e),
+                Output::Timeout(_) => break,
+            }
+        }
+        if !progress {
+            return (ea, eb);
+        }
+    }
+}
+
+#[test]
+fn a_listener_binds_sessions_to_the_first_connection_and_refuses_others_with_506() {
+    let config = ConnectionConfig::default();
+    let mut table = SessionTable::new();
+    table.insert(session(B, A, &["*"], 1 << 20)).unwrap();
+    assert_eq!(
+        table.insert(session(B, A, &["text/plain"], 1)),
+        Err(DuplicateSession)
+    );
+    let hello = || Bytes::from_static(b"hello");
+    let prefs = ReportPrefs::default();
+    // The first connection's first request binds the session.
+    let mut a1 = Connection::new(config, Rng(1), Instant::ZERO);
+    let s1 = a1.add_session(session(A, B, &["*"], 1 << 20));
+    a1.send_keepalive(s1).unwrap();
+    let mut b1 = Connection::new(config, Rng(2), Instant::ZERO);
+    let (ea, eb) = pump_listener(&mut a1, &mut b1, &mut table);
+    assert!(ea.is_empty(), "{ea:?}");
+    let bound = SessionId(0);
+    assert_eq!(
+        eb,
+        [Event::SessionBound {
+            session: bound,
+            local_uri: uri(B)
+        }]
+    );
+    assert_eq!(table.bound_to(&uri(B)), b1.table_id());
+    // A second connection asking for the same session gets 506 (RFC 4975 section 5.4).
+    let mut a2 = Connection::new(config, Rng(3), Instant::ZERO);
+    let s2 = a2.add_session(session(A, B, &["*"], 1 << 20));
+    let id2 = a2.send(s2, "text/plain", hello(), prefs).unwrap();
+    let mut b2 = Connection::new(config, Rng(4), Instant::ZERO);
+    let (ea, eb) = pump_listener(&mut a2, &mut b2, &mut table);
+    assert_eq!(
+        ea,
+        [Event::SendFailed {
+            session: s2,
+            message_id: id2,
+            reason: FailReason::Response(506)
+        }]
+    );
+    assert_eq!(
+        eb,
+        [Event::Rejected {
+            session: None,
+            code: 506
+        }]
+    );
+    // A session the table does not have: 481.
+    let s3 = a2.add_session(session(A, "msrp://b.example.com:8888/other;tcp", &["*"], 1));
+    let id3 = a2.send(s3, "text/plain", hello(), prefs).unwrap();
+    let (ea, _) = pump_listener(&mut a2, &mut b2, &mut table);
+    assert_eq!(
+        ea,
+        [Event::SendFailed {
+            session: s3,
+            message_id: id3,
+            reason: FailReason::Response(481)
+        }]
+    );
+    // The bound connection goes on using it.
+    let id1 = a1.send(s1, "text/plain", hello(), prefs).unwrap();
+    let (_, eb) = pump_listener(&mut a1, &mut b1, &mut table);
+    assert_eq!(
+        eb,
+        [Event::MessageReceived {
+            session: bound,
+            message_id: id1,
+            content_type: "text/plain".into(),
+            body: hello()
+        }]
+    );
+    // Once the first connection closes, the session may be bound again.
+    table.release(b1.table_id().unwrap());
+    let id4 = a2.send(s2, "text/plain", hello(), prefs).unwrap();
+    let (ea, eb) = pump_listener(&mut a2, &mut b2, &mut table);
+    assert!(ea.is_empty(), "{ea:?}");
+    assert!(
+        matches!(eb.as_slice(), [Event::SessionBound { .. }, Event::MessageReceived { message_id, .. }] if *message_id == id4),
+        "{eb:?}"
+    );
+    assert_eq!(table.bound_to(&uri(B)), b2.table_id());
+    assert_ne!(b1.table_id(), b2.table_id());
+}

@@ -151,11 +151,15 @@ impl Relay {
         }
     }
 
-    /// Shuffles chunks and repeats about one in eight.
+    /// Shuffles chunks within windows of 128 (so that a message has fewer holes than
+    /// the receiver's default `max_ranges`, 256, allows: a relay reorders locally) and
+    /// repeats about one in eight.
     fn scramble(&mut self, mut chunks: Vec<Chunk>) -> Vec<Chunk> {
-        for i in (1..chunks.len()).rev() {
-            let j = self.random(i + 1);
-            chunks.swap(i, j);
+        for window in chunks.chunks_mut(128) {
+            for i in (1..window.len()).rev() {
+                let j = self.random(i + 1);
+                window.swap(i, j);
+            }
         }
         let mut out = Vec::new();
         for c in chunks {
