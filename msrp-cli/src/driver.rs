@@ -72,8 +72,8 @@ fn now(start: StdInstant) -> Instant {
 }
 
 /// Runs one connection until the peer closes it or the command channel closes and all
-/// output is written. Writes happen before the next read: enough for one side sending in
-/// bulk; a driver for two bulk senders would write and read concurrently.
+/// output is written. Reading, writing, commands and the timer are served concurrently, so
+/// two peers sending in bulk to each other never wait on each other's full socket buffers.
 pub(crate) async fn drive<R: RandomSource>(
     mut conn: Connection<R>,
     stream: TcpStream,
@@ -85,18 +85,24 @@ pub(crate) async fn drive<R: RandomSource>(
     let (mut rd, mut wr) = stream.into_split();
     let mut buf = vec![0u8; 256 * 1024];
     let mut commands_open = true;
+    // The bytes being written and how many of them have been.
+    let mut out: Option<(Bytes, usize)> = None;
+    let mut deadline = None;
     loop {
-        let deadline = loop {
+        while out.is_none() {
             match conn.poll_output() {
-                Output::Transmit(bytes) => wr.write_all(&bytes).await?,
+                Output::Transmit(bytes) => out = Some((bytes, 0)),
                 Output::Event(e) => {
                     // The application may have stopped listening; the protocol goes on.
                     let _ = events.send(e);
                 }
-                Output::Timeout(t) => break t,
+                Output::Timeout(t) => {
+                    deadline = t;
+                    break;
+                }
             }
-        };
-        if !commands_open && conn.queued_bytes() == 0 && deadline.is_none() {
+        }
+        if out.is_none() && !commands_open && conn.queued_bytes() == 0 && deadline.is_none() {
             wr.shutdown().await?;
             return Ok(());
         }
@@ -106,7 +112,27 @@ pub(crate) async fn drive<R: RandomSource>(
                 None => std::future::pending().await,
             }
         };
+        let pending = out.clone();
+        let write = async {
+            match &pending {
+                // `write` is cancel-safe: when another branch wins, nothing was written.
+                Some((bytes, done)) => wr.write(&bytes[*done..]).await,
+                None => std::future::pending().await,
+            }
+        };
         tokio::select! {
+            written = write => {
+                let n = written?;
+                if n == 0 {
+                    return Err(io::ErrorKind::WriteZero.into());
+                }
+                if let Some((bytes, done)) = &mut out {
+                    *done += n;
+                    if *done == bytes.len() {
+                        out = None;
+                    }
+                }
+            }
             read = rd.read(&mut buf) => {
                 let n = read?;
                 if n == 0 {
@@ -133,6 +159,89 @@ pub(crate) async fn drive<R: RandomSource>(
                 None => commands_open = false,
             },
             () = sleep => conn.handle_timeout(now(start)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use super::*;
+    use msrp_proto::connection::{ConnectionConfig, SessionConfig};
+    use tokio::net::TcpListener;
+
+    fn session(local: &str, peer: &str) -> SessionConfig {
+        SessionConfig {
+            local_uri: local.parse().unwrap(),
+            to_path: peer.parse().unwrap(),
+            accept_types: vec!["*".into()],
+            accept_wrapped_types: vec![],
+            max_message_size: 1 << 30,
+            cema: false,
+        }
+    }
+
+    /// Both peers send 32 MiB at once: far more than the socket buffers hold, so a driver
+    /// that wrote everything before reading would stall with both sides blocked in writes.
+    #[tokio::test]
+    async fn two_bulk_senders_do_not_deadlock() {
+        const A: &str = "msrp://127.0.0.1:1/alice;tcp";
+        const B: &str = "msrp://127.0.0.1:2/bob;tcp";
+        const LEN: usize = 32 << 20;
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let start = StdInstant::now();
+        let config = ConnectionConfig {
+            max_queued_bytes: 2 * LEN,
+            ..ConnectionConfig::default()
+        };
+        let mut tasks = Vec::new();
+        let mut channels = Vec::new();
+        let (accepted, connected) = tokio::join!(listener.accept(), TcpStream::connect(addr));
+        for (stream, local, peer) in [(accepted.unwrap().0, B, A), (connected.unwrap(), A, B)] {
+            let mut conn = Connection::new(config, OsSeeded::new(), Instant::ZERO);
+            let s = conn.add_session(session(local, peer));
+            let (cmd_tx, cmd_rx) = mpsc::channel(4);
+            let (ev_tx, ev_rx) = mpsc::unbounded_channel();
+            tasks.push(tokio::spawn(drive(conn, stream, cmd_rx, ev_tx, start)));
+            channels.push((s, cmd_tx, ev_rx));
+        }
+        for (s, cmd, _) in &channels {
+            let (reply, answer) = oneshot::channel();
+            let body = Bytes::from(vec![b'x'; LEN]);
+            let send = Command::Send {
+                session: *s,
+                content_type: "application/octet-stream".into(),
+                body,
+                reports: ReportPrefs::default(),
+                reply,
+            };
+            assert!(cmd.send(send).await.is_ok());
+            answer.await.unwrap().unwrap();
+        }
+        let wait = async {
+            for (_, _, events) in &mut channels {
+                let mut got = 0u64;
+                while let Some(e) = events.recv().await {
+                    match e {
+                        Event::MessageData { data, .. } => got += data.len() as u64,
+                        Event::MessageComplete { total, .. } => {
+                            assert_eq!((got, total), (LEN as u64, LEN as u64));
+                            break;
+                        }
+                        _ => {}
+                    }
+                }
+                assert_eq!(got, LEN as u64);
+            }
+        };
+        tokio::time::timeout(std::time::Duration::from_secs(20), wait)
+            .await
+            .expect("both messages arrive");
+        drop(channels);
+        for t in tasks {
+            t.await.unwrap().unwrap();
         }
     }
 }
