@@ -15,6 +15,7 @@
 
 mod event;
 mod table;
+mod wrapped;
 
 use alloc::collections::{BTreeMap, VecDeque};
 use alloc::string::{String, ToString};
@@ -319,6 +320,9 @@ pub struct Connection<R> {
     queued: usize,
     /// This connection's id in the [`SessionTable`] it was given, if any.
     table_id: Option<ConnectionId>,
+    /// The current chunk starts a wrapper (`message/cpim`) whose wrapped type is not known
+    /// yet: its start, and the pieces held back until it is.
+    wrapper: Option<(Vec<u8>, Vec<Bytes>)>,
 }
 
 impl<R: RandomSource> Connection<R> {
@@ -341,6 +345,7 @@ impl<R: RandomSource> Connection<R> {
             transactions: Transactions::new(DEFAULT_MAX_PENDING),
             queued: 0,
             table_id: None,
+            wrapper: None,
         }
     }
 
@@ -576,6 +581,7 @@ impl<R: RandomSource> Connection<R> {
                 Ok(ParseEvent::End(end)) => self.on_end(end.continuation),
                 Err(e) => {
                     self.current = None;
+                    self.wrapper = None;
                     if let Some(r) = self.answer_rejected(&e) {
                         self.push_control(encode(&r));
                     }
@@ -696,6 +702,11 @@ impl<R: RandomSource> Connection<R> {
             .accept_types
             .iter()
             .any(|p| msrp_sdp::type_matches(p, &content_type));
+        // What a wrapper holds is checked once its start has arrived (RFC 4975 section
+        // 8.6), unless `*` accepts anything anyway.
+        let check_wrapped = wrapped::is_wrapper(&content_type)
+            && head.byte_range().is_none_or(|r| r.start == 1)
+            && !cfg.accept_types.iter().any(|p| p.trim() == "*");
         if !accepted {
             return Current::Answer {
                 head,
@@ -754,6 +765,9 @@ impl<R: RandomSource> Connection<R> {
                 },
             );
         }
+        if check_wrapped {
+            self.wrapper = Some((Vec::new(), Vec::new()));
+        }
         Current::Accept {
             head,
             key,
@@ -763,6 +777,54 @@ impl<R: RandomSource> Connection<R> {
     }
 
     fn on_body(&mut self, piece: Bytes) {
+        let Some((prefix, held)) = &mut self.wrapper else {
+            return self.accept_piece(piece);
+        };
+        let room = wrapped::MAX_WRAPPER_HEAD.saturating_sub(prefix.len());
+        prefix.extend_from_slice(&piece[..piece.len().min(room)]);
+        held.push(piece);
+        self.check_wrapper(false);
+    }
+
+    /// Decides on the wrapped type once it is known (or the chunk ended): the held pieces
+    /// go on, or the message is refused with 415.
+    fn check_wrapper(&mut self, chunk_ended: bool) {
+        let Some((prefix, _)) = &self.wrapper else {
+            return;
+        };
+        let inner = match wrapped::inner_type(prefix, chunk_ended) {
+            wrapped::Inner::NotYet => return,
+            wrapped::Inner::Found(t) => Some(String::from(t)),
+            wrapped::Inner::Absent => None,
+        };
+        let Some((_, held)) = self.wrapper.take() else {
+            return;
+        };
+        let Some(Current::Accept { key, .. }) = &self.current else {
+            return;
+        };
+        let cfg = &self.sessions[key.0.0].config;
+        let ok = inner.is_some_and(|t| {
+            let mut types = cfg.accept_types.iter().chain(&cfg.accept_wrapped_types);
+            types.any(|p| msrp_sdp::type_matches(p, &t))
+        });
+        if ok {
+            for piece in held {
+                self.accept_piece(piece);
+            }
+            return;
+        }
+        if let Some(Current::Accept { head, key, .. }) = self.current.take() {
+            self.drop_incoming(&key, 415);
+            self.current = Some(Current::Answer {
+                head,
+                session: Some(key.0),
+                code: 415,
+            });
+        }
+    }
+
+    fn accept_piece(&mut self, piece: Bytes) {
         let Some(Current::Accept {
             head,
             key,
@@ -821,6 +883,7 @@ impl<R: RandomSource> Connection<R> {
     }
 
     fn on_end(&mut self, flag: Continuation) {
+        self.check_wrapper(true);
         match self.current.take() {
             Some(Current::Accept {
                 head,

@@ -1268,3 +1268,66 @@ fn a_listener_binds_sessions_to_the_first_connection_and_refuses_others_with_506
     assert_eq!(table.bound_to(&uri(B)), b2.table_id());
     assert_ne!(b1.table_id(), b2.table_id());
 }
+
+#[test]
+fn wrapped_types_are_checked_inside_cpim() {
+    let mut p = Pair::new(&["message/cpim"], 1 << 20, ConnectionConfig::default());
+    let mut cfg = session(B, A, &["message/cpim"], 1 << 24);
+    cfg.accept_wrapped_types = vec!["text/*".into()];
+    let mut b = Connection::new(ConnectionConfig::default(), Rng(9), Instant::ZERO);
+    p.b.session = b.add_session(cfg);
+    p.b.conn = b;
+    let cpim = |inner: &str, filler: usize| {
+        Bytes::from(alloc::format!(
+            "From: <im:alice@example.com>\r\nTo: <im:bob@example.com>\r\n\r\n\
+Content-Type: {inner}\r\n\r\n{}",
+            "x".repeat(filler)
+        ))
+    };
+    let prefs = ReportPrefs::default();
+    let send =
+        |p: &mut Pair, ct: &str, body: Bytes| p.a.conn.send(p.a.session, ct, body, prefs).unwrap();
+    let ok = send(&mut p, "message/cpim", cpim("text/plain", 10));
+    // Large enough to come in several pieces, and the wrapped type refused.
+    let png = send(&mut p, "message/cpim", cpim("image/png", 300_000));
+    // A wrapped-only type at the root is refused (RFC 4975 section 8.6).
+    let root = send(&mut p, "text/plain", Bytes::from_static(b"hi"));
+    let streamed = send(&mut p, "message/cpim", cpim("text/html", 3_000_000));
+    p.run();
+    let failed: Vec<_> =
+        p.a.events
+            .iter()
+            .filter_map(|e| match e {
+                Event::SendFailed {
+                    message_id, reason, ..
+                } => Some((message_id.clone(), *reason)),
+                _ => None,
+            })
+            .collect();
+    assert_eq!(
+        failed,
+        [
+            (png, FailReason::Response(415)),
+            (root, FailReason::Response(415))
+        ]
+    );
+    let got = received(&p.b.events);
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].1, cpim("text/plain", 10));
+    let mut data = 0;
+    for e in &p.b.events {
+        match e {
+            Event::MessageData { message_id, .. } => assert_eq!(message_id, &streamed),
+            Event::MessageComplete {
+                message_id, total, ..
+            } => {
+                assert_eq!(message_id, &streamed);
+                data = *total;
+            }
+            Event::MessageReceived { message_id, .. } => assert_eq!(message_id, &ok),
+            Event::Rejected { code: 415, .. } => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(data, cpim("text/html", 3_000_000).len() as u64);
+}
