@@ -20,6 +20,8 @@ pub enum FailReason {
     Report(u16),
     /// No response within 30 seconds of the chunk's last byte (RFC 4975 section 7.1.1).
     Timeout,
+    /// The session was closed ([`Connection::close_session`](super::Connection::close_session)).
+    SessionClosed,
 }
 
 /// Something the application should know.
@@ -108,6 +110,12 @@ pub enum Event {
         session: Option<SessionId>,
         /// The code answered (or that would have been, if Failure-Report forbade it).
         code: u16,
+    },
+    /// The session was closed by [`Connection::close_session`](super::Connection::close_session);
+    /// nothing more happens in it.
+    SessionClosed {
+        /// The session.
+        session: SessionId,
     },
     /// The peer's bytes could not be parsed; a fatal error means the connection should be
     /// closed.

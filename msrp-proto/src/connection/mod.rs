@@ -96,6 +96,10 @@ pub struct ConnectionConfig {
     /// Messages up to this size are delivered whole ([`Event::MessageReceived`]); larger
     /// or of unknown size, streamed ([`Event::MessageData`]).
     pub max_gathered_message: u64,
+    /// Most bytes held at once for incoming messages being gathered (the sum of their
+    /// declared sizes); a message that would exceed it is streamed instead. Each gathered
+    /// message is also capped at `max_gathered_message` bytes.
+    pub max_gathered_bytes: u64,
     /// Most incoming messages in progress at once; chunks of further messages are refused
     /// with 413 (the receiver cannot take them now).
     pub max_incoming_messages: usize,
@@ -126,6 +130,7 @@ impl Default for ConnectionConfig {
             mode: Mode::Tolerant,
             max_queued_bytes: 16 * 1024 * 1024,
             max_gathered_message: 1024 * 1024,
+            max_gathered_bytes: 16 * 1024 * 1024,
             max_incoming_messages: 64,
             max_ranges: 256,
             chunk_policy: ChunkPolicy::AsFewAsPossible,
@@ -161,6 +166,8 @@ pub enum SendError {
 
 struct Session {
     config: SessionConfig,
+    /// Not closed by [`Connection::close_session`].
+    open: bool,
 }
 
 struct Outgoing {
@@ -260,6 +267,8 @@ struct Incoming {
     first_head: ChunkHead,
     /// Bytes from the start covered by the last progress REPORT.
     reported: u64,
+    /// Bytes of the gathering budget it holds (its declared size; 0 when streamed).
+    reserved: u64,
 }
 
 /// A received message after its end: enough to send a failure REPORT about it later, and
@@ -311,6 +320,8 @@ pub struct Connection<R> {
     finished: VecDeque<Finished>,
     /// Recently retired outgoing messages (at most `remembered_messages`).
     sent: VecDeque<(SessionId, String)>,
+    /// Sum of the declared sizes of the gathered messages in progress.
+    gathered_reserved: u64,
     outgoing: VecDeque<Outgoing>,
     /// The chunk being written: index into `outgoing` is always 0 while set.
     writing: Option<Chunk>,
@@ -338,6 +349,7 @@ impl<R: RandomSource> Connection<R> {
             incoming: BTreeMap::new(),
             finished: VecDeque::new(),
             sent: VecDeque::new(),
+            gathered_reserved: 0,
             outgoing: VecDeque::new(),
             writing: None,
             control: VecDeque::new(),
@@ -351,7 +363,7 @@ impl<R: RandomSource> Connection<R> {
 
     /// Binds a session to this connection.
     pub fn add_session(&mut self, config: SessionConfig) -> SessionId {
-        self.sessions.push(Session { config });
+        self.sessions.push(Session { config, open: true });
         SessionId(self.sessions.len() - 1)
     }
 
@@ -428,7 +440,7 @@ impl<R: RandomSource> Connection<R> {
         reports: ReportPrefs,
         make: impl FnOnce(&str, ChunkPolicy) -> (Chunker, Option<Stream>),
     ) -> Result<String, SendError> {
-        if session.0 >= self.sessions.len() {
+        if !self.is_open(session) {
             return Err(SendError::UnknownSession);
         }
         if crate::wire::MediaType::parse(content_type).is_none() {
@@ -527,6 +539,7 @@ impl<R: RandomSource> Connection<R> {
         let s = self
             .sessions
             .get(session.0)
+            .filter(|s| s.open)
             .ok_or(SendError::UnknownSession)?;
         let tid = random_id(&mut self.rng);
         let chunk = Chunk::send(
@@ -617,10 +630,66 @@ impl<R: RandomSource> Connection<R> {
         self.sessions
             .iter()
             .position(|s| {
-                s.config.local_uri.matches(target)
-                    || (s.config.cema && s.config.local_uri.matches_session_id(target))
+                s.open
+                    && (s.config.local_uri.matches(target)
+                        || (s.config.cema && s.config.local_uri.matches_session_id(target)))
             })
             .map(SessionId)
+    }
+
+    fn is_open(&self, session: SessionId) -> bool {
+        self.sessions.get(session.0).is_some_and(|s| s.open)
+    }
+
+    /// Sessions not closed, on this connection. RFC 4975 section 5.4: a connection should
+    /// not be closed while sessions use it; once this is 0 the driver may close it.
+    pub fn open_sessions(&self) -> usize {
+        self.sessions.iter().filter(|s| s.open).count()
+    }
+
+    /// Ends a session on this connection (its SDP session ended, e.g. by a SIP BYE):
+    /// messages it is still sending stop (a chunk being written ends with `#`) and each
+    /// gets [`Event::SendFailed`] with [`FailReason::SessionClosed`]; messages it is
+    /// receiving are dropped; later requests for it get 481. [`Event::SessionClosed`]
+    /// follows. Returns how many sessions are still open on the connection.
+    pub fn close_session(&mut self, session: SessionId) -> Result<usize, SendError> {
+        if !self.is_open(session) {
+            return Err(SendError::UnknownSession);
+        }
+        let sending: Vec<String> = self
+            .outgoing
+            .iter()
+            .filter(|o| o.session == session && !o.failed)
+            .map(|o| o.message_id.clone())
+            .collect();
+        for id in sending {
+            self.fail(session, &id, FailReason::SessionClosed);
+        }
+        let keys: Vec<_> = self
+            .incoming
+            .keys()
+            .filter(|k| k.0 == session)
+            .cloned()
+            .collect();
+        for k in keys {
+            self.take_incoming(&k);
+        }
+        self.finished.retain(|f| f.key.0 != session);
+        self.sent.retain(|(s, _)| *s != session);
+        if matches!(&self.current, Some(Current::Accept { key, .. }) if key.0 == session) {
+            if let Some(Current::Accept { head, .. }) = self.current.take() {
+                // The chunk being received is for a session that no longer exists.
+                self.wrapper = None;
+                self.current = Some(Current::Answer {
+                    head,
+                    session: None,
+                    code: 481,
+                });
+            }
+        }
+        self.sessions[session.0].open = false;
+        self.events.push_back(Event::SessionClosed { session });
+        Ok(self.open_sessions())
     }
 
     /// The session a request is for: one of this connection's, or one `table` binds to
@@ -745,11 +814,18 @@ impl<R: RandomSource> Connection<R> {
                     code: 413,
                 };
             }
-            let gathered = range
-                .total
-                .is_some_and(|t| t <= self.config.max_gathered_message);
+            // Gathered when small and known, and while the budget for gathered messages
+            // lasts; streamed otherwise (so memory never depends on what peers declare).
+            let gather = range.total.filter(|&t| {
+                t <= self.config.max_gathered_message
+                    && self.gathered_reserved + t <= self.config.max_gathered_bytes
+            });
+            let gathered = gather.is_some();
+            self.gathered_reserved += gather.unwrap_or(0);
             let reassembly = if gathered {
-                Reassembly::gathering(max, self.config.max_ranges)
+                // A peer sending more than it declared is capped at the per-message limit.
+                let cap = max.min(self.config.max_gathered_message);
+                Reassembly::gathering(cap, self.config.max_ranges)
             } else {
                 Reassembly::streaming(max, self.config.max_ranges)
             };
@@ -762,6 +838,7 @@ impl<R: RandomSource> Connection<R> {
                     success_wanted: report::success_report_wanted(&head),
                     first_head: head.clone(),
                     reported: 0,
+                    reserved: gather.unwrap_or(0),
                 },
             );
         }
@@ -895,7 +972,7 @@ impl<R: RandomSource> Connection<R> {
                     return;
                 };
                 if flag == Continuation::Aborted {
-                    self.incoming.remove(&key);
+                    self.take_incoming(&key);
                     self.respond(&head, 200);
                     self.events.push_back(Event::MessageAborted {
                         session: key.0,
@@ -942,7 +1019,7 @@ impl<R: RandomSource> Connection<R> {
     }
 
     fn complete(&mut self, key: (SessionId, String)) {
-        let Some(mut msg) = self.incoming.remove(&key) else {
+        let Some(mut msg) = self.take_incoming(&key) else {
             return;
         };
         let total = msg.reassembly.total().unwrap_or(0);
@@ -993,7 +1070,7 @@ impl<R: RandomSource> Connection<R> {
     /// Drops a message being received that this side refused with `code`; its later
     /// chunks get `code` too.
     fn drop_incoming(&mut self, key: &(SessionId, String), code: u16) {
-        if let Some(msg) = self.incoming.remove(key) {
+        if let Some(msg) = self.take_incoming(key) {
             self.remember(Finished {
                 key: key.clone(),
                 first_head: msg.first_head,
@@ -1002,6 +1079,13 @@ impl<R: RandomSource> Connection<R> {
                 refused: Some(code),
             });
         }
+    }
+
+    /// Removes an incoming message, giving back its share of the gathering budget.
+    fn take_incoming(&mut self, key: &(SessionId, String)) -> Option<Incoming> {
+        let msg = self.incoming.remove(key)?;
+        self.gathered_reserved -= msg.reserved;
+        Some(msg)
     }
 
     fn remember(&mut self, f: Finished) {

@@ -1331,3 +1331,120 @@ Content-Type: {inner}\r\n\r\n{}",
     }
     assert_eq!(data, cpim("text/html", 3_000_000).len() as u64);
 }
+
+#[test]
+fn closing_a_session_stops_its_messages_and_later_requests_get_481() {
+    let config = ConnectionConfig {
+        chunk_policy: ChunkPolicy::Fixed(1000),
+        ..ConnectionConfig::default()
+    };
+    let mut p = Pair::new(&["*"], 1 << 20, config);
+    let other = p.a.conn.add_session(session(
+        "msrp://a.example.com:7777/second;tcp",
+        "msrp://b.example.com:8888/second;tcp",
+        &["*"],
+        1 << 20,
+    ));
+    let prefs = ReportPrefs::default();
+    let big =
+        p.a.conn
+            .send(
+                p.a.session,
+                "text/plain",
+                Bytes::from(vec![b'x'; 10_000]),
+                prefs,
+            )
+            .unwrap();
+    p.deliver_a(4); // a chunk, and the head of the next one
+    assert_eq!(p.a.conn.close_session(p.a.session), Ok(1));
+    assert_eq!(
+        p.a.conn.close_session(p.a.session),
+        Err(SendError::UnknownSession)
+    );
+    assert_eq!(
+        p.a.conn
+            .send(p.a.session, "text/plain", Bytes::new(), prefs),
+        Err(SendError::UnknownSession)
+    );
+    // The chunk being written ends with `#`; B drops what it had.
+    p.run();
+    assert_eq!(
+        p.a.events,
+        [
+            Event::SendFailed {
+                session: p.a.session,
+                message_id: big,
+                reason: FailReason::SessionClosed
+            },
+            Event::SessionClosed {
+                session: p.a.session
+            }
+        ]
+    );
+    assert!(
+        matches!(p.b.events.as_slice(), [Event::MessageAborted { .. }]),
+        "{:?}",
+        p.b.events
+    );
+    // B closes its side; A's next request for it gets 481.
+    assert_eq!(p.b.conn.close_session(p.b.session), Ok(0));
+    assert_eq!(p.b.conn.open_sessions(), 0);
+    let mut a2 = Connection::new(ConnectionConfig::default(), Rng(5), Instant::ZERO);
+    let s2 = a2.add_session(session(A, B, &["*"], 1 << 20));
+    let id = a2
+        .send(s2, "text/plain", Bytes::from_static(b"hi"), prefs)
+        .unwrap();
+    p.a.conn = a2;
+    p.a.events.clear();
+    p.run();
+    assert_eq!(
+        p.a.events,
+        [Event::SendFailed {
+            session: s2,
+            message_id: id,
+            reason: FailReason::Response(481)
+        }]
+    );
+    let _ = other;
+}
+
+#[test]
+fn the_gathering_budget_streams_what_does_not_fit() {
+    let config = ConnectionConfig {
+        chunk_policy: ChunkPolicy::Fixed(1000),
+        max_gathered_message: 8000,
+        max_gathered_bytes: 10_000,
+        ..ConnectionConfig::default()
+    };
+    let mut p = Pair::new(&["*"], 1 << 20, config);
+    let prefs = ReportPrefs::default();
+    for i in 0..3u8 {
+        p.a.conn
+            .send(p.a.session, "text/plain", Bytes::from(vec![i; 6000]), prefs)
+            .unwrap();
+    }
+    p.run();
+    // The three messages are in progress at once (chunks alternate): the first fits the
+    // budget, the other two are streamed.
+    let whole = received(&p.b.events);
+    assert_eq!(whole.len(), 1);
+    assert_eq!(whole[0].1, Bytes::from(vec![0u8; 6000]));
+    let streamed =
+        p.b.events
+            .iter()
+            .filter(|e| matches!(e, Event::MessageComplete { total: 6000, .. }))
+            .count();
+    assert_eq!(streamed, 2);
+    // Everything was given back: the next message is gathered again.
+    p.a.conn
+        .send(p.a.session, "text/plain", Bytes::from(vec![9; 9000]), prefs)
+        .unwrap();
+    p.a.conn
+        .send(p.a.session, "text/plain", Bytes::from(vec![8; 7000]), prefs)
+        .unwrap();
+    p.b.events.clear();
+    p.run();
+    // 9000 is over the per-message limit (streamed); 7000 fits.
+    assert_eq!(received(&p.b.events).len(), 1);
+    assert_eq!(received(&p.b.events)[0].1.len(), 7000);
+}
