@@ -171,10 +171,11 @@ fn a_text_message() {
 fn a_large_message_streams_and_is_reported_delivered() {
     let config = ConnectionConfig {
         max_gathered_message: 64 * 1024,
+        max_queued_bytes: 64 << 20,
         ..ConnectionConfig::default()
     };
     let mut p = Pair::new(&["application/octet-stream"], 1 << 30, config);
-    let body: Vec<u8> = (0..5_000_000u32).map(|i| (i % 251) as u8).collect();
+    let body: Vec<u8> = (0..50u32 << 20).map(|i| (i % 251) as u8).collect(); // 50 MiB
     let reports = ReportPrefs {
         success: Some(true),
         failure: None,
