@@ -1,4 +1,5 @@
-//! Sans-IO MSRP (RFC 4975): the wire codec today; transactions, sessions and relays next.
+//! Sans-IO MSRP (RFC 4975): the wire codec, transactions, chunking, reassembly and the
+//! endpoint connection state machine; relays are next.
 //!
 //! Bytes go in, events come out; nothing here opens a socket, spawns a task or reads a
 //! clock. Feed a SEND, read its head and body, and answer it with a 200:

@@ -7,11 +7,12 @@
 //! `Output::Timeout`, writing every `Output::Transmit` in order. Application commands
 //! ([`Connection::send`], [`Connection::send_keepalive`]) only queue work.
 //!
-//! This first version sends whole messages held as `Bytes`, receives whole or streamed
-//! messages, answers with the response codes of RFC 4975 section 7.3 (200, 413, 415, 481,
-//! 501), generates success REPORTs and tracks the 30-second response timer. Streamed
-//! outgoing bodies, aborting a message being sent, 506 and WebSocket framing are not in it
-//! yet.
+//! It sends messages held whole or written piece by piece, cut into chunks by RFC 4975
+//! section 7.1.1 (control traffic first, messages and sessions alternating); receives
+//! whole or streamed messages, reassembled from chunks in any order; answers by section
+//! 7.2 and 10 (200, 400, 413, 415, 481, 501, 506); sends success REPORTs (one per message,
+//! or incremental) and failure REPORTs on request; runs the 30-second response timer. A
+//! listening endpoint binds sessions to connections with a [`SessionTable`].
 
 mod event;
 mod table;
