@@ -306,6 +306,8 @@ enum Current {
 struct TxInfo {
     session: SessionId,
     message_id: Option<String>,
+    /// A bodiless SEND from [`Connection::send_keepalive`] (no outgoing message behind it).
+    keepalive: bool,
 }
 
 /// An MSRP endpoint's connection: see the module documentation.
@@ -534,20 +536,24 @@ impl<R: RandomSource> Connection<R> {
         Ok(())
     }
 
-    /// Queues a bodiless SEND (RFC 4975 section 7.1: traffic without content; the active
-    /// side sends one at once to bind the connection, section 5.4).
-    pub fn send_keepalive(&mut self, session: SessionId) -> Result<(), SendError> {
+    /// Queues an empty SEND: a message of no bytes (`Byte-Range: 1-0/0`, RFC 4975 section
+    /// 7.1.1) with its own Message-ID, for keep-alive, and the request the active side sends
+    /// at once to bind a new connection to the session (section 5.4). Returns the
+    /// Message-ID; an error response or no response in 30 seconds ends in
+    /// [`Event::SendFailed`] for it (a 481 or 506 here means the peer does not take the
+    /// session on this connection), success in nothing.
+    pub fn send_keepalive(&mut self, session: SessionId) -> Result<String, SendError> {
         let s = self
             .sessions
             .get(session.0)
             .filter(|s| s.open)
             .ok_or(SendError::UnknownSession)?;
+        let (to, from) = (s.config.to_path.clone(), s.config.local_uri.clone());
         let tid = random_id(&mut self.rng);
-        let chunk = Chunk::send(
-            tid,
-            s.config.to_path.clone(),
-            Path::new(s.config.local_uri.clone()),
-        );
+        let message_id = random_id(&mut self.rng).as_str().to_string();
+        let chunk = Chunk::send(tid, to, Path::new(from))
+            .message_id(&message_id)
+            .byte_range(1, Some(0), Some(0));
         self.push_control(encode(&chunk));
         let _ = self.transactions.insert(
             tid,
@@ -555,10 +561,25 @@ impl<R: RandomSource> Connection<R> {
             self.now,
             TxInfo {
                 session,
-                message_id: None,
+                message_id: Some(message_id.clone()),
+                keepalive: true,
             },
         );
-        Ok(())
+        Ok(message_id)
+    }
+
+    /// A transaction failed: its message fails.
+    fn transaction_failed(&mut self, info: TxInfo, reason: FailReason) {
+        let Some(id) = info.message_id else { return };
+        if info.keepalive {
+            self.events.push_back(Event::SendFailed {
+                session: info.session,
+                message_id: id,
+                reason,
+            });
+        } else {
+            self.fail(info.session, &id, reason);
+        }
     }
 
     /// Feeds bytes received from the transport.
@@ -609,9 +630,7 @@ impl<R: RandomSource> Connection<R> {
     pub fn handle_timeout(&mut self, now: Instant) {
         self.now = now;
         for (_, info) in self.transactions.expire(now) {
-            if let Some(id) = info.message_id {
-                self.fail(info.session, &id, FailReason::Timeout);
-            }
+            self.transaction_failed(info, FailReason::Timeout);
         }
     }
 
@@ -1199,11 +1218,11 @@ impl<R: RandomSource> Connection<R> {
             if let Some(o) = self.outgoing.iter_mut().find(|o| &o.message_id == id) {
                 o.in_flight = o.in_flight.saturating_sub(1);
             }
-            if code != 200 {
-                self.fail(info.session, id, FailReason::Response(code));
-            } else {
-                self.retire_if_done(id);
-            }
+        }
+        if code != 200 {
+            self.transaction_failed(info, FailReason::Response(code));
+        } else if let Some(id) = &info.message_id {
+            self.retire_if_done(id);
         }
     }
 
@@ -1411,6 +1430,7 @@ impl<R: RandomSource> Connection<R> {
         let info = TxInfo {
             session: o.session,
             message_id: Some(o.message_id.clone()),
+            keepalive: false,
         };
         if self
             .transactions

@@ -395,7 +395,14 @@ fn no_response_in_30_seconds_fails_the_send() {
 fn keepalive_is_answered_quietly() {
     let mut p = Pair::new(&["*"], 1 << 20, ConnectionConfig::default());
     p.a.conn.send_keepalive(p.a.session).unwrap();
+    p.a_wire = Some(Vec::new());
     p.run();
+    // RFC 4975 section 7.1.1: an empty SEND still carries a Message-ID and `1-0/0`.
+    let wire = String::from_utf8(p.a_wire.take().unwrap()).unwrap();
+    assert!(
+        wire.contains("\r\nMessage-ID: ") && wire.contains("\r\nByte-Range: 1-0/0\r\n"),
+        "{wire}"
+    );
     assert!(p.a.events.is_empty() && p.b.events.is_empty());
     assert_eq!(
         p.a.conn.poll_output(),
@@ -1448,4 +1455,41 @@ fn the_gathering_budget_streams_what_does_not_fit() {
     // 9000 is over the per-message limit (streamed); 7000 fits.
     assert_eq!(received(&p.b.events).len(), 1);
     assert_eq!(received(&p.b.events)[0].1.len(), 7000);
+}
+
+#[test]
+fn a_refused_binding_send_is_reported() {
+    let mut p = Pair::new(&["*"], 1 << 20, ConnectionConfig::default());
+    let lost = p.a.conn.add_session(session(
+        A,
+        "msrp://b.example.com:8888/nosuch;tcp",
+        &["*"],
+        1 << 20,
+    ));
+    let id = p.a.conn.send_keepalive(lost).unwrap();
+    p.run();
+    assert_eq!(
+        p.a.events,
+        [Event::SendFailed {
+            session: lost,
+            message_id: id,
+            reason: FailReason::Response(481)
+        }]
+    );
+    // And one that is never answered times out.
+    p.drop_a = true;
+    let id = p.a.conn.send_keepalive(p.a.session).unwrap();
+    p.a.events.clear();
+    p.run();
+    p.now = p.now + Duration::from_secs(31);
+    p.a.conn.handle_timeout(p.now);
+    p.run();
+    assert_eq!(
+        p.a.events,
+        [Event::SendFailed {
+            session: p.a.session,
+            message_id: id,
+            reason: FailReason::Timeout
+        }]
+    );
 }
