@@ -4,9 +4,9 @@
 use bytes::{Bytes, BytesMut};
 use libfuzzer_sys::fuzz_target;
 use msrp_fuzz::{Ev, run};
-use msrp_proto::{Limits, Mode};
 use msrp_proto::uri::Path;
 use msrp_proto::wire::{Chunk, Continuation, TransactionId};
+use msrp_proto::{Limits, Mode};
 
 #[derive(Debug, arbitrary::Arbitrary)]
 struct Input {
@@ -64,7 +64,10 @@ fuzz_target!(|input: Input| {
     let _ = c.encode_head(&mut head);
     let fields = 2 + c.headers.len() + c.mime_headers.len() + usize::from(c.content_type.is_some());
     if fields > limits.max_headers || head.len() > limits.max_head_bytes {
-        assert!(matches!(events.first(), Some(Ev::Err(_))), "limits not enforced: {events:?}");
+        assert!(
+            matches!(events.first(), Some(Ev::Err(_))),
+            "limits not enforced: {events:?}"
+        );
         return;
     }
     let (head, body, end) = match &events[..] {
