@@ -498,7 +498,10 @@ impl ChunkParser {
                 ));
             }
             match validate::split_header(&buf[line.clone()], line_start) {
-                Some(span) => self.lines.push(span),
+                Some(mut span) => {
+                    span.known = validate::classify(&buf[span.name.clone()]);
+                    self.lines.push(span);
+                }
                 None => {
                     return Err(self.skip_chunk(
                         K::InvalidHeaderLine,
