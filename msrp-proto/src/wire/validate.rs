@@ -119,12 +119,36 @@ pub(crate) fn classify(name: &[u8]) -> Option<(Known, bool)> {
         _ => return None,
     };
     let canonical = kind.canonical().as_bytes();
-    if canonical == name {
+    if same_bytes(canonical, name) {
         Some((kind, true))
     } else {
         canonical
             .eq_ignore_ascii_case(name)
             .then_some((kind, false))
+    }
+}
+
+/// Whether two byte strings are equal; names of 4 to 16 bytes (most known names) are
+/// compared two words at a time (the words overlap to cover every byte).
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    fn word(s: &[u8], at: usize) -> u64 {
+        s.get(at..at + 8)
+            .and_then(|w| w.try_into().ok())
+            .map_or(0, u64::from_le_bytes)
+    }
+    fn half(s: &[u8], at: usize) -> u32 {
+        s.get(at..at + 4)
+            .and_then(|w| w.try_into().ok())
+            .map_or(0, u32::from_le_bytes)
+    }
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    match n {
+        4..8 => half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4),
+        8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
+        _ => a == b,
     }
 }
 
