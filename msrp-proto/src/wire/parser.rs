@@ -497,11 +497,8 @@ impl ChunkParser {
                     line_start.saturating_sub(2),
                 ));
             }
-            match validate::split_header(&buf[line.clone()], line_start) {
-                Some(mut span) => {
-                    span.known = validate::classify(&buf[span.name.clone()]);
-                    self.lines.push(span);
-                }
+            match validate::split_known_header(&buf[line.clone()], line_start) {
+                Some(span) => self.lines.push(span),
                 None => {
                     return Err(self.skip_chunk(
                         K::InvalidHeaderLine,
