@@ -115,7 +115,32 @@ struct Scan {
     /// The body length Byte-Range announces, when it has a numeric range-end.
     expected: Option<u64>,
     discard: bool,
+    /// Candidates that turned out not to be this chunk's end-line.
+    misses: u32,
+    /// Whether the search uses the parser's finder for prefix and transaction id together.
+    full: bool,
 }
+
+impl Scan {
+    fn new(tid: TransactionId, from: usize, expected: Option<u64>, discard: bool) -> Scan {
+        Scan {
+            tid,
+            from,
+            cand: None,
+            body_len: 0,
+            expected,
+            discard,
+            misses: 0,
+            full: false,
+        }
+    }
+}
+
+/// After this many failed candidates in one chunk, the end-line is searched with a finder
+/// for `CRLF "-------" transact-id` (built for that chunk) instead of `CRLF "-------"`:
+/// bodies dense with other end-lines then cost one search per real candidate. Small chunks
+/// never get there, so they build nothing.
+const FULL_FINDER_AFTER: u32 = 16;
 
 /// What the end-line scanner found.
 enum Scanned {
@@ -159,6 +184,8 @@ pub struct ChunkParser {
     base: u64,
     crlf: Finder<'static>,
     lf: Finder<'static>,
+    /// The finder for the current chunk's whole end-line prefix, once it has many misses.
+    full: Option<Finder<'static>>,
     /// Head reading: the buffer was searched for LF up to here.
     searched: usize,
     /// Head reading: where the current line starts.
@@ -202,6 +229,7 @@ impl ChunkParser {
             base: 0,
             crlf: Finder::new(PREFIX_CRLF),
             lf: Finder::new(PREFIX_LF),
+            full: None,
             searched: 0,
             line_start: 0,
             start: None,
@@ -283,7 +311,7 @@ impl ChunkParser {
                 State::Body(scan) => {
                     let tolerant = self.mode == Mode::Tolerant;
                     let finder = if tolerant { &self.lf } else { &self.crlf };
-                    match scan_end(finder, tolerant, buf, scan) {
+                    match scan_end(finder, &mut self.full, tolerant, buf, scan) {
                         Scanned::Found {
                             body_end,
                             len,
@@ -352,14 +380,7 @@ impl ChunkParser {
         let err = ParseError::new(kind, self.base + at as u64, self.base, tid);
         match tid {
             Some(tid) => {
-                self.state = State::Body(Scan {
-                    tid,
-                    from,
-                    cand: None,
-                    body_len: 0,
-                    expected: None,
-                    discard: true,
-                });
+                self.state = State::Body(Scan::new(tid, from, None, true));
             }
             None => self.state = State::Failed,
         }
@@ -601,14 +622,7 @@ impl ChunkParser {
             let blank = if buf.first() == Some(&b'\r') { 2 } else { 1 };
             self.consume(buf, blank);
             let expected = self.expected;
-            self.state = State::Body(Scan {
-                tid: head.tid,
-                from: 0,
-                cand: None,
-                body_len: 0,
-                expected,
-                discard: false,
-            });
+            self.state = State::Body(Scan::new(head.tid, 0, expected, false));
         }
         self.reset_head();
         Ok(ParseEvent::Head(head))
@@ -616,7 +630,15 @@ impl ChunkParser {
 }
 
 /// Looks for the end-line of `scan.tid` in `buf`, from where the last call stopped.
-fn scan_end(finder: &Finder<'static>, tolerant: bool, buf: &[u8], scan: &mut Scan) -> Scanned {
+/// `finder` searches for the end-line prefix; `full`, once built for this chunk (see
+/// [`FULL_FINDER_AFTER`]), for the prefix and the transaction id.
+fn scan_end(
+    finder: &Finder<'static>,
+    full: &mut Option<Finder<'static>>,
+    tolerant: bool,
+    buf: &[u8],
+    scan: &mut Scan,
+) -> Scanned {
     let prefix = if tolerant { PREFIX_LF } else { PREFIX_CRLF };
     let tid = scan.tid;
     let tid = tid.as_bytes();
@@ -650,22 +672,37 @@ fn scan_end(finder: &Finder<'static>, tolerant: bool, buf: &[u8], scan: &mut Sca
                 Verify::Mismatch(p) => {
                     scan.cand = None;
                     scan.from = p;
+                    if !scan.full {
+                        scan.misses += 1;
+                        if scan.misses >= FULL_FINDER_AFTER {
+                            *full = Some(full_finder(prefix, tid));
+                            scan.full = true;
+                        }
+                    }
                 }
             }
         } else {
-            match finder.find(&buf[scan.from..]) {
+            // What is searched: the prefix, or the prefix and the transaction id. Either way
+            // its first byte occurs nowhere else in it, so a failed candidate needs no step
+            // back.
+            let f = match full {
+                Some(f) if scan.full => f,
+                _ => finder,
+            };
+            let needle = f.needle();
+            match f.find(&buf[scan.from..]) {
                 Some(m) => {
                     scan.from += m;
-                    scan.cand = Some((scan.from, prefix.len()));
+                    scan.cand = Some((scan.from, needle.len()));
                 }
                 None => {
-                    // A candidate may begin in the last prefix.len() - 1 bytes.
-                    let tail = scan.from.max(buf.len().saturating_sub(prefix.len() - 1));
+                    // A candidate may begin in the last needle.len() - 1 bytes.
+                    let tail = scan.from.max(buf.len().saturating_sub(needle.len() - 1));
                     scan.from = buf.len();
                     let mut p = tail;
-                    while let Some(i) = memchr::memchr(prefix[0], &buf[p..]) {
+                    while let Some(i) = memchr::memchr(needle[0], &buf[p..]) {
                         let at = p + i;
-                        if prefix.starts_with(&buf[at..]) {
+                        if needle.starts_with(&buf[at..]) {
                             scan.cand = Some((at, buf.len() - at));
                             return Scanned::NeedMore {
                                 safe: at.saturating_sub(hold),
@@ -680,6 +717,15 @@ fn scan_end(finder: &Finder<'static>, tolerant: bool, buf: &[u8], scan: &mut Sca
             }
         }
     }
+}
+
+/// An owned finder for `prefix` followed by `tid` (one allocation).
+fn full_finder(prefix: &[u8], tid: &[u8]) -> Finder<'static> {
+    let mut needle = [0u8; PREFIX_CRLF.len() + super::tid::MAX_TID_CAPACITY];
+    let n = prefix.len() + tid.len();
+    needle[..prefix.len()].copy_from_slice(prefix);
+    needle[prefix.len()..n].copy_from_slice(tid);
+    Finder::new(&needle[..n]).into_owned()
 }
 
 enum Verify {
