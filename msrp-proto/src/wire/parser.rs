@@ -177,6 +177,12 @@ enum Scanned {
 /// ```
 pub struct ChunkParser {
     buf: BytesMut,
+    core: Core,
+}
+
+/// Everything but the buffer, so that [`ChunkParser::next`] borrows the two apart (no
+/// moving the buffer in and out on every call).
+struct Core {
     mode: Mode,
     limits: Limits,
     state: State,
@@ -203,10 +209,10 @@ pub struct ChunkParser {
 impl core::fmt::Debug for ChunkParser {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("ChunkParser")
-            .field("mode", &self.mode)
-            .field("limits", &self.limits)
-            .field("state", &self.state)
-            .field("offset", &self.base)
+            .field("mode", &self.core.mode)
+            .field("limits", &self.core.limits)
+            .field("state", &self.core.state)
+            .field("offset", &self.core.base)
             .field("buffered", &self.buf.len())
             .finish_non_exhaustive()
     }
@@ -223,20 +229,22 @@ impl ChunkParser {
     pub fn new(limits: Limits, mode: Mode) -> ChunkParser {
         ChunkParser {
             buf: BytesMut::new(),
-            mode,
-            limits,
-            state: State::Start,
-            base: 0,
-            crlf: Finder::new(PREFIX_CRLF),
-            lf: Finder::new(PREFIX_LF),
-            full: None,
-            searched: 0,
-            line_start: 0,
-            start: None,
-            lines: Vec::new(),
-            first_header: 0,
-            expected: None,
-            quirks: Vec::new(),
+            core: Core {
+                mode,
+                limits,
+                state: State::Start,
+                base: 0,
+                crlf: Finder::new(PREFIX_CRLF),
+                lf: Finder::new(PREFIX_LF),
+                full: None,
+                searched: 0,
+                line_start: 0,
+                start: None,
+                lines: Vec::new(),
+                first_header: 0,
+                expected: None,
+                quirks: Vec::new(),
+            },
         }
     }
 
@@ -250,27 +258,24 @@ impl ChunkParser {
     /// fatal error).
     #[allow(clippy::should_implement_trait)] // not an Iterator: None means "feed more"
     pub fn next(&mut self) -> Option<Result<ParseEvent, ParseError>> {
-        let mut buf = core::mem::take(&mut self.buf);
-        let out = self.step(&mut buf);
-        self.buf = buf;
-        out
+        self.core.step(&mut self.buf)
     }
 
     /// The zero-copy path, shaped like a tokio-util `Decoder`: parses from the caller's
     /// buffer, splitting off what it consumed. `Ok(None)` means "read more into `src` and
     /// call again". Use one parser per stream and always the same buffer.
     pub fn decode(&mut self, src: &mut BytesMut) -> Result<Option<ParseEvent>, ParseError> {
-        self.step(src).transpose()
+        self.core.step(src).transpose()
     }
 
     /// The limits in force.
     pub fn limits(&self) -> &Limits {
-        &self.limits
+        &self.core.limits
     }
 
     /// Bytes consumed from the stream so far.
     pub fn offset(&self) -> u64 {
-        self.base
+        self.core.base
     }
 
     /// Bytes held in the parser's own buffer (fed but not yet returned as events).
@@ -280,14 +285,16 @@ impl ChunkParser {
 
     /// Whether a fatal error stopped the parser.
     pub fn is_failed(&self) -> bool {
-        matches!(self.state, State::Failed)
+        matches!(self.core.state, State::Failed)
     }
 
     /// Whether the parser is between chunks (nothing partial is held).
     pub fn is_idle(&self) -> bool {
-        matches!(self.state, State::Start) && self.buf.is_empty()
+        matches!(self.core.state, State::Start) && self.buf.is_empty()
     }
+}
 
+impl Core {
     fn step(&mut self, buf: &mut BytesMut) -> Option<Result<ParseEvent, ParseError>> {
         loop {
             match &mut self.state {
@@ -399,7 +406,9 @@ impl ChunkParser {
         self.quirks.push((q, self.base + at as u64));
     }
 
-    /// Reads the start line and header lines; returns the head when complete.
+    /// Reads the start line and header lines; returns the head when complete. Not inlined,
+    /// so that streaming a body (the other branch of `step`) keeps a small stack frame.
+    #[inline(never)]
     fn read_head(&mut self, buf: &mut BytesMut) -> Result<Option<ParseEvent>, ParseError> {
         let tolerant = self.mode == Mode::Tolerant;
         loop {
@@ -699,16 +708,14 @@ fn scan_end(
                     // A candidate may begin in the last needle.len() - 1 bytes.
                     let tail = scan.from.max(buf.len().saturating_sub(needle.len() - 1));
                     scan.from = buf.len();
-                    let mut p = tail;
-                    while let Some(i) = memchr::memchr(needle[0], &buf[p..]) {
-                        let at = p + i;
-                        if needle.starts_with(&buf[at..]) {
+                    // (A few bytes: a plain loop is cheaper than a memchr call.)
+                    for at in tail..buf.len() {
+                        if buf[at] == needle[0] && needle.starts_with(&buf[at..]) {
                             scan.cand = Some((at, buf.len() - at));
                             return Scanned::NeedMore {
                                 safe: at.saturating_sub(hold),
                             };
                         }
-                        p = at + 1;
                     }
                     return Scanned::NeedMore {
                         safe: buf.len().saturating_sub(hold),
