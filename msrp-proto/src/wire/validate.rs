@@ -25,12 +25,39 @@ pub(crate) fn split_header(line: &[u8], at: usize) -> Option<HeaderSpan> {
 /// [`split_header`], and the known header field the name is ([`classify`]). A name spelled
 /// exactly as a known one is not checked byte by byte: it is a token.
 pub(crate) fn split_known_header(line: &[u8], at: usize) -> Option<HeaderSpan> {
+    if let Some(kind) = canonical_name_at_start(line) {
+        let colon = kind.canonical().len();
+        return Some(value_span(line, at, colon, Some((kind, true))));
+    }
     let colon = memchr::memchr(b':', line)?;
     let name = &line[..colon];
     let known = classify(name);
     let valid_name = matches!(known, Some((_, true)))
         || (name.first()?.is_ascii_alphabetic() && name.iter().all(|b| values::is_token_char(*b)));
     valid_name.then(|| value_span(line, at, colon, known))
+}
+
+/// The known header field whose canonical name, then ":", starts `line` (the spelling
+/// most peers use): no search for the colon, no check of the name byte by byte.
+fn canonical_name_at_start(line: &[u8]) -> Option<Known> {
+    use Known::*;
+    let candidates: &[Known] = match line.first()? {
+        b'T' => &[ToPath],
+        b'F' => &[FromPath, FailureReport],
+        b'M' => &[MessageId, MinExpires, MaxExpires],
+        b'S' => &[SuccessReport, Status],
+        b'B' => &[ByteRange],
+        b'C' => &[ContentType],
+        b'U' => &[UsePath, UseNickname],
+        b'E' => &[Expires],
+        b'W' => &[WwwAuthenticate],
+        b'A' => &[Authorization, AuthenticationInfo],
+        _ => return None,
+    };
+    candidates.iter().copied().find(|k| {
+        let c = k.canonical().as_bytes();
+        line.get(c.len()) == Some(&b':') && same_bytes(&line[..c.len()], c)
+    })
 }
 
 /// The span of a header line whose name ends at `colon`, the value trimmed of SP and HTAB.
@@ -348,6 +375,18 @@ mod tests {
             "No colon",
             "Bad\"name: v",
             "Message-ID: a:b",
+            "Message-ID:a",
+            "From-Path: x y",
+            "Failure-Report: yes",
+            "Failure-Repor: yes",
+            "Min-Expires: 5",
+            "Max-Expires:",
+            "Status: 000 200 OK",
+            "Authentication-Info: x",
+            "Use-Nickname: \"n\"",
+            "WWW-Authenticate:  a ",
+            "Content-Type-X: a",
+            "Content-Type",
             "Content-Type:",
             "",
         ] {
