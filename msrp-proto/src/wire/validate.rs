@@ -61,25 +61,26 @@ fn canonical_name_at_start(line: &[u8]) -> Option<Known> {
 }
 
 /// The span of a header line whose name ends at `colon`, the value trimmed of SP and HTAB.
+#[inline]
 fn value_span(line: &[u8], at: usize, colon: usize, known: Option<(Known, bool)>) -> HeaderSpan {
     let is_ws = |b: u8| matches!(b, b' ' | b'\t');
     let n = line.len();
-    let (v_start, v_end) = if n > colon + 2
-        && line[colon + 1] == b' '
-        && !is_ws(line[colon + 2])
-        && !is_ws(line[n - 1])
-    {
+    if n > colon + 2 && line[colon + 1] == b' ' && !is_ws(line[colon + 2]) && !is_ws(line[n - 1]) {
         // The common spelling: one SP, and a value without white space at its ends.
-        (colon + 2, n)
-    } else {
-        let v_start = colon + 1 + line[colon + 1..].iter().take_while(|b| is_ws(**b)).count();
-        let trailing = line[v_start..]
-            .iter()
-            .rev()
-            .take_while(|b| is_ws(**b))
-            .count();
-        (v_start, n - trailing)
-    };
+        return HeaderSpan {
+            name: at..at + colon,
+            value: at + colon + 2..at + n,
+            spaced: true,
+            known,
+        };
+    }
+    let v_start = colon + 1 + line[colon + 1..].iter().take_while(|b| is_ws(**b)).count();
+    let trailing = line[v_start..]
+        .iter()
+        .rev()
+        .take_while(|b| is_ws(**b))
+        .count();
+    let v_end = n - trailing;
     HeaderSpan {
         name: at..at + colon,
         value: at + v_start..at + v_end,

@@ -53,32 +53,35 @@ pub(crate) fn byte_range(v: &[u8]) -> Result<ByteRange, &'static str> {
 /// One forward pass over a well-formed Byte-Range value; `None` for anything else (then
 /// [`byte_range_checked`] finds the reason), so both give the same result on valid input.
 fn byte_range_one_pass(v: &[u8]) -> Option<ByteRange> {
-    // 1 to 19 digits (u64 holds any 19-digit number) from `i`, or `*` when `star`.
-    let number = |i: &mut usize, star: bool| -> Option<Option<u64>> {
-        if star && v.get(*i) == Some(&b'*') {
-            *i += 1;
-            return Some(None);
-        }
-        let from = *i;
-        let mut n: u64 = 0;
-        while let Some(d) = v.get(*i).filter(|d| d.is_ascii_digit()) {
-            if *i - from == 19 {
-                return None;
-            }
-            n = n * 10 + u64::from(d - b'0');
-            *i += 1;
-        }
-        (*i > from).then_some(Some(n))
-    };
     let mut i = 0;
-    let start = number(&mut i, false)??;
+    let start = number_or_star(v, &mut i, false)??;
     (v.get(i) == Some(&b'-')).then_some(())?;
     i += 1;
-    let end = number(&mut i, true)?;
+    let end = number_or_star(v, &mut i, true)?;
     (v.get(i) == Some(&b'/')).then_some(())?;
     i += 1;
-    let total = number(&mut i, true)?;
+    let total = number_or_star(v, &mut i, true)?;
     (i == v.len()).then_some(ByteRange { start, end, total })
+}
+
+/// 1 to 19 digits (u64 holds any 19-digit number) from `v[*i]`, or `*` when `star`
+/// (`Some(None)`); moves `*i` past them.
+#[inline(always)]
+fn number_or_star(v: &[u8], i: &mut usize, star: bool) -> Option<Option<u64>> {
+    if star && v.get(*i) == Some(&b'*') {
+        *i += 1;
+        return Some(None);
+    }
+    let from = *i;
+    let mut n: u64 = 0;
+    while let Some(d) = v.get(*i).filter(|d| d.is_ascii_digit()) {
+        if *i - from == 19 {
+            return None;
+        }
+        n = n * 10 + u64::from(d - b'0');
+        *i += 1;
+    }
+    (*i > from).then_some(Some(n))
 }
 
 /// Parses a Byte-Range value, naming what is wrong.
