@@ -749,6 +749,23 @@ enum Verify {
 /// prefix, tid, flag, then CRLF (or LF alone in tolerant mode).
 fn verify(buf: &[u8], c: usize, mut k: usize, prefix: &[u8], tid: &[u8], tolerant: bool) -> Verify {
     let flag_at = prefix.len() + tid.len();
+    // Prefix and transaction id: a run of equal bytes each, then the byte-wise checks.
+    for (part, from) in [(prefix, 0), (tid, prefix.len())] {
+        if k >= from + part.len() {
+            continue;
+        }
+        let have = buf.get(c + k..).unwrap_or_default();
+        let want = &part[k - from..];
+        let same = have.iter().zip(want).take_while(|(a, b)| a == b).count();
+        k += same;
+        if same < want.len() {
+            return if same == have.len() {
+                Verify::Partial(k)
+            } else {
+                Verify::Mismatch(c + k)
+            };
+        }
+    }
     loop {
         let Some(&b) = buf.get(c + k) else {
             return Verify::Partial(k);
