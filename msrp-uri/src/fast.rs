@@ -51,6 +51,7 @@ fn common_uri(s: &[u8], pos: usize) -> Option<usize> {
     // host: a reg-name that cannot be read as an IPv4 address (it does not start with a
     // digit), of unreserved and sub-delims characters other than ";".
     let host_start = i;
+    i = skip_letters_digits(s, i);
     while i < n && chars::is(s[i], FAST_HOST) {
         i += 1;
     }
@@ -74,6 +75,7 @@ fn common_uri(s: &[u8], pos: usize) -> Option<usize> {
     if s.get(i) == Some(&b'/') {
         i += 1;
         let sid = i;
+        i = skip_letters_digits(s, i);
         while i < n && chars::is(s[i], SESSION_ID) {
             i += 1;
         }
@@ -100,10 +102,58 @@ fn common_uri(s: &[u8], pos: usize) -> Option<usize> {
     }
 }
 
+const LOW: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// Skips whole 8-byte words of ASCII letters, digits, `-` and `.` from `s[i]` (which both
+/// the host and the session-id classes contain), eight bytes per step; returns where it
+/// stopped. The caller goes on byte by byte with its own class.
+#[inline]
+fn skip_letters_digits(s: &[u8], mut i: usize) -> usize {
+    while let Some(w) = s.get(i..i + 8).and_then(|w| w.try_into().ok()) {
+        let x = u64::from_le_bytes(w);
+        // Per byte of the low seven bits, the high bit of `in_range(lo, hi)` is set iff
+        // the byte is in lo..=hi; the subtractions never borrow across bytes. Bytes with
+        // the high bit set are excluded below.
+        let low7 = x & !HIGH;
+        let in_range = |lo: u8, hi: u8| {
+            let at_least_lo = (low7 | HIGH) - LOW * u64::from(lo);
+            let at_most_hi = (LOW * u64::from(0x80 + hi)) - low7;
+            at_least_lo & at_most_hi & HIGH
+        };
+        let ok = (in_range(b'a', b'z')
+            | in_range(b'A', b'Z')
+            | in_range(b'0', b'9')
+            | in_range(b'-', b'.'))
+            & !x;
+        if ok != HIGH {
+            // Little-endian: the first byte outside the set is the lowest clear high bit.
+            return i + ((!ok & HIGH).trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    i
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::{Path, Quirks};
+
+    #[test]
+    fn word_skipping_stops_at_the_first_other_byte() {
+        let set = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'.';
+        for b in 0..=255u8 {
+            for at in 0..8 {
+                let mut s = *b"abcXYZ09-.zzQQ11";
+                s[at] = b;
+                let want = if set(b) { 16 } else { at };
+                assert_eq!(skip_letters_digits(&s, 0), want, "byte {b:#x} at {at}");
+                assert_eq!(skip_letters_digits(&s, 8), 16);
+            }
+        }
+        assert_eq!(skip_letters_digits(b"abc", 0), 0);
+    }
 
     #[test]
     fn common_lists_pass_and_others_fall_back() {
