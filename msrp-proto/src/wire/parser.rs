@@ -410,6 +410,11 @@ impl Core {
     /// so that streaming a body (the other branch of `step`) keeps a small stack frame.
     #[inline(never)]
     fn read_head(&mut self, buf: &mut BytesMut) -> Result<Option<ParseEvent>, ParseError> {
+        if buf.is_empty() {
+            // Between chunks with nothing fed: nothing to check (an empty start line so far
+            // is a valid beginning, and within every limit).
+            return Ok(None);
+        }
         let tolerant = self.mode == Mode::Tolerant;
         loop {
             let nl = memchr::memchr(b'\n', &buf[self.searched..]).map(|i| self.searched + i);

@@ -69,7 +69,7 @@ pub(crate) fn parse(
     // pMSRP SP
     let magic = b"MSRP ";
     let head = &line[..line.len().min(5)];
-    if head != &magic[..head.len()] {
+    if !line.starts_with(magic) && head != &magic[..head.len()] {
         if tolerant && head.eq_ignore_ascii_case(&magic[..head.len()]) {
             if head.len() == 5 {
                 quirks(Quirk::LowerCaseMsrp, 0);
