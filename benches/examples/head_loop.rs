@@ -1,11 +1,16 @@
 //! Parses the small SEND in a loop, for profilers (`valgrind --tool=callgrind`).
-//! `head_loop [N] [decode]`: N chunks through `feed`/`next` (default) or `decode`.
+//! `head_loop [N] [decode|response|report]`: N chunks through `feed`/`next` (default) or
+//! `decode`; `response` and `report` parse the 200 response or the REPORT instead.
 #![allow(clippy::expect_used)]
 use bytes::BytesMut;
 use msrp_proto::wire::ChunkParser;
 
 fn main() {
-    let msg = msrp_benches::small_send();
+    let msg = match std::env::args().nth(2).as_deref() {
+        Some("response") => msrp_benches::RESPONSE_200.to_vec(),
+        Some("report") => msrp_benches::REPORT.to_vec(),
+        _ => msrp_benches::small_send(),
+    };
     let mut p = ChunkParser::default();
     let n: usize = std::env::args()
         .nth(1)

@@ -15,6 +15,9 @@ pub(crate) const ALPHANUM: u8 = 1 << 4;
 pub(crate) const SCHEME: u8 = 1 << 5;
 /// `HEXDIG` (RFC 5234 appendix B.1, case-insensitive).
 pub(crate) const HEXDIG: u8 = 1 << 6;
+/// The registered-name characters the fast path takes: `unreserved / sub-delims` without
+/// `;` (which ends the authority) and without `%` (RFC 3986 section 3.2.2).
+pub(crate) const FAST_HOST: u8 = 1 << 7;
 
 const fn build() -> [u8; 256] {
     let mut t = [0u8; 256];
@@ -48,6 +51,9 @@ const fn build() -> [u8; 256] {
         }
         if b.is_ascii_hexdigit() {
             c |= HEXDIG;
+        }
+        if c & (UNRESERVED | SUB_DELIM) != 0 && b != b';' {
+            c |= FAST_HOST;
         }
         t[i] = c;
         i += 1;

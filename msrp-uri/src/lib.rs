@@ -57,6 +57,7 @@ mod builder;
 mod chars;
 mod compare;
 mod error;
+mod fast;
 mod host;
 mod options;
 mod parser;

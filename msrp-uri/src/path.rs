@@ -66,6 +66,9 @@ impl Path {
     /// Checks a URI list as [`Path::parse_with`] does, without building it (no
     /// allocation): for parsers that must reject bad lists but read them later, if at all.
     pub fn validate(input: &[u8], opts: &ParseOptions) -> Result<Quirks, UriError> {
+        if crate::fast::is_common_path(input, opts) {
+            return Ok(Quirks::NONE);
+        }
         walk(input, opts, |uri| {
             let mut q = Quirks::NONE;
             crate::parser::parse(uri, opts, &mut q)?;

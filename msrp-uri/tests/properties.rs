@@ -208,6 +208,32 @@ proptest! {
     }
 
     #[test]
+    fn validate_agrees_with_parse_on_paths_and_their_mutations(
+        ps in proptest::collection::vec(parts(), 1..4),
+        edits in proptest::collection::vec((any::<usize>(), any::<u8>(), 0u8..3), 0..3),
+    ) {
+        // Path::validate takes a fast path for common spellings; it must give the same
+        // answer as the full parser on valid lists and on lists with a few bytes changed.
+        let path: Path = ps.iter().map(build).collect();
+        let mut s = path.to_string().into_bytes();
+        for (at, byte, op) in edits {
+            let at = at % (s.len() + 1);
+            let pool = b"azAZ09:/;@%[]. \t\r-+=~";
+            let byte = pool[usize::from(byte) % pool.len()];
+            match op {
+                0 if at < s.len() => s[at] = byte,
+                1 => s.insert(at, byte),
+                _ if at < s.len() => { s.remove(at); }
+                _ => {}
+            }
+        }
+        for opts in [ParseOptions::STRICT, ParseOptions::TOLERANT] {
+            let parsed = Path::parse_with(&s, &opts).map(|(_, q)| q);
+            prop_assert_eq!(Path::validate(&s, &opts), parsed);
+        }
+    }
+
+    #[test]
     fn any_string_parses_or_errors_without_panic(s in ".{0,80}") {
         for opts in [ParseOptions::STRICT, ParseOptions::TOLERANT] {
             if let Ok((uri, _)) = Uri::parse_with(s.as_bytes(), &opts) {

@@ -17,6 +17,11 @@ pub(crate) struct HeaderSpan {
     pub(crate) name: Range<usize>,
     /// The value with surrounding SP/HTAB removed.
     pub(crate) value: Range<usize>,
+    /// Exactly one SP between the colon and the value, and nothing after the value.
+    pub(crate) spaced: bool,
+    /// The known header field it is (set by the parser), and whether its name is spelled
+    /// canonically.
+    pub(crate) known: Option<(super::validate::Known, bool)>,
 }
 
 /// One header field as received: the name with its original spelling, the value trimmed.

@@ -116,7 +116,32 @@ struct Scan {
     /// The body length Byte-Range announces, when it has a numeric range-end.
     expected: Option<u64>,
     discard: bool,
+    /// Candidates that turned out not to be this chunk's end-line.
+    misses: u32,
+    /// Whether the search uses the parser's finder for prefix and transaction id together.
+    full: bool,
 }
+
+impl Scan {
+    fn new(tid: TransactionId, from: usize, expected: Option<u64>, discard: bool) -> Scan {
+        Scan {
+            tid,
+            from,
+            cand: None,
+            body_len: 0,
+            expected,
+            discard,
+            misses: 0,
+            full: false,
+        }
+    }
+}
+
+/// After this many failed candidates in one chunk, the end-line is searched with a finder
+/// for `CRLF "-------" transact-id` (built for that chunk) instead of `CRLF "-------"`:
+/// bodies dense with other end-lines then cost one search per real candidate. Small chunks
+/// never get there, so they build nothing.
+const FULL_FINDER_AFTER: u32 = 16;
 
 /// What the end-line scanner found.
 enum Scanned {
@@ -153,6 +178,12 @@ enum Scanned {
 /// ```
 pub struct ChunkParser {
     buf: BytesMut,
+    core: Core,
+}
+
+/// Everything but the buffer, so that [`ChunkParser::next`] borrows the two apart (no
+/// moving the buffer in and out on every call).
+struct Core {
     mode: Mode,
     limits: Limits,
     state: State,
@@ -160,6 +191,8 @@ pub struct ChunkParser {
     base: u64,
     crlf: Finder<'static>,
     lf: Finder<'static>,
+    /// The finder for the current chunk's whole end-line prefix, once it has many misses.
+    full: Option<Finder<'static>>,
     /// Head reading: the buffer was searched for LF up to here.
     searched: usize,
     /// Head reading: where the current line starts.
@@ -179,10 +212,10 @@ pub struct ChunkParser {
 impl core::fmt::Debug for ChunkParser {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("ChunkParser")
-            .field("mode", &self.mode)
-            .field("limits", &self.limits)
-            .field("state", &self.state)
-            .field("offset", &self.base)
+            .field("mode", &self.core.mode)
+            .field("limits", &self.core.limits)
+            .field("state", &self.core.state)
+            .field("offset", &self.core.base)
             .field("buffered", &self.buf.len())
             .finish_non_exhaustive()
     }
@@ -199,20 +232,23 @@ impl ChunkParser {
     pub fn new(limits: Limits, mode: Mode) -> ChunkParser {
         ChunkParser {
             buf: BytesMut::new(),
-            mode,
-            limits,
-            state: State::Start,
-            base: 0,
-            crlf: Finder::new(PREFIX_CRLF),
-            lf: Finder::new(PREFIX_LF),
-            searched: 0,
-            line_start: 0,
-            start: None,
-            lines: Vec::new(),
-            first_header: 0,
-            expected: None,
-            quirks: Vec::new(),
-            rejected: Bytes::new(),
+            core: Core {
+                mode,
+                limits,
+                state: State::Start,
+                base: 0,
+                crlf: Finder::new(PREFIX_CRLF),
+                lf: Finder::new(PREFIX_LF),
+                full: None,
+                searched: 0,
+                line_start: 0,
+                start: None,
+                lines: Vec::new(),
+                first_header: 0,
+                expected: None,
+                quirks: Vec::new(),
+                rejected: Bytes::new(),
+            },
         }
     }
 
@@ -226,27 +262,24 @@ impl ChunkParser {
     /// fatal error).
     #[allow(clippy::should_implement_trait)] // not an Iterator: None means "feed more"
     pub fn next(&mut self) -> Option<Result<ParseEvent, ParseError>> {
-        let mut buf = core::mem::take(&mut self.buf);
-        let out = self.step(&mut buf);
-        self.buf = buf;
-        out
+        self.core.step(&mut self.buf)
     }
 
     /// The zero-copy path, shaped like a tokio-util `Decoder`: parses from the caller's
     /// buffer, splitting off what it consumed. `Ok(None)` means "read more into `src` and
     /// call again". Use one parser per stream and always the same buffer.
     pub fn decode(&mut self, src: &mut BytesMut) -> Result<Option<ParseEvent>, ParseError> {
-        self.step(src).transpose()
+        self.core.step(src).transpose()
     }
 
     /// The limits in force.
     pub fn limits(&self) -> &Limits {
-        &self.limits
+        &self.core.limits
     }
 
     /// Bytes consumed from the stream so far.
     pub fn offset(&self) -> u64 {
-        self.base
+        self.core.base
     }
 
     /// Bytes held in the parser's own buffer (fed but not yet returned as events).
@@ -259,19 +292,21 @@ impl ChunkParser {
     /// a header value was wrong). A session reads the request's From-Path from it to answer
     /// 400 (RFC 4975 section 7.3). Empty before any such error.
     pub fn rejected_head(&self) -> RejectedHead<'_> {
-        RejectedHead::new(&self.rejected)
+        RejectedHead::new(&self.core.rejected)
     }
 
     /// Whether a fatal error stopped the parser.
     pub fn is_failed(&self) -> bool {
-        matches!(self.state, State::Failed)
+        matches!(self.core.state, State::Failed)
     }
 
     /// Whether the parser is between chunks (nothing partial is held).
     pub fn is_idle(&self) -> bool {
-        matches!(self.state, State::Start) && self.buf.is_empty()
+        matches!(self.core.state, State::Start) && self.buf.is_empty()
     }
+}
 
+impl Core {
     fn step(&mut self, buf: &mut BytesMut) -> Option<Result<ParseEvent, ParseError>> {
         loop {
             match &mut self.state {
@@ -302,7 +337,7 @@ impl ChunkParser {
                 State::Body(scan) => {
                     let tolerant = self.mode == Mode::Tolerant;
                     let finder = if tolerant { &self.lf } else { &self.crlf };
-                    match scan_end(finder, tolerant, buf, scan) {
+                    match scan_end(finder, &mut self.full, tolerant, buf, scan) {
                         Scanned::Found {
                             body_end,
                             len,
@@ -371,14 +406,7 @@ impl ChunkParser {
         let err = ParseError::new(kind, self.base + at as u64, self.base, tid);
         match tid {
             Some(tid) => {
-                self.state = State::Body(Scan {
-                    tid,
-                    from,
-                    cand: None,
-                    body_len: 0,
-                    expected: None,
-                    discard: true,
-                });
+                self.state = State::Body(Scan::new(tid, from, None, true));
             }
             None => self.state = State::Failed,
         }
@@ -397,8 +425,15 @@ impl ChunkParser {
         self.quirks.push((q, self.base + at as u64));
     }
 
-    /// Reads the start line and header lines; returns the head when complete.
+    /// Reads the start line and header lines; returns the head when complete. Not inlined,
+    /// so that streaming a body (the other branch of `step`) keeps a small stack frame.
+    #[inline(never)]
     fn read_head(&mut self, buf: &mut BytesMut) -> Result<Option<ParseEvent>, ParseError> {
+        if buf.is_empty() {
+            // Between chunks with nothing fed: nothing to check (an empty start line so far
+            // is a valid beginning, and within every limit).
+            return Ok(None);
+        }
         let tolerant = self.mode == Mode::Tolerant;
         loop {
             let nl = memchr::memchr(b'\n', &buf[self.searched..]).map(|i| self.searched + i);
@@ -516,7 +551,7 @@ impl ChunkParser {
                     line_start.saturating_sub(2),
                 ));
             }
-            match validate::split_header(&buf[line.clone()], line_start) {
+            match validate::split_known_header(&buf[line.clone()], line_start) {
                 Some(span) => self.lines.push(span),
                 None => {
                     return Err(self.skip_chunk(
@@ -620,14 +655,7 @@ impl ChunkParser {
             let blank = if buf.first() == Some(&b'\r') { 2 } else { 1 };
             self.consume(buf, blank);
             let expected = self.expected;
-            self.state = State::Body(Scan {
-                tid: head.tid,
-                from: 0,
-                cand: None,
-                body_len: 0,
-                expected,
-                discard: false,
-            });
+            self.state = State::Body(Scan::new(head.tid, 0, expected, false));
         }
         self.reset_head();
         Ok(ParseEvent::Head(head))
@@ -635,7 +663,15 @@ impl ChunkParser {
 }
 
 /// Looks for the end-line of `scan.tid` in `buf`, from where the last call stopped.
-fn scan_end(finder: &Finder<'static>, tolerant: bool, buf: &[u8], scan: &mut Scan) -> Scanned {
+/// `finder` searches for the end-line prefix; `full`, once built for this chunk (see
+/// [`FULL_FINDER_AFTER`]), for the prefix and the transaction id.
+fn scan_end(
+    finder: &Finder<'static>,
+    full: &mut Option<Finder<'static>>,
+    tolerant: bool,
+    buf: &[u8],
+    scan: &mut Scan,
+) -> Scanned {
     let prefix = if tolerant { PREFIX_LF } else { PREFIX_CRLF };
     let tid = scan.tid;
     let tid = tid.as_bytes();
@@ -669,28 +705,41 @@ fn scan_end(finder: &Finder<'static>, tolerant: bool, buf: &[u8], scan: &mut Sca
                 Verify::Mismatch(p) => {
                     scan.cand = None;
                     scan.from = p;
+                    if !scan.full {
+                        scan.misses += 1;
+                        if scan.misses >= FULL_FINDER_AFTER {
+                            *full = Some(full_finder(prefix, tid));
+                            scan.full = true;
+                        }
+                    }
                 }
             }
         } else {
-            match finder.find(&buf[scan.from..]) {
+            // What is searched: the prefix, or the prefix and the transaction id. Either way
+            // its first byte occurs nowhere else in it, so a failed candidate needs no step
+            // back.
+            let f = match full {
+                Some(f) if scan.full => f,
+                _ => finder,
+            };
+            let needle = f.needle();
+            match f.find(&buf[scan.from..]) {
                 Some(m) => {
                     scan.from += m;
-                    scan.cand = Some((scan.from, prefix.len()));
+                    scan.cand = Some((scan.from, needle.len()));
                 }
                 None => {
-                    // A candidate may begin in the last prefix.len() - 1 bytes.
-                    let tail = scan.from.max(buf.len().saturating_sub(prefix.len() - 1));
+                    // A candidate may begin in the last needle.len() - 1 bytes.
+                    let tail = scan.from.max(buf.len().saturating_sub(needle.len() - 1));
                     scan.from = buf.len();
-                    let mut p = tail;
-                    while let Some(i) = memchr::memchr(prefix[0], &buf[p..]) {
-                        let at = p + i;
-                        if prefix.starts_with(&buf[at..]) {
+                    // (A few bytes: a plain loop is cheaper than a memchr call.)
+                    for at in tail..buf.len() {
+                        if buf[at] == needle[0] && needle.starts_with(&buf[at..]) {
                             scan.cand = Some((at, buf.len() - at));
                             return Scanned::NeedMore {
                                 safe: at.saturating_sub(hold),
                             };
                         }
-                        p = at + 1;
                     }
                     return Scanned::NeedMore {
                         safe: buf.len().saturating_sub(hold),
@@ -699,6 +748,15 @@ fn scan_end(finder: &Finder<'static>, tolerant: bool, buf: &[u8], scan: &mut Sca
             }
         }
     }
+}
+
+/// An owned finder for `prefix` followed by `tid` (one allocation).
+fn full_finder(prefix: &[u8], tid: &[u8]) -> Finder<'static> {
+    let mut needle = [0u8; PREFIX_CRLF.len() + super::tid::MAX_TID_CAPACITY];
+    let n = prefix.len() + tid.len();
+    needle[..prefix.len()].copy_from_slice(prefix);
+    needle[prefix.len()..n].copy_from_slice(tid);
+    Finder::new(&needle[..n]).into_owned()
 }
 
 enum Verify {
@@ -715,6 +773,23 @@ enum Verify {
 /// prefix, tid, flag, then CRLF (or LF alone in tolerant mode).
 fn verify(buf: &[u8], c: usize, mut k: usize, prefix: &[u8], tid: &[u8], tolerant: bool) -> Verify {
     let flag_at = prefix.len() + tid.len();
+    // Prefix and transaction id: a run of equal bytes each, then the byte-wise checks.
+    for (part, from) in [(prefix, 0), (tid, prefix.len())] {
+        if k >= from + part.len() {
+            continue;
+        }
+        let have = buf.get(c + k..).unwrap_or_default();
+        let want = &part[k - from..];
+        let same = have.iter().zip(want).take_while(|(a, b)| a == b).count();
+        k += same;
+        if same < want.len() {
+            return if same == have.len() {
+                Verify::Partial(k)
+            } else {
+                Verify::Mismatch(c + k)
+            };
+        }
+    }
     loop {
         let Some(&b) = buf.get(c + k) else {
             return Verify::Partial(k);

@@ -354,3 +354,52 @@ fn decode_works_on_the_callers_buffer() {
     assert!(src.is_empty());
     assert_eq!(p.offset(), input.len() as u64);
 }
+
+#[test]
+fn dense_near_misses_switch_finders_without_changing_events() {
+    // More failed candidates than FULL_FINDER_AFTER, of every kind: another id, a prefix
+    // of the id, the id with a bad flag, a bad line end; then the real end-line.
+    let tid = "tid00001";
+    let unit = format!(
+        "\r\n-------tid00002$\r\n\r\n-------tid0000\r\n-------{tid}x\r\n-------{tid}$\re\r\n-------{tid}$x-------\r\n"
+    );
+    let body = unit.repeat(12);
+    let input = [
+        send(tid, "", Some(&body), '+'),
+        send("tid00003", "", Some(&body), '$'),
+    ]
+    .concat();
+    for mode in [Mode::Strict, Mode::Tolerant] {
+        let whole = events(&mut ChunkParser::new(Limits::DEFAULT, mode), &input);
+        assert_eq!(
+            whole[..3],
+            [
+                E::Head(tid.into()),
+                E::Body(body.clone().into_bytes()),
+                E::End(Continuation::More, body.len() as u64)
+            ],
+            "{mode:?}"
+        );
+        assert_eq!(whole.len(), 6, "{mode:?}");
+        let mut pieces = Vec::new();
+        for size in 1..=7 {
+            pieces.push(input.chunks(size).map(<[u8]>::to_vec).collect::<Vec<_>>());
+        }
+        for cut in 0..=input.len() {
+            pieces.push(vec![input[..cut].to_vec(), input[cut..].to_vec()]);
+        }
+        for feeds in pieces {
+            let mut p = ChunkParser::new(Limits::DEFAULT, mode);
+            let mut got: Vec<E> = Vec::new();
+            for f in &feeds {
+                for e in events(&mut p, f) {
+                    match (got.last_mut(), e) {
+                        (Some(E::Body(acc)), E::Body(b)) => acc.extend_from_slice(&b),
+                        (_, e) => got.push(e),
+                    }
+                }
+            }
+            assert_eq!(got, whole, "{mode:?}");
+        }
+    }
+}

@@ -69,7 +69,7 @@ pub(crate) fn parse(
     // pMSRP SP
     let magic = b"MSRP ";
     let head = &line[..line.len().min(5)];
-    if head != &magic[..head.len()] {
+    if !line.starts_with(magic) && head != &magic[..head.len()] {
         if tolerant && head.eq_ignore_ascii_case(&magic[..head.len()]) {
             if head.len() == 5 {
                 quirks(Quirk::LowerCaseMsrp, 0);
@@ -109,7 +109,8 @@ pub(crate) fn parse(
     if tid_bytes.is_empty() {
         return Err(("empty transaction id", tid_start));
     }
-    let tid = TransactionId::new(tid_bytes).ok_or(("invalid transaction id", tid_start))?;
+    // Non-empty, at most `max_tid` (capped at the capacity) ident characters: checked above.
+    let tid = TransactionId::from_checked(tid_bytes);
     if !tid.is_strictly_valid() {
         if !tolerant {
             return Err(("transaction id is not ALPHANUM 3*31ident-char", tid_start));

@@ -59,9 +59,23 @@ impl TransactionId {
     }
 }
 
+/// `ident-char = ALPHANUM / "." / "-" / "+" / "%" / "="` (RFC 4975 section 9), as a
+/// lookup table.
+static IDENT: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'+' | b'%' | b'=');
+        b += 1;
+    }
+    t
+};
+
 /// `ident-char = ALPHANUM / "." / "-" / "+" / "%" / "="` (RFC 4975 section 9).
+#[inline]
 pub(crate) fn is_ident_char(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'+' | b'%' | b'=')
+    IDENT[usize::from(b)]
 }
 
 impl fmt::Debug for TransactionId {

@@ -1,8 +1,6 @@
 //! Checks of a complete head: header order, spacing and the syntax of the known header
 //! fields (RFC 4975 section 9, RFC 4976 section 9, RFC 7701).
 
-use core::ops::Range;
-
 use super::digest::{self, Form};
 use super::error::ParseErrorKind as K;
 use super::head::HeaderSpan;
@@ -13,30 +11,87 @@ use crate::Limits;
 use msrp_uri::{Mode, ParseOptions, Path};
 
 /// Splits a header line (without its line end) into name and trimmed value; `None` when it
-/// is not `hname ":" hval` with `hname = ALPHA *token`.
+/// is not `hname ":" hval` with `hname = ALPHA *token` (RFC 4975 section 9). One pass over
+/// the name; the value is only looked at its ends.
 pub(crate) fn split_header(line: &[u8], at: usize) -> Option<HeaderSpan> {
-    let colon = memchr::memchr(b':', line)?;
-    let name = &line[..colon];
-    if !name.first()?.is_ascii_alphabetic() || !name.iter().all(|b| values::is_token_char(*b)) {
+    if !line.first()?.is_ascii_alphabetic() {
         return None;
     }
-    let is_ws = |b: &u8| matches!(b, b' ' | b'\t');
-    let v_start = colon + 1 + line[colon + 1..].iter().take_while(|b| is_ws(b)).count();
-    let v_end = line.len()
-        - line[v_start..]
-            .iter()
-            .rev()
-            .take_while(|b| is_ws(b))
-            .count();
-    Some(HeaderSpan {
+    // ":" is not a token character, so the name ends at the first byte that is not one.
+    let colon = 1 + line[1..].iter().position(|b| !values::is_token_char(*b))?;
+    (line[colon] == b':').then(|| value_span(line, at, colon, None))
+}
+
+/// [`split_header`], and the known header field the name is ([`classify`]). A name spelled
+/// exactly as a known one is not checked byte by byte: it is a token.
+pub(crate) fn split_known_header(line: &[u8], at: usize) -> Option<HeaderSpan> {
+    if let Some(kind) = canonical_name_at_start(line) {
+        let colon = kind.canonical().len();
+        return Some(value_span(line, at, colon, Some((kind, true))));
+    }
+    let colon = memchr::memchr(b':', line)?;
+    let name = &line[..colon];
+    let known = classify(name);
+    let valid_name = matches!(known, Some((_, true)))
+        || (name.first()?.is_ascii_alphabetic() && name.iter().all(|b| values::is_token_char(*b)));
+    valid_name.then(|| value_span(line, at, colon, known))
+}
+
+/// The known header field whose canonical name, then ":", starts `line` (the spelling
+/// most peers use): no search for the colon, no check of the name byte by byte.
+fn canonical_name_at_start(line: &[u8]) -> Option<Known> {
+    use Known::*;
+    let candidates: &[Known] = match line.first()? {
+        b'T' => &[ToPath],
+        b'F' => &[FromPath, FailureReport],
+        b'M' => &[MessageId, MinExpires, MaxExpires],
+        b'S' => &[SuccessReport, Status],
+        b'B' => &[ByteRange],
+        b'C' => &[ContentType],
+        b'U' => &[UsePath, UseNickname],
+        b'E' => &[Expires],
+        b'W' => &[WwwAuthenticate],
+        b'A' => &[Authorization, AuthenticationInfo],
+        _ => return None,
+    };
+    candidates.iter().copied().find(|k| {
+        let c = k.canonical().as_bytes();
+        line.get(c.len()) == Some(&b':') && same_bytes(&line[..c.len()], c)
+    })
+}
+
+/// The span of a header line whose name ends at `colon`, the value trimmed of SP and HTAB.
+#[inline]
+fn value_span(line: &[u8], at: usize, colon: usize, known: Option<(Known, bool)>) -> HeaderSpan {
+    let is_ws = |b: u8| matches!(b, b' ' | b'\t');
+    let n = line.len();
+    if n > colon + 2 && line[colon + 1] == b' ' && !is_ws(line[colon + 2]) && !is_ws(line[n - 1]) {
+        // The common spelling: one SP, and a value without white space at its ends.
+        return HeaderSpan {
+            name: at..at + colon,
+            value: at + colon + 2..at + n,
+            spaced: true,
+            known,
+        };
+    }
+    let v_start = colon + 1 + line[colon + 1..].iter().take_while(|b| is_ws(**b)).count();
+    let trailing = line[v_start..]
+        .iter()
+        .rev()
+        .take_while(|b| is_ws(**b))
+        .count();
+    let v_end = n - trailing;
+    HeaderSpan {
         name: at..at + colon,
         value: at + v_start..at + v_end,
-    })
+        spaced: line.get(colon + 1) == Some(&b' ') && v_start == colon + 2 && v_end == n,
+        known,
+    }
 }
 
 /// The header fields whose syntax is checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Known {
+pub(crate) enum Known {
     ToPath,
     FromPath,
     MessageId,
@@ -55,35 +110,87 @@ enum Known {
     UseNickname,
 }
 
-/// The known header field with this name (case-insensitive), with its canonical spelling.
-/// Dispatches on length and first letters, then compares once.
-fn known(name: &[u8]) -> Option<(&'static str, Known)> {
+impl Known {
+    /// The canonical spelling of the name.
+    fn canonical(self) -> &'static str {
+        match self {
+            Known::ToPath => "To-Path",
+            Known::FromPath => "From-Path",
+            Known::MessageId => "Message-ID",
+            Known::SuccessReport => "Success-Report",
+            Known::FailureReport => "Failure-Report",
+            Known::ByteRange => "Byte-Range",
+            Known::Status => "Status",
+            Known::ContentType => "Content-Type",
+            Known::UsePath => "Use-Path",
+            Known::Expires => "Expires",
+            Known::MinExpires => "Min-Expires",
+            Known::MaxExpires => "Max-Expires",
+            Known::WwwAuthenticate => "WWW-Authenticate",
+            Known::Authorization => "Authorization",
+            Known::AuthenticationInfo => "Authentication-Info",
+            Known::UseNickname => "Use-Nickname",
+        }
+    }
+}
+
+/// The known header field with this name (case-insensitive), and whether the name has the
+/// canonical spelling. Dispatches on length and first letters, then compares once (an
+/// exact comparison first, as most peers use the canonical spelling).
+pub(crate) fn classify(name: &[u8]) -> Option<(Known, bool)> {
     let first = name.first()?.to_ascii_lowercase();
     let second = name.get(1).map_or(0, u8::to_ascii_lowercase);
-    let candidate = match (name.len(), first, second) {
-        (7, b't', _) => ("To-Path", Known::ToPath),
-        (9, b'f', _) => ("From-Path", Known::FromPath),
-        (10, b'm', _) => ("Message-ID", Known::MessageId),
-        (14, b's', _) => ("Success-Report", Known::SuccessReport),
-        (14, b'f', _) => ("Failure-Report", Known::FailureReport),
-        (10, b'b', _) => ("Byte-Range", Known::ByteRange),
-        (6, b's', _) => ("Status", Known::Status),
-        (12, b'c', _) => ("Content-Type", Known::ContentType),
-        (8, b'u', _) => ("Use-Path", Known::UsePath),
-        (7, b'e', _) => ("Expires", Known::Expires),
-        (11, b'm', b'i') => ("Min-Expires", Known::MinExpires),
-        (11, b'm', b'a') => ("Max-Expires", Known::MaxExpires),
-        (16, b'w', _) => ("WWW-Authenticate", Known::WwwAuthenticate),
-        (13, b'a', _) => ("Authorization", Known::Authorization),
-        (19, b'a', _) => ("Authentication-Info", Known::AuthenticationInfo),
-        (12, b'u', _) => ("Use-Nickname", Known::UseNickname),
+    let kind = match (name.len(), first, second) {
+        (7, b't', _) => Known::ToPath,
+        (9, b'f', _) => Known::FromPath,
+        (10, b'm', _) => Known::MessageId,
+        (14, b's', _) => Known::SuccessReport,
+        (14, b'f', _) => Known::FailureReport,
+        (10, b'b', _) => Known::ByteRange,
+        (6, b's', _) => Known::Status,
+        (12, b'c', _) => Known::ContentType,
+        (8, b'u', _) => Known::UsePath,
+        (7, b'e', _) => Known::Expires,
+        (11, b'm', b'i') => Known::MinExpires,
+        (11, b'm', b'a') => Known::MaxExpires,
+        (16, b'w', _) => Known::WwwAuthenticate,
+        (13, b'a', _) => Known::Authorization,
+        (19, b'a', _) => Known::AuthenticationInfo,
+        (12, b'u', _) => Known::UseNickname,
         _ => return None,
     };
-    candidate
-        .0
-        .as_bytes()
-        .eq_ignore_ascii_case(name)
-        .then_some(candidate)
+    let canonical = kind.canonical().as_bytes();
+    if same_bytes(canonical, name) {
+        Some((kind, true))
+    } else {
+        canonical
+            .eq_ignore_ascii_case(name)
+            .then_some((kind, false))
+    }
+}
+
+/// Whether two byte strings are equal; names of 4 to 16 bytes (most known names) are
+/// compared two words at a time (the words overlap to cover every byte).
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    fn word(s: &[u8], at: usize) -> u64 {
+        s.get(at..at + 8)
+            .and_then(|w| w.try_into().ok())
+            .map_or(0, u64::from_le_bytes)
+    }
+    fn half(s: &[u8], at: usize) -> u32 {
+        s.get(at..at + 4)
+            .and_then(|w| w.try_into().ok())
+            .map_or(0, u32::from_le_bytes)
+    }
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    match n {
+        4..8 => half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4),
+        8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
+        _ => a == b,
+    }
 }
 
 /// A violation: what and where (index into the head bytes).
@@ -102,7 +209,6 @@ pub(crate) fn head(
 ) -> Result<Option<ByteRange>, Violation> {
     let tolerant = mode == Mode::Tolerant;
     let mut byte_range = None;
-    let name_of = |h: &HeaderSpan| &head[h.name.clone()];
     let end_of_head = head.len();
 
     if has_body && matches!(start.kind, StartKind::Response { .. }) {
@@ -110,17 +216,12 @@ pub(crate) fn head(
     }
 
     // To-Path CRLF From-Path CRLF first.
-    for (i, want) in ["To-Path", "From-Path"].into_iter().enumerate() {
-        let here = lines
-            .get(i)
-            .is_some_and(|h| name_of(h).eq_ignore_ascii_case(want.as_bytes()));
-        if here {
+    for (i, want) in [Known::ToPath, Known::FromPath].into_iter().enumerate() {
+        let is_want = |h: &HeaderSpan| matches!(h.known, Some((k, _)) if k == want);
+        if lines.get(i).is_some_and(is_want) {
             continue;
         }
-        let elsewhere = lines
-            .iter()
-            .position(|h| name_of(h).eq_ignore_ascii_case(want.as_bytes()));
-        match elsewhere {
+        match lines.iter().position(is_want) {
             Some(j) if tolerant => quirk(Quirk::HeaderOrder, lines[j].name.start),
             Some(j) => {
                 let msg = if i == 0 {
@@ -146,17 +247,17 @@ pub(crate) fn head(
 
     let uri_opts = ParseOptions::with_mode(mode);
     for (i, h) in lines.iter().enumerate() {
-        let Some((canonical, kind)) = known(name_of(h)) else {
+        let Some((kind, exact)) = h.known else {
             continue;
         };
-        if !name_of(h).iter().eq(canonical.as_bytes()) {
+        let canonical = kind.canonical();
+        if !exact {
             quirk(Quirk::HeaderNameCase, h.name.start);
         }
         // Known header fields take exactly one SP after the colon and nothing after the
         // value (the vectors' reading 2).
-        let raw_start = h.name.end + 1;
-        let line_end = line_end(head, h.value.end);
-        if h.value.start != raw_start + 1 || head[raw_start] != b' ' || line_end != h.value.end {
+        if !h.spaced {
+            let raw_start = h.name.end + 1;
             if !tolerant {
                 return Err((
                     K::InvalidHeader {
@@ -257,17 +358,46 @@ pub(crate) fn head(
     Ok(byte_range)
 }
 
-/// Index of the line end (CR or LF) at or after `from`.
-fn line_end(head: &[u8], from: usize) -> usize {
-    let r: Range<usize> = from..head.len();
-    r.clone()
-        .find(|&i| matches!(head[i], b'\r' | b'\n'))
-        .unwrap_or(r.end)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn both_splitters_agree() {
+        for line in [
+            "To-Path: msrp://h:1/s;tcp",
+            "to-path: x",
+            "To-Path:x",
+            "To-Path :x",
+            "To-Path:  x ",
+            "X-Custom:\tv\t",
+            "1X: v",
+            ": v",
+            "No colon",
+            "Bad\"name: v",
+            "Message-ID: a:b",
+            "Message-ID:a",
+            "From-Path: x y",
+            "Failure-Report: yes",
+            "Failure-Repor: yes",
+            "Min-Expires: 5",
+            "Max-Expires:",
+            "Status: 000 200 OK",
+            "Authentication-Info: x",
+            "Use-Nickname: \"n\"",
+            "WWW-Authenticate:  a ",
+            "Content-Type-X: a",
+            "Content-Type",
+            "Content-Type:",
+            "",
+        ] {
+            let a = split_header(line.as_bytes(), 3).map(|mut h| {
+                h.known = classify(&line.as_bytes()[h.name.start - 3..h.name.end - 3]);
+                h
+            });
+            assert_eq!(split_known_header(line.as_bytes(), 3), a, "{line}");
+        }
+    }
 
     #[test]
     fn known_names_in_any_case() {
@@ -289,9 +419,10 @@ mod tests {
             ("Authentication-Info", Known::AuthenticationInfo),
             ("Use-Nickname", Known::UseNickname),
         ] {
-            let (canonical, k) = known(name.as_bytes()).unwrap();
+            let (k, exact) = classify(name.as_bytes()).unwrap();
             assert_eq!(k, kind);
-            assert!(canonical.eq_ignore_ascii_case(name));
+            assert!(k.canonical().eq_ignore_ascii_case(name));
+            assert_eq!(exact, k.canonical() == name);
         }
         for other in [
             "To-Pat",
@@ -301,7 +432,7 @@ mod tests {
             "",
             "Mix-Expires",
         ] {
-            assert!(known(other.as_bytes()).is_none(), "{other}");
+            assert!(classify(other.as_bytes()).is_none(), "{other}");
         }
     }
 }
