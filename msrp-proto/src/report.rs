@@ -2,6 +2,8 @@
 
 use msrp_uri::{Path, Uri};
 
+use alloc::string::String;
+
 use crate::wire::{Chunk, ChunkHead, Method, ReportRequest, TransactionId};
 
 /// Whether a response with `code` is to be sent for `request` (RFC 4975 section 7.2):
@@ -46,21 +48,58 @@ pub fn report(
     comment: Option<&str>,
     range: (u64, u64, Option<u64>),
 ) -> Option<Chunk> {
-    let to: Path = request.from_path().ok()?;
-    let message_id = request.message_id()?;
-    let (start, end, total) = range;
-    let mut status = alloc::format!("000 {code:03}");
-    if let Some(c) = comment {
-        status.push(' ');
-        status.push_str(c);
+    Some(ReportTarget::from_request(request)?.report(tid, local, code, comment, range))
+}
+
+/// What REPORTs about a received message need from the SEND that started it: kept
+/// instead of the chunk's head, so that a message in progress (or remembered after its
+/// end) does not hold on to the buffer the head was read into.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportTarget {
+    /// Where REPORTs go: the request's From-Path.
+    pub to_path: Path,
+    /// The message's Message-ID.
+    pub message_id: String,
+    /// The request's Failure-Report (absent: `yes`).
+    pub failure: ReportRequest,
+}
+
+impl ReportTarget {
+    /// From a SEND; `None` without a Message-ID or a valid From-Path.
+    pub fn from_request(request: &ChunkHead) -> Option<ReportTarget> {
+        Some(ReportTarget {
+            to_path: request.from_path().ok()?,
+            message_id: request.message_id()?.into(),
+            failure: failure_report(request),
+        })
     }
-    // Header order as RFC 4975's examples write it: Message-ID, Byte-Range, Status.
-    Some(
-        Chunk::request("REPORT", tid, to, Path::new(local))
-            .message_id(message_id)
+
+    /// Whether a failure REPORT may be sent (RFC 4975 section 7.1.4: not for
+    /// `Failure-Report: no`).
+    pub fn failure_allowed(&self) -> bool {
+        self.failure != ReportRequest::No
+    }
+
+    /// The REPORT, as [`report`] describes it.
+    pub fn report(
+        &self,
+        tid: TransactionId,
+        local: Uri,
+        code: u16,
+        comment: Option<&str>,
+        (start, end, total): (u64, u64, Option<u64>),
+    ) -> Chunk {
+        let mut status = alloc::format!("000 {code:03}");
+        if let Some(c) = comment {
+            status.push(' ');
+            status.push_str(c);
+        }
+        // Header order as RFC 4975's examples write it: Message-ID, Byte-Range, Status.
+        Chunk::request("REPORT", tid, self.to_path.clone(), Path::new(local))
+            .message_id(&self.message_id)
             .byte_range(start, Some(end), total)
-            .header("Status", &status),
-    )
+            .header("Status", &status)
+    }
 }
 
 #[cfg(test)]

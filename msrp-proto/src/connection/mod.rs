@@ -26,7 +26,7 @@ use bytes::{Bytes, BytesMut};
 use crate::Limits;
 use crate::chunking::{ChunkPolicy, Chunker, ReportPrefs};
 use crate::reassembly::{RangeSet, Reassembly, ReassemblyError};
-use crate::report;
+use crate::report::{self, ReportTarget};
 use crate::time::Instant;
 use crate::transaction::{DEFAULT_MAX_PENDING, Expect, Transactions};
 use crate::wire::{
@@ -264,8 +264,11 @@ struct Incoming {
     content_type: String,
     streamed: bool,
     success_wanted: bool,
-    /// The SEND that first carried the message: REPORTs go back along its From-Path.
-    first_head: ChunkHead,
+    /// Where REPORTs about it go (from the SEND that first carried it); `None` when that
+    /// SEND's From-Path was unusable.
+    target: Option<ReportTarget>,
+    /// The total its first chunk's Byte-Range declared.
+    declared: Option<u64>,
     /// Bytes from the start covered by the last progress REPORT.
     reported: u64,
     /// Bytes of the gathering budget it holds (its declared size; 0 when streamed).
@@ -276,7 +279,7 @@ struct Incoming {
 /// to refuse the rest of it when the receiver refused it.
 struct Finished {
     key: (SessionId, String),
-    first_head: ChunkHead,
+    target: Option<ReportTarget>,
     /// 1-based range-end and total to report on.
     end: u64,
     total: Option<u64>,
@@ -856,7 +859,8 @@ impl<R: RandomSource> Connection<R> {
                     content_type,
                     streamed: !gathered,
                     success_wanted: report::success_report_wanted(&head),
-                    first_head: head.clone(),
+                    target: ReportTarget::from_request(&head),
+                    declared: range.total,
                     reported: 0,
                     reserved: gather.unwrap_or(0),
                 },
@@ -949,8 +953,7 @@ impl<R: RandomSource> Connection<R> {
                     .is_some_and(|n| prefix >= msg.reported.saturating_add(n.max(1)))
                     .then(|| {
                         msg.reported = prefix;
-                        let declared = msg.first_head.byte_range().and_then(|r| r.total);
-                        (msg.first_head.clone(), msg.reassembly.total().or(declared))
+                        (msg.target.clone(), msg.reassembly.total().or(msg.declared))
                     });
                 let session = key.0;
                 if msg.streamed {
@@ -962,7 +965,7 @@ impl<R: RandomSource> Connection<R> {
                     });
                 }
                 if let Some((head, total)) = progress {
-                    self.send_report(session, &head, 200, (prefix, total));
+                    self.send_report(session, head.as_ref(), 200, (prefix, total));
                 }
             }
             Err(e) => {
@@ -1044,11 +1047,11 @@ impl<R: RandomSource> Connection<R> {
         };
         let total = msg.reassembly.total().unwrap_or(0);
         if msg.success_wanted {
-            self.send_report(key.0, &msg.first_head, 200, (total, Some(total)));
+            self.send_report(key.0, msg.target.as_ref(), 200, (total, Some(total)));
         }
         self.remember(Finished {
             key: key.clone(),
-            first_head: msg.first_head.clone(),
+            target: msg.target.clone(),
             end: total,
             total: Some(total),
             refused: None,
@@ -1075,16 +1078,16 @@ impl<R: RandomSource> Connection<R> {
     fn send_report(
         &mut self,
         session: SessionId,
-        request: &ChunkHead,
+        target: Option<&ReportTarget>,
         code: u16,
         (end, total): (u64, Option<u64>),
     ) {
+        let Some(target) = target else { return };
         let local = self.sessions[session.0].config.local_uri.clone();
         let tid = random_id(&mut self.rng);
         let comment = Some(reason_phrase(code));
-        if let Some(r) = report::report(request, tid, local, code, comment, (1, end, total)) {
-            self.push_control(encode(&r));
-        }
+        let r = target.report(tid, local, code, comment, (1, end, total));
+        self.push_control(encode(&r));
     }
 
     /// Drops a message being received that this side refused with `code`; its later
@@ -1093,7 +1096,7 @@ impl<R: RandomSource> Connection<R> {
         if let Some(msg) = self.take_incoming(key) {
             self.remember(Finished {
                 key: key.clone(),
-                first_head: msg.first_head,
+                target: msg.target,
                 end: msg.reassembly.ranges().iter().last().map_or(0, |r| r.1),
                 total: msg.reassembly.total(),
                 refused: Some(code),
@@ -1152,11 +1155,11 @@ impl<R: RandomSource> Connection<R> {
             .find(|f| f.key == key)
             .ok_or(SendError::UnknownMessage)?;
         f.refused = Some(code);
-        let (head, end, total) = (f.first_head.clone(), f.end, f.total);
-        if !report::failure_report_allowed(&head) {
+        let (target, end, total) = (f.target.clone(), f.end, f.total);
+        if !target.as_ref().is_some_and(ReportTarget::failure_allowed) {
             return Ok(false);
         }
-        self.send_report(session, &head, code, (end, total));
+        self.send_report(session, target.as_ref(), code, (end, total));
         Ok(true)
     }
 
