@@ -11,6 +11,7 @@ mod common;
 
 use common::{Ev, run, split_at};
 use msrp_proto::Mode;
+use msrp_proto::wire::violations;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -76,6 +77,21 @@ fn check_fields(name: &str, v: &Value, events: &[Ev], failures: &mut Vec<String>
         if got.as_ref() != Some(br) {
             fail(format!("byte_range: expected {br}, got {got:?}"));
         }
+    }
+    // RFC MUSTs beyond the syntax: a vector lists them in `semantic_errors` (free text,
+    // so only their presence is compared); none listed means none may be found.
+    let found: Vec<&str> = violations(head, Some(end))
+        .iter()
+        .map(|v| v.name())
+        .collect();
+    let listed = v
+        .get("semantic_errors")
+        .and_then(Value::as_array)
+        .is_some_and(|a| !a.is_empty());
+    if listed == found.is_empty() {
+        fail(format!(
+            "semantic errors: vector lists {listed}, found {found:?}"
+        ));
     }
     for (key, path) in [("to_path", head.to_path()), ("from_path", head.from_path())] {
         if let Some(want) = v.get(key) {

@@ -232,6 +232,13 @@ fn frame_json(f: &Frame) -> (Value, bool) {
         );
         o.insert("bare_lf".into(), json!(end.bare_lf));
     }
+    // RFC MUSTs the chunk breaks although its syntax is valid (never a parse error).
+    let end = f.end.as_ref().map(|(end, _)| end);
+    let semantic: Vec<Value> = msrp_proto::wire::violations(h, end)
+        .iter()
+        .map(|v| json!(v.name()))
+        .collect();
+    o.insert("semantic_errors".into(), Value::Array(semantic));
     let quirks: Vec<Value> = h
         .quirks()
         .iter()
