@@ -115,11 +115,11 @@ pub struct Chunk {
 const RESERVED: &[&str] = &["To-Path", "From-Path", "Content-Type"];
 
 impl Chunk {
-    /// A request with the given method name.
-    pub fn request(method: &str, tid: TransactionId, to_path: Path, from_path: Path) -> Chunk {
+    /// A chunk with this start line and paths, nothing else.
+    fn bare(tid: TransactionId, start: StartSpec, to_path: Path, from_path: Path) -> Chunk {
         Chunk {
             tid,
-            start: StartSpec::Request(method.into()),
+            start,
             to_path,
             from_path,
             headers: Vec::new(),
@@ -128,6 +128,11 @@ impl Chunk {
             body: None,
             continuation: Continuation::Complete,
         }
+    }
+
+    /// A request with the given method name.
+    pub fn request(method: &str, tid: TransactionId, to_path: Path, from_path: Path) -> Chunk {
+        Self::bare(tid, StartSpec::Request(method.into()), to_path, from_path)
     }
 
     /// A SEND request (RFC 4975 section 7.1.1).
@@ -206,20 +211,9 @@ impl Chunk {
         code: u16,
         comment: Option<&str>,
     ) -> Chunk {
-        Chunk {
-            tid,
-            start: StartSpec::Response {
-                code,
-                comment: comment.map(Into::into),
-            },
-            to_path,
-            from_path,
-            headers: Vec::new(),
-            mime_headers: Vec::new(),
-            content_type: None,
-            body: None,
-            continuation: Continuation::Complete,
-        }
+        let comment = comment.map(Into::into);
+        let start = StartSpec::Response { code, comment };
+        Self::bare(tid, start, to_path, from_path)
     }
 
     /// Adds a header field (after From-Path, in call order).

@@ -129,6 +129,20 @@ impl Pair {
     }
 }
 
+impl Peer {
+    /// Everything the peer writes now, as text; its events are kept.
+    fn drain(&mut self) -> Vec<String> {
+        let mut out = Vec::new();
+        loop {
+            match self.conn.poll_output() {
+                Output::Transmit(t) => out.push(String::from_utf8_lossy(&t).into_owned()),
+                Output::Event(e) => self.events.push(e),
+                Output::Timeout(_) => return out,
+            }
+        }
+    }
+}
+
 fn received(events: &[Event]) -> Vec<(String, Bytes)> {
     events
         .iter()
@@ -941,14 +955,7 @@ Content-Type: text/plain\r\n\r\nhello\r\n-------{tid}{flag}\r\n"
     // The same message now claims to be 10 bytes long.
     p.b.conn
         .handle_input(p.now, chunk("tid00002", "6-10/10", '$').as_bytes());
-    let mut answers = Vec::new();
-    loop {
-        match p.b.conn.poll_output() {
-            Output::Transmit(t) => answers.push(String::from_utf8_lossy(&t).into_owned()),
-            Output::Event(e) => p.b.events.push(e),
-            Output::Timeout(_) => break,
-        }
-    }
+    let answers = p.b.drain();
     assert!(
         answers[0].starts_with("MSRP tid00001 200 OK"),
         "{answers:?}"
@@ -981,14 +988,7 @@ Content-Type: text/plain\r\n\r\nhello\r\n-------{tid}$\r\n"
     );
     wire += &send("tid00003", "Byte-Range: 1-5/5\r\n");
     p.b.conn.handle_input(p.now, wire.as_bytes());
-    let mut answers = Vec::new();
-    loop {
-        match p.b.conn.poll_output() {
-            Output::Transmit(t) => answers.push(String::from_utf8_lossy(&t).into_owned()),
-            Output::Event(e) => p.b.events.push(e),
-            Output::Timeout(_) => break,
-        }
-    }
+    let answers = p.b.drain();
     // The bad Byte-Range gets 400, sent to the previous hop (RFC 4975 section 7.2); the
     // request with Failure-Report: no gets nothing; the good one after them gets 200.
     assert_eq!(
