@@ -24,6 +24,14 @@ pub(crate) struct DemoArgs {
     /// Size of the generated file: bytes, or with a K, M or G suffix (powers of 1024).
     #[arg(long, default_value = "64M", value_parser = parse_size)]
     size: u64,
+    /// Also write the bytes each side sends to DIR/alice.sent.msrp and DIR/bob.sent.msrp
+    /// (for decoding them with another implementation).
+    #[arg(long, value_name = "DIR")]
+    record: Option<std::path::PathBuf>,
+    /// Generate a text file (lines of lower-case letters) instead of binary data, e.g. for
+    /// decoders that expect text bodies.
+    #[arg(long)]
+    text: bool,
 }
 
 fn parse_size(s: &str) -> Result<u64, String> {
@@ -56,7 +64,7 @@ pub(crate) fn run(args: DemoArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match rt.block_on(demo(args.size)) {
+    match rt.block_on(demo(args.size, args.text, args.record.as_deref())) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("msrp demo: FAILED: {e}");
@@ -69,15 +77,24 @@ pub(crate) fn run(args: DemoArgs) -> ExitCode {
 /// side ever holds it whole).
 struct Generator {
     x: u64,
+    size: u64,
     left: u64,
+    text: bool,
 }
 
 impl Generator {
-    fn new(size: u64) -> Generator {
+    fn new(size: u64, text: bool) -> Generator {
         Generator {
             x: 0x9E37_79B9_7F4A_7C15,
+            size,
             left: size,
+            text,
         }
+    }
+
+    /// How many bytes were generated so far.
+    fn position(&self) -> u64 {
+        self.size - self.left
     }
 
     /// The next piece, at most `max` bytes (a multiple of 8); `None` at the end.
@@ -94,6 +111,17 @@ impl Generator {
             out.extend_from_slice(&self.x.to_le_bytes());
         }
         out.truncate(n);
+        if self.text {
+            // Letters, and a line end every 64 bytes of the file.
+            let at = self.position();
+            for (i, b) in out.iter_mut().enumerate() {
+                *b = if (at + i as u64) % 64 == 63 {
+                    b'\n'
+                } else {
+                    b'a' + *b % 26
+                };
+            }
+        }
         self.left -= n as u64;
         Some(Bytes::from(out))
     }
@@ -117,7 +145,12 @@ struct Endpoint {
     task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
-fn start_endpoint(stream: TcpStream, session: SessionConfig, start: StdInstant) -> Endpoint {
+fn start_endpoint(
+    stream: TcpStream,
+    session: SessionConfig,
+    start: StdInstant,
+    record: Option<std::fs::File>,
+) -> Endpoint {
     let config = ConnectionConfig {
         // The send queue bounds what a sender holds: the file is written into it as it drains.
         max_queued_bytes: 4 << 20,
@@ -131,7 +164,7 @@ fn start_endpoint(stream: TcpStream, session: SessionConfig, start: StdInstant) 
     let id = conn.add_session(session);
     let (cmd_tx, cmd_rx) = mpsc::channel(16);
     let (ev_tx, ev_rx) = mpsc::unbounded_channel();
-    let task = tokio::spawn(drive(conn, stream, cmd_rx, ev_tx, start));
+    let task = tokio::spawn(drive(conn, stream, cmd_rx, ev_tx, start, record));
     Endpoint {
         commands: cmd_tx,
         events: ev_rx,
@@ -171,7 +204,7 @@ async fn next_event(ep: &mut Endpoint, what: &str) -> Result<Event, String> {
     }
 }
 
-async fn demo(size: u64) -> Result<(), String> {
+async fn demo(size: u64, text: bool, record: Option<&std::path::Path>) -> Result<(), String> {
     let start = StdInstant::now();
     let err = |e: std::io::Error| e.to_string();
 
@@ -234,6 +267,13 @@ async fn demo(size: u64) -> Result<(), String> {
     let alice_stream = TcpStream::connect(&addr).await.map_err(err)?;
     let bob_stream = accept.await.map_err(|e| e.to_string())?.map_err(err)?;
     println!("--- connected: Alice -> Bob at {addr}");
+    let recorder = |name: &str| -> Result<Option<std::fs::File>, String> {
+        let Some(dir) = record else { return Ok(None) };
+        let path = dir.join(format!("{name}.sent.msrp"));
+        std::fs::File::create(&path)
+            .map(Some)
+            .map_err(|e| format!("{}: {e}", path.display()))
+    };
 
     let mut alice = start_endpoint(
         alice_stream,
@@ -246,6 +286,7 @@ async fn demo(size: u64) -> Result<(), String> {
             cema: false,
         },
         start,
+        recorder("alice")?,
     );
     let mut bob = start_endpoint(
         bob_stream,
@@ -258,6 +299,7 @@ async fn demo(size: u64) -> Result<(), String> {
             cema: false,
         },
         start,
+        recorder("bob")?,
     );
     alice
         .commands
@@ -307,7 +349,12 @@ async fn demo(size: u64) -> Result<(), String> {
     let (tx, rx) = oneshot::channel();
     let start_cmd = Command::StartStream {
         session: alice.session,
-        content_type: "application/octet-stream".into(),
+        content_type: if text {
+            "text/plain"
+        } else {
+            "application/octet-stream"
+        }
+        .into(),
         total: Some(size),
         reports,
         reply: tx,
@@ -323,7 +370,7 @@ async fn demo(size: u64) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let writer_commands = alice.commands.clone();
     let writer = tokio::spawn(async move {
-        let mut generator = Generator::new(size);
+        let mut generator = Generator::new(size, text);
         let mut hasher = Sha256::new();
         while let Some(piece) = generator.next_piece(256 * 1024) {
             hasher.update(&piece);

@@ -74,12 +74,14 @@ fn now(start: StdInstant) -> Instant {
 /// Runs one connection until the peer closes it or the command channel closes and all
 /// output is written. Reading, writing, commands and the timer are served concurrently, so
 /// two peers sending in bulk to each other never wait on each other's full socket buffers.
+/// `record`: a file that gets a copy of every byte written to the socket.
 pub(crate) async fn drive<R: RandomSource>(
     mut conn: Connection<R>,
     stream: TcpStream,
     mut commands: mpsc::Receiver<Command>,
     events: mpsc::UnboundedSender<Event>,
     start: StdInstant,
+    mut record: Option<std::fs::File>,
 ) -> io::Result<()> {
     stream.set_nodelay(true)?;
     let (mut rd, mut wr) = stream.into_split();
@@ -127,6 +129,9 @@ pub(crate) async fn drive<R: RandomSource>(
                     return Err(io::ErrorKind::WriteZero.into());
                 }
                 if let Some((bytes, done)) = &mut out {
+                    if let Some(file) = &mut record {
+                        std::io::Write::write_all(file, &bytes[*done..*done + n])?;
+                    }
                     *done += n;
                     if *done == bytes.len() {
                         out = None;
@@ -204,7 +209,9 @@ mod tests {
             let s = conn.add_session(session(local, peer));
             let (cmd_tx, cmd_rx) = mpsc::channel(4);
             let (ev_tx, ev_rx) = mpsc::unbounded_channel();
-            tasks.push(tokio::spawn(drive(conn, stream, cmd_rx, ev_tx, start)));
+            tasks.push(tokio::spawn(drive(
+                conn, stream, cmd_rx, ev_tx, start, None,
+            )));
             channels.push((s, cmd_tx, ev_rx));
         }
         for (s, cmd, _) in &channels {
