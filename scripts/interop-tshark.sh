@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Interop: the bytes both demo endpoints write, decoded by an independent MSRP
-# implementation (tshark's dissector, installed by ../shared/peers/tshark/install.sh).
+# Interop: the bytes both demo endpoints write, and one chunk of every kind the serializer
+# builds, decoded by an independent MSRP implementation (tshark's dissector, installed by
+# ../shared/peers/tshark/install.sh).
 # Every frame our own strict parser finds must be decoded by tshark, with its end-line
 # matching its transaction id and no malformed-packet or expert note.
 #
@@ -27,3 +28,12 @@ for side in alice bob; do
   fi
   echo "$side: $frames frames written, all decoded by tshark"
 done
+
+# One chunk of every kind the serializer builds (responses, REPORTs, AUTH, NICKNAME, `#`).
+frames=$(cargo run --release -q -p msrp-proto --example wire_samples -- "$dir/samples.msrp")
+if ! python3 "$peers/tshark/msrp_decode.py" "$dir/samples.msrp" --check "$frames" >"$dir/samples.json"; then
+  tail -n 5 "$dir/samples.json"
+  echo "tshark does not decode the serializer's samples" >&2
+  exit 1
+fi
+echo "samples: $frames frames of every kind, all decoded by tshark"
