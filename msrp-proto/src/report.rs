@@ -89,12 +89,8 @@ impl ReportTarget {
         comment: Option<&str>,
         (start, end, total): (u64, u64, Option<u64>),
     ) -> Chunk {
-        let mut status = alloc::format!("000 {code:03}");
-        if let Some(c) = comment {
-            status.push(' ');
-            status.push_str(c);
-        }
         // Header order as RFC 4975's examples write it: Message-ID, Byte-Range, Status.
+        let status = crate::wire::status_value(code, comment);
         Chunk::request("REPORT", tid, self.to_path.clone(), Path::new(local))
             .message_id(&self.message_id)
             .byte_range(start, Some(end), total)

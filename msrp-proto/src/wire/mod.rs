@@ -24,6 +24,7 @@ pub use parser::{ChunkParser, Continuation, EndLine, ParseEvent};
 pub use quirk::Quirk;
 pub use rejected::RejectedHead;
 pub use semantic::{MAX_NON_SEND_BODY, MAX_UNINTERRUPTIBLE_BODY, Violation, violations};
+pub(crate) use serializer::status_value;
 pub use serializer::{Chunk, EncodeError, StartSpec};
 pub use start_line::Method;
 pub use tid::{MAX_TID_CAPACITY, TransactionId};

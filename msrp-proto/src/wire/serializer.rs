@@ -148,12 +148,8 @@ impl Chunk {
         code: u16,
         comment: Option<&str>,
     ) -> Chunk {
-        let mut status = alloc::format!("000 {code:03}");
-        if let Some(c) = comment {
-            status.push(' ');
-            status.push_str(c);
-        }
-        Self::request("REPORT", tid, to_path, from_path).header("Status", &status)
+        Self::request("REPORT", tid, to_path, from_path)
+            .header("Status", &status_value(code, comment))
     }
 
     /// An AUTH request (RFC 4976 section 5).
@@ -429,6 +425,17 @@ impl Write for Writer<'_> {
         self.0.put_slice(s.as_bytes());
         Ok(())
     }
+}
+
+/// A Status header value in the `000` namespace (RFC 4975 sections 7.1.2 and 9):
+/// `000 code[ comment]`.
+pub(crate) fn status_value(code: u16, comment: Option<&str>) -> String {
+    let mut status = alloc::format!("000 {code:03}");
+    if let Some(c) = comment {
+        status.push(' ');
+        status.push_str(c);
+    }
+    status
 }
 
 #[cfg(test)]
