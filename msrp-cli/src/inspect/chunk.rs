@@ -86,14 +86,7 @@ pub(crate) fn inspect(input: &[u8], mode: Mode, splits: &[usize]) -> (Value, boo
         objects.push(obj);
     }
     let mut out = Map::new();
-    out.insert(
-        "mode".into(),
-        json!(if mode == Mode::Strict {
-            "strict"
-        } else {
-            "tolerant"
-        }),
-    );
+    out.insert("mode".into(), json!(super::mode_name(mode)));
     let incomplete_from = if leftover {
         // A frame whose head was reported but whose end has not come, or bytes not yet
         // forming a head.

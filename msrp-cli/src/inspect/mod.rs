@@ -111,3 +111,11 @@ pub(crate) fn run(what: What) -> ExitCode {
         ExitCode::from(1)
     }
 }
+
+/// How the JSON output names a parse mode.
+pub(super) fn mode_name(mode: msrp_uri::Mode) -> &'static str {
+    match mode {
+        msrp_uri::Mode::Strict => "strict",
+        msrp_uri::Mode::Tolerant => "tolerant",
+    }
+}

@@ -65,14 +65,7 @@ pub(crate) fn inspect(input: &[u8], mode: Mode, fragment: bool) -> (Value, bool)
     };
     opts.fragment = fragment;
     let mut out = Map::new();
-    out.insert(
-        "mode".into(),
-        json!(if mode == Mode::Strict {
-            "strict"
-        } else {
-            "tolerant"
-        }),
-    );
+    out.insert("mode".into(), json!(super::mode_name(mode)));
     out.insert("fragment".into(), json!(fragment));
     match SessionDescription::parse_with(input, &opts) {
         Ok((sdp, quirks)) => {

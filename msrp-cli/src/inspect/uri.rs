@@ -1,5 +1,6 @@
 //! `msrp inspect uri`: field names of the `uris/*.json` conformance vectors.
 
+use super::mode_name;
 use msrp_uri::{Mode, ParseOptions, Uri};
 use serde_json::{Map, Value, json};
 
@@ -39,12 +40,5 @@ pub(crate) fn inspect(input: &[u8], mode: Mode) -> (Value, bool) {
             );
             (Value::Object(out), false)
         }
-    }
-}
-
-fn mode_name(mode: Mode) -> &'static str {
-    match mode {
-        Mode::Strict => "strict",
-        Mode::Tolerant => "tolerant",
     }
 }
