@@ -290,7 +290,12 @@ fn rfc_sends_replayed_against_a_session() {
         let mut streamed = Vec::new();
         for e in &events {
             match e {
-                Event::MessageReceived { body, .. } => got.push(body.to_vec()),
+                Event::MessageReceived {
+                    session: s, body, ..
+                } => {
+                    assert_eq!(*s, session, "{stem}");
+                    got.push(body.to_vec());
+                }
                 Event::MessageData { offset, data, .. } => {
                     assert_eq!(*offset, streamed.len() as u64, "{stem}: in order");
                     streamed.extend_from_slice(data);
@@ -302,7 +307,6 @@ fn rfc_sends_replayed_against_a_session() {
                 other => panic!("{stem}: {other:?}"),
             }
         }
-        let _ = session;
         assert_eq!(got, expected, "{stem}: {events:?}");
         delivered += got.len();
         // Success REPORTs.

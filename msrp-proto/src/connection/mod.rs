@@ -688,6 +688,10 @@ impl<R: RandomSource> Connection<R> {
         for id in sending {
             self.fail(session, &id, FailReason::SessionClosed);
         }
+        // The chunk being received is for a session that no longer exists.
+        if matches!(&self.current, Some(Current::Accept { key, .. }) if key.0 == session) {
+            self.refuse_current(481);
+        }
         let keys: Vec<_> = self
             .incoming
             .keys()
@@ -699,17 +703,6 @@ impl<R: RandomSource> Connection<R> {
         }
         self.finished.retain(|f| f.key.0 != session);
         self.sent.retain(|(s, _)| *s != session);
-        if matches!(&self.current, Some(Current::Accept { key, .. }) if key.0 == session) {
-            if let Some(Current::Accept { head, .. }) = self.current.take() {
-                // The chunk being received is for a session that no longer exists.
-                self.wrapper = None;
-                self.current = Some(Current::Answer {
-                    head,
-                    session: None,
-                    code: 481,
-                });
-            }
-        }
         self.sessions[session.0].open = false;
         self.events.push_back(Event::SessionClosed { session });
         Ok(self.open_sessions())
@@ -915,22 +908,29 @@ impl<R: RandomSource> Connection<R> {
             }
             return;
         }
+        self.refuse_current(415);
+    }
+
+    /// Refuses the chunk being received with `code` (answered at its end-line, the rest of
+    /// its body ignored) and drops its message; later chunks of it get `code` too.
+    fn refuse_current(&mut self, code: u16) {
         if let Some(Current::Accept { head, key, .. }) = self.current.take() {
-            self.drop_incoming(&key, 415);
+            self.wrapper = None;
+            self.drop_incoming(&key, code);
             self.current = Some(Current::Answer {
                 head,
                 session: Some(key.0),
-                code: 415,
+                code,
             });
         }
     }
 
     fn accept_piece(&mut self, piece: Bytes) {
         let Some(Current::Accept {
-            head,
             key,
             start,
             received,
+            ..
         }) = &mut self.current
         else {
             return;
@@ -968,17 +968,8 @@ impl<R: RandomSource> Connection<R> {
                     self.send_report(session, head.as_ref(), 200, (prefix, total));
                 }
             }
-            Err(e) => {
-                // Too large, or inconsistent: refuse the chunk and drop the message.
-                let (head, key) = (head.clone(), key.clone());
-                let code = reassembly_code(e);
-                self.drop_incoming(&key, code);
-                self.current = Some(Current::Answer {
-                    head,
-                    session: Some(key.0),
-                    code,
-                });
-            }
+            // Too large, or inconsistent: refuse the chunk and drop the message.
+            Err(e) => self.refuse_current(reassembly_code(e)),
         }
     }
 
@@ -1137,16 +1128,9 @@ impl<R: RandomSource> Connection<R> {
             return Err(SendError::InvalidStatus);
         }
         let key = (session, String::from(message_id));
-        if self.incoming.contains_key(&key) {
-            if matches!(&self.current, Some(Current::Accept { key: k, .. }) if *k == key) {
-                if let Some(Current::Accept { head, .. }) = self.current.take() {
-                    self.current = Some(Current::Answer {
-                        head,
-                        session: Some(session),
-                        code,
-                    });
-                }
-            }
+        if matches!(&self.current, Some(Current::Accept { key: k, .. }) if *k == key) {
+            self.refuse_current(code);
+        } else {
             self.drop_incoming(&key, code);
         }
         let f = self

@@ -1347,7 +1347,8 @@ fn closing_a_session_stops_its_messages_and_later_requests_get_481() {
         ..ConnectionConfig::default()
     };
     let mut p = Pair::new(&["*"], 1 << 20, config);
-    let other = p.a.conn.add_session(session(
+    // A second session keeps the connection in use.
+    let _second = p.a.conn.add_session(session(
         "msrp://a.example.com:7777/second;tcp",
         "msrp://b.example.com:8888/second;tcp",
         &["*"],
@@ -1413,7 +1414,6 @@ fn closing_a_session_stops_its_messages_and_later_requests_get_481() {
             reason: FailReason::Response(481)
         }]
     );
-    let _ = other;
 }
 
 #[test]
