@@ -2,6 +2,7 @@
 
 mod digest;
 mod error;
+mod fast_head;
 mod gather;
 mod head;
 mod ids;
@@ -13,6 +14,7 @@ mod serializer;
 mod start_line;
 mod tid;
 mod validate;
+mod validation;
 mod values;
 
 pub use digest::{DigestIter, DigestParams};
@@ -28,4 +30,5 @@ pub(crate) use serializer::status_value;
 pub use serializer::{Chunk, EncodeError, StartSpec};
 pub use start_line::Method;
 pub use tid::{MAX_TID_CAPACITY, TransactionId};
+pub use validation::Validation;
 pub use values::{ByteRange, MediaType, ReportRequest, Status};

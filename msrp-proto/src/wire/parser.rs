@@ -17,12 +17,14 @@ use bytes::{Buf, Bytes, BytesMut};
 use memchr::memmem::Finder;
 
 use super::error::{ParseError, ParseErrorKind as K};
+use super::fast_head;
 use super::head::{ChunkHead, HeaderSpan};
 use super::quirk::Quirk;
 use super::rejected::RejectedHead;
 use super::start_line::{self, StartLine};
 use super::tid::TransactionId;
 use super::validate;
+use super::validation::Validation;
 use crate::Limits;
 use msrp_uri::Mode;
 
@@ -186,6 +188,7 @@ pub struct ChunkParser {
 struct Core {
     mode: Mode,
     limits: Limits,
+    validation: Validation,
     state: State,
     /// Stream offset of the first byte of the buffer.
     base: u64,
@@ -213,6 +216,7 @@ impl core::fmt::Debug for ChunkParser {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("ChunkParser")
             .field("mode", &self.core.mode)
+            .field("validation", &self.core.validation)
             .field("limits", &self.core.limits)
             .field("state", &self.core.state)
             .field("offset", &self.core.base)
@@ -235,6 +239,7 @@ impl ChunkParser {
             core: Core {
                 mode,
                 limits,
+                validation: Validation::Full,
                 state: State::Start,
                 base: 0,
                 crlf: Finder::new(PREFIX_CRLF),
@@ -250,6 +255,18 @@ impl ChunkParser {
                 rejected: Bytes::new(),
             },
         }
+    }
+
+    /// The same parser, checking heads as `validation` says (the default is
+    /// [`Validation::Full`]).
+    pub fn with_validation(mut self, validation: Validation) -> ChunkParser {
+        self.core.validation = validation;
+        self
+    }
+
+    /// How much of each head is checked before it is handed out.
+    pub fn validation(&self) -> Validation {
+        self.core.validation
     }
 
     /// Appends received bytes to the parser's buffer (one copy). Then call
@@ -434,6 +451,18 @@ impl Core {
             // is a valid beginning, and within every limit).
             return Ok(None);
         }
+        if self.searched == 0 && matches!(self.state, State::Start) {
+            // A head not looked at yet: most arrive whole and in the common spelling.
+            if let Some(fast) = fast_head::read(buf, &self.limits, &mut self.lines) {
+                self.start = Some(fast.start);
+                self.first_header = fast.first_header;
+                return match fast.end_line {
+                    None => self.finish_head(buf, fast.head_end, true),
+                    Some((flag, len)) => self.finish_bodiless(buf, fast.head_end, flag, len, false),
+                }
+                .map(Some);
+            }
+        }
         let tolerant = self.mode == Mode::Tolerant;
         loop {
             let nl = memchr::memchr(b'\n', &buf[self.searched..]).map(|i| self.searched + i);
@@ -527,21 +556,10 @@ impl Core {
                     ));
                 }
                 let bare_lf = line_end == nl;
-                // The head is everything before the end-line; the end-line is dropped next.
-                let event = self.finish_head(buf, line_start, false)?;
-                let expected = self.expected;
-                let end = EndLine {
-                    continuation: flag.unwrap_or(Continuation::Complete),
-                    body_length: 0,
-                    bare_lf,
-                    byte_range_matches: expected.map(|n| n == 0),
-                };
-                self.state = State::End {
-                    len: nl + 1 - line_start,
-                    end,
-                    discard: false,
-                };
-                return Ok(Some(event));
+                let flag = flag.unwrap_or(Continuation::Complete);
+                return self
+                    .finish_bodiless(buf, line_start, flag, nl + 1 - line_start, bare_lf)
+                    .map(Some);
             }
             if self.lines.len() == self.limits.max_headers {
                 let max = self.limits.max_headers;
@@ -599,6 +617,31 @@ impl Core {
         Ok(())
     }
 
+    /// The head of a bodiless chunk ends at `head_end`, where its end-line of `len` bytes
+    /// starts (the end-line is dropped by the next step).
+    fn finish_bodiless(
+        &mut self,
+        buf: &mut BytesMut,
+        head_end: usize,
+        flag: Continuation,
+        len: usize,
+        bare_lf: bool,
+    ) -> Result<ParseEvent, ParseError> {
+        let event = self.finish_head(buf, head_end, false)?;
+        let end = EndLine {
+            continuation: flag,
+            body_length: 0,
+            bare_lf,
+            byte_range_matches: self.expected.map(|n| n == 0),
+        };
+        self.state = State::End {
+            len,
+            end,
+            discard: false,
+        };
+        Ok(event)
+    }
+
     /// The head ends at `head_end` (the start of the empty line or of the end-line).
     fn finish_head(
         &mut self,
@@ -618,10 +661,11 @@ impl Core {
         let check = validate::head(
             &buf[..head_end],
             &self.lines,
-            &start,
+            &start.kind,
             has_body,
             self.mode,
             &self.limits,
+            self.validation.checks(),
             &mut |q, at| found.push((q, at)),
         );
         for (q, at) in found {

@@ -5,7 +5,7 @@ use super::digest::{self, Form};
 use super::error::ParseErrorKind as K;
 use super::head::HeaderSpan;
 use super::quirk::Quirk;
-use super::start_line::{StartKind, StartLine};
+use super::start_line::StartKind;
 use super::values::{self, ByteRange};
 use crate::Limits;
 use msrp_uri::{Mode, ParseOptions, Path};
@@ -39,7 +39,7 @@ pub(crate) fn split_known_header(line: &[u8], at: usize) -> Option<HeaderSpan> {
 
 /// The known header field whose canonical name, then ":", starts `line` (the spelling
 /// most peers use): no search for the colon, no check of the name byte by byte.
-fn canonical_name_at_start(line: &[u8]) -> Option<Known> {
+pub(crate) fn canonical_name_at_start(line: &[u8]) -> Option<Known> {
     use Known::*;
     let candidates: &[Known] = match line.first()? {
         b'T' => &[ToPath],
@@ -112,7 +112,7 @@ pub(crate) enum Known {
 
 impl Known {
     /// The canonical spelling of the name.
-    fn canonical(self) -> &'static str {
+    pub(crate) fn canonical(self) -> &'static str {
         match self {
             Known::ToPath => "To-Path",
             Known::FromPath => "From-Path",
@@ -196,26 +196,128 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
 /// A violation: what and where (index into the head bytes).
 pub(crate) type Violation = (K, usize);
 
-/// Checks a complete head and returns its (first) Byte-Range. Strict mode turns every deviation into an error; tolerant mode
-/// records a quirk where the meaning is still clear.
+/// Which checks [`head`] makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Checks {
+    /// The shape of the head: no body on a response, To-Path and From-Path first,
+    /// Content-Type last, known names' case and the spacing around their values.
+    Framing,
+    /// The values of the known header fields against their rules.
+    Values,
+    /// Both, line by line (the first violation in the head is reported).
+    Full,
+}
+
+/// Checks a complete head and returns its first Byte-Range (`None` when it has none, or
+/// when only the framing is checked and that value is not well formed). Strict mode turns
+/// every deviation into an error; tolerant mode records a quirk where the meaning is still
+/// clear.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn head(
     head: &[u8],
     lines: &[HeaderSpan],
-    start: &StartLine,
+    start: &StartKind,
     has_body: bool,
     mode: Mode,
     limits: &Limits,
+    checks: Checks,
     quirk: &mut impl FnMut(Quirk, usize),
 ) -> Result<Option<ByteRange>, Violation> {
     let tolerant = mode == Mode::Tolerant;
+    let framing = checks != Checks::Values;
+    let values = checks != Checks::Framing;
     let mut byte_range = None;
+    let mut seen_byte_range = false;
     let end_of_head = head.len();
 
-    if has_body && matches!(start.kind, StartKind::Response { .. }) {
-        return Err((K::ResponseWithBody, end_of_head));
+    if framing {
+        framing_order(lines, start, has_body, end_of_head, tolerant, quirk)?;
     }
 
-    // To-Path CRLF From-Path CRLF first.
+    let uri_opts = ParseOptions::with_mode(mode);
+    for (i, h) in lines.iter().enumerate() {
+        let Some((kind, exact)) = h.known else {
+            continue;
+        };
+        let canonical = kind.canonical();
+        if framing {
+            if !exact {
+                quirk(Quirk::HeaderNameCase, h.name.start);
+            }
+            // Known header fields take exactly one SP after the colon and nothing after
+            // the value (the vectors' reading 2).
+            if !h.spaced {
+                let raw_start = h.name.end + 1;
+                if !tolerant {
+                    return Err((
+                        K::InvalidHeader {
+                            header: canonical,
+                            reason: "not exactly one SP before the value, or white space after it",
+                        },
+                        raw_start,
+                    ));
+                }
+                quirk(Quirk::HeaderSpacing, raw_start);
+            }
+        }
+        let v = &head[h.value.clone()];
+        let bad = |reason: &'static str| {
+            (
+                K::InvalidHeader {
+                    header: canonical,
+                    reason,
+                },
+                h.value.start,
+            )
+        };
+        match kind {
+            Known::ByteRange => {
+                // Read in every mode: the end-line's diagnostic compares it with the body.
+                let parsed = values::byte_range(v);
+                if !seen_byte_range {
+                    seen_byte_range = true;
+                    byte_range = parsed.ok();
+                }
+                if values {
+                    parsed.map_err(bad)?;
+                }
+            }
+            Known::ContentType => {
+                if values {
+                    if let Err(reason) = values::media_type(v) {
+                        if !(tolerant && v.contains(&b'/')) {
+                            return Err(bad(reason));
+                        }
+                        quirk(Quirk::HeaderValue, h.value.start);
+                    }
+                }
+                if framing && has_body && i + 1 != lines.len() {
+                    if !tolerant {
+                        return Err((K::ContentTypeNotLast, h.name.start));
+                    }
+                    quirk(Quirk::HeaderOrder, h.name.start);
+                }
+            }
+            _ if values => value(kind, v, tolerant, limits, &uri_opts, quirk, h.value.start)
+                .map_err(bad)?,
+            _ => {}
+        }
+    }
+    Ok(byte_range)
+}
+
+/// No body on a response; To-Path CRLF From-Path CRLF first (RFC 4975 sections 7.2, 9).
+fn framing_order(
+    lines: &[HeaderSpan],
+    start: &StartKind,
+    has_body: bool,
+    end_of_head: usize,
+    tolerant: bool,
+    quirk: &mut impl FnMut(Quirk, usize),
+) -> Result<(), Violation> {
+    if has_body && matches!(start, StartKind::Response { .. }) {
+        return Err((K::ResponseWithBody, end_of_head));
+    }
     for (i, want) in [Known::ToPath, Known::FromPath].into_iter().enumerate() {
         let is_want = |h: &HeaderSpan| matches!(h.known, Some((k, _)) if k == want);
         if lines.get(i).is_some_and(is_want) {
@@ -245,117 +347,77 @@ pub(crate) fn head(
         }
     }
 
-    let uri_opts = ParseOptions::with_mode(mode);
-    for (i, h) in lines.iter().enumerate() {
-        let Some((kind, exact)) = h.known else {
-            continue;
-        };
-        let canonical = kind.canonical();
-        if !exact {
-            quirk(Quirk::HeaderNameCase, h.name.start);
+    Ok(())
+}
+
+/// Checks the value `v` of a known header field other than Byte-Range and Content-Type
+/// (which [`head`] checks itself); `at` is where it starts, for quirks.
+fn value(
+    kind: Known,
+    v: &[u8],
+    tolerant: bool,
+    limits: &Limits,
+    uri_opts: &ParseOptions,
+    quirk: &mut impl FnMut(Quirk, usize),
+    at: usize,
+) -> Result<(), &'static str> {
+    match kind {
+        Known::ToPath | Known::FromPath | Known::UsePath => match Path::validate(v, uri_opts) {
+            Err(_) => return Err("not a list of MSRP URIs separated by SP"),
+            Ok(q) if q.has_violation() => quirk(Quirk::HeaderValue, at),
+            Ok(_) => {}
+        },
+        Known::MessageId => {
+            if let Err(reason) = values::ident(v, limits.max_tid_len) {
+                let loose = !v.is_empty()
+                    && v.len() <= limits.max_tid_len
+                    && v.iter().all(|b| super::tid::is_ident_char(*b));
+                if !(tolerant && loose) {
+                    return Err(reason);
+                }
+                quirk(Quirk::NonStandardId, at);
+            }
         }
-        // Known header fields take exactly one SP after the colon and nothing after the
-        // value (the vectors' reading 2).
-        if !h.spaced {
-            let raw_start = h.name.end + 1;
-            if !tolerant {
-                return Err((
-                    K::InvalidHeader {
-                        header: canonical,
-                        reason: "not exactly one SP before the value, or white space after it",
-                    },
-                    raw_start,
-                ));
-            }
-            quirk(Quirk::HeaderSpacing, raw_start);
+        Known::SuccessReport => {
+            values::report_request(v, false)?;
         }
-        let v = &head[h.value.clone()];
-        let bad = |reason: &'static str| {
-            (
-                K::InvalidHeader {
-                    header: canonical,
-                    reason,
-                },
-                h.value.start,
-            )
-        };
-        match kind {
-            Known::ToPath | Known::FromPath | Known::UsePath => {
-                match Path::validate(v, &uri_opts) {
-                    Err(_) => return Err(bad("not a list of MSRP URIs separated by SP")),
-                    Ok(q) if q.has_violation() => quirk(Quirk::HeaderValue, h.value.start),
-                    Ok(_) => {}
-                }
-            }
-            Known::MessageId => {
-                if let Err(reason) = values::ident(v, limits.max_tid_len) {
-                    let loose = !v.is_empty()
-                        && v.len() <= limits.max_tid_len
-                        && v.iter().all(|b| super::tid::is_ident_char(*b));
-                    if !(tolerant && loose) {
-                        return Err(bad(reason));
-                    }
-                    quirk(Quirk::NonStandardId, h.value.start);
-                }
-            }
-            Known::SuccessReport => values::report_request(v, false).map(|_| ()).map_err(bad)?,
-            Known::FailureReport => values::report_request(v, true).map(|_| ()).map_err(bad)?,
-            Known::ByteRange => {
-                let r = values::byte_range(v).map_err(bad)?;
-                byte_range.get_or_insert(r);
-            }
-            Known::Status => values::status(v).map(|_| ()).map_err(bad)?,
-            Known::ContentType => {
-                if let Err(reason) = values::media_type(v) {
-                    if !(tolerant && v.contains(&b'/')) {
-                        return Err(bad(reason));
-                    }
-                    quirk(Quirk::HeaderValue, h.value.start);
-                }
-                if has_body && i + 1 != lines.len() {
-                    if !tolerant {
-                        return Err((K::ContentTypeNotLast, h.name.start));
-                    }
-                    quirk(Quirk::HeaderOrder, h.name.start);
-                }
-            }
-            Known::WwwAuthenticate | Known::Authorization | Known::AuthenticationInfo => {
-                let form = if kind == Known::AuthenticationInfo {
-                    Form::Info
-                } else {
-                    Form::Challenge
-                };
-                match digest::check(v, form) {
-                    Ok(false) => {}
-                    Ok(true) if tolerant => quirk(Quirk::HeaderValue, h.value.start),
-                    Ok(true) => {
-                        return Err(bad(
-                            "white space around \",\" that the grammar does not allow",
-                        ));
-                    }
-                    Err(reason) => return Err(bad(reason)),
-                }
-            }
-            Known::UseNickname => {
-                // nickname = DQUOTE 1*1023(qdtext / qd-esc) DQUOTE (RFC 7701 section 6.1)
-                let ok = v.first() == Some(&b'"')
-                    && values::quoted_string_end(v, 0) == Ok(v.len())
-                    && v.len() > 2
-                    && core::str::from_utf8(&v[1..v.len() - 1])
-                        .is_ok_and(|t| t.chars().count() <= 1023);
-                if !ok {
-                    return Err(bad("not a quoted nickname of 1 to 1023 characters"));
-                }
-            }
-            Known::Expires | Known::MinExpires | Known::MaxExpires
-                if v.is_empty() || v.len() > 19 || !v.iter().all(u8::is_ascii_digit) =>
-            {
-                return Err(bad("not 1*DIGIT"));
-            }
-            _ => {}
+        Known::FailureReport => {
+            values::report_request(v, true)?;
         }
+        Known::Status => {
+            values::status(v)?;
+        }
+        Known::WwwAuthenticate | Known::Authorization | Known::AuthenticationInfo => {
+            let form = if kind == Known::AuthenticationInfo {
+                Form::Info
+            } else {
+                Form::Challenge
+            };
+            match digest::check(v, form)? {
+                false => {}
+                true if tolerant => quirk(Quirk::HeaderValue, at),
+                true => return Err("white space around \",\" that the grammar does not allow"),
+            }
+        }
+        Known::UseNickname => {
+            // nickname = DQUOTE 1*1023(qdtext / qd-esc) DQUOTE (RFC 7701 section 6.1)
+            let ok = v.first() == Some(&b'"')
+                && values::quoted_string_end(v, 0) == Ok(v.len())
+                && v.len() > 2
+                && core::str::from_utf8(&v[1..v.len() - 1])
+                    .is_ok_and(|t| t.chars().count() <= 1023);
+            if !ok {
+                return Err("not a quoted nickname of 1 to 1023 characters");
+            }
+        }
+        Known::Expires | Known::MinExpires | Known::MaxExpires
+            if v.is_empty() || v.len() > 19 || !v.iter().all(u8::is_ascii_digit) =>
+        {
+            return Err("not 1*DIGIT");
+        }
+        _ => {}
     }
-    Ok(byte_range)
+    Ok(())
 }
 
 #[cfg(test)]

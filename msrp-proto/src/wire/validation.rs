@@ -1,0 +1,112 @@
+//! How much of a head the parser checks before handing it out, and the check of the
+//! rest on demand.
+
+use alloc::vec::Vec;
+
+use super::error::ParseError;
+use super::head::{ChunkHead, HeaderSpan};
+use super::quirk::Quirk;
+use super::validate::{self, Checks};
+use crate::Limits;
+use msrp_uri::Mode;
+
+/// How much of each head a [`ChunkParser`](super::ChunkParser) checks before it hands
+/// the head out. Both settings frame chunks identically and enforce every [`Limits`]
+/// field; they differ in when the values of known header fields are checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Validation {
+    /// The default: the value of every known header field (To-Path, From-Path, Use-Path,
+    /// Message-ID, Success-Report, Failure-Report, Byte-Range, Status, Content-Type,
+    /// Expires, Min-Expires, Max-Expires, WWW-Authenticate, Authorization,
+    /// Authentication-Info, Use-Nickname) is checked against its rule (RFC 4975 section
+    /// 9, RFC 4976 section 7, RFC 7701 section 6.1) before the head is handed out. A head
+    /// that breaks one is a recoverable error: the chunk is skipped and a session answers
+    /// 400.
+    #[default]
+    Full,
+    /// Only the framing is checked before the head is handed out: the start line, the
+    /// header lines (`hname ":" SP hval`), the limits, To-Path and From-Path first,
+    /// Content-Type last, no body on a response, the case of known names and the spacing
+    /// around their values. Byte-Range is read for [`EndLine::byte_range_matches`]
+    /// (`None` when it is not well formed). Values are checked when they are read, by
+    /// the typed accessors of [`ChunkHead`], or all at once by [`ChunkHead::validate`],
+    /// which reports what a parser with [`Validation::Full`] would have.
+    ///
+    /// For consumers that read few header fields, or check them later: a relay routing
+    /// by To-Path, a capture tool. The body of a chunk whose values are wrong is still
+    /// handed out; a consumer that answers 400 drops it.
+    ///
+    /// [`EndLine::byte_range_matches`]: super::EndLine::byte_range_matches
+    Framing,
+}
+
+impl Validation {
+    pub(crate) fn checks(self) -> Checks {
+        match self {
+            Validation::Full => Checks::Full,
+            Validation::Framing => Checks::Framing,
+        }
+    }
+}
+
+impl ChunkHead {
+    /// Checks the values of the known header fields, as a parser with
+    /// [`Validation::Full`] does before it hands a head out; for heads read with
+    /// [`Validation::Framing`] (for others it checks again what was checked).
+    ///
+    /// Returns the deviations that tolerant `mode` accepted, with stream offsets (they
+    /// complete [`ChunkHead::quirks`]), or the first violation: the same error, at the
+    /// same offset, as a [`Validation::Full`] parser in `mode` with `limits` reports for
+    /// this chunk (so [`ParseError::status_code`] gives the answer, 400).
+    ///
+    /// ```
+    /// use msrp_proto::wire::{ChunkParser, ParseEvent, Validation};
+    /// use msrp_proto::{Limits, Mode};
+    ///
+    /// let mut parser = ChunkParser::new(Limits::DEFAULT, Mode::Strict)
+    ///     .with_validation(Validation::Framing);
+    /// parser.feed(b"MSRP a786hjs2 SEND\r\nTo-Path: msrp://b.example.com:8888/s;tcp\r\n\
+    ///     From-Path: not-a-uri\r\nMessage-ID: 87652491\r\n-------a786hjs2$\r\n");
+    /// let Some(Ok(ParseEvent::Head(head))) = parser.next() else { panic!() };
+    /// let err = head.validate(Mode::Strict, &Limits::DEFAULT).unwrap_err();
+    /// assert_eq!(err.status_code(), Some(400));
+    /// assert_eq!(err.offset(), 73); // where the From-Path value starts
+    /// ```
+    pub fn validate(&self, mode: Mode, limits: &Limits) -> Result<Vec<(Quirk, u64)>, ParseError> {
+        let lines: Vec<HeaderSpan> = self.spans().collect();
+        let base = self.offset;
+        let mut quirks = Vec::new();
+        validate::head(
+            &self.raw,
+            &lines,
+            &self.kind,
+            self.has_body,
+            mode,
+            limits,
+            Checks::Values,
+            &mut |q, at| quirks.push((q, base + at as u64)),
+        )
+        .map(|_| quirks)
+        .map_err(|(kind, at)| ParseError::new(kind, base + at as u64, base, Some(self.tid)))
+    }
+
+    /// The header lines' spans, as the parser found them.
+    fn spans(&self) -> impl Iterator<Item = HeaderSpan> + '_ {
+        let raw = &self.raw[..];
+        let mut pos = self.first_header;
+        core::iter::from_fn(move || {
+            while pos < raw.len() {
+                let rest = &raw[pos..];
+                let nl = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+                let line = &rest[..nl];
+                let line = line.strip_suffix(b"\r").unwrap_or(line);
+                let at = pos;
+                pos += nl + 1;
+                if let Some(span) = validate::split_known_header(line, at) {
+                    return Some(span);
+                }
+            }
+            None
+        })
+    }
+}
