@@ -1,25 +1,35 @@
-//! Parses the small SEND in a loop, for profilers (`valgrind --tool=callgrind`).
-//! `head_loop [N] [decode|response|report]`: N chunks through `feed`/`next` (default) or
-//! `decode`; `response` and `report` parse the 200 response or the REPORT instead.
+//! Parses one small chunk in a loop, for profilers (`valgrind --tool=callgrind`).
+//! `head_loop [N] [response|report] [decode] [framing]`: N chunks (default 100 000) of the
+//! small SEND, or of the 200 response or the REPORT, through `feed`/`next` (default) or
+//! `decode` on a fresh buffer each, with `Validation::Full` (default) or `Framing`.
 #![allow(clippy::expect_used)]
 use bytes::BytesMut;
-use msrp_proto::wire::ChunkParser;
+use msrp_proto::wire::{ChunkParser, Validation};
+use msrp_proto::{Limits, Mode};
 
 fn main() {
-    let msg = match std::env::args().nth(2).as_deref() {
-        Some("response") => msrp_benches::RESPONSE_200.to_vec(),
-        Some("report") => msrp_benches::REPORT.to_vec(),
-        _ => msrp_benches::small_send(),
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let has = |w: &str| args.iter().any(|a| a == w);
+    let msg = if has("response") {
+        msrp_benches::RESPONSE_200.to_vec()
+    } else if has("report") {
+        msrp_benches::REPORT.to_vec()
+    } else {
+        msrp_benches::small_send()
     };
-    let mut p = ChunkParser::default();
-    let n: usize = std::env::args()
-        .nth(1)
+    let validation = if has("framing") {
+        Validation::Framing
+    } else {
+        Validation::Full
+    };
+    let n: usize = args
+        .first()
         .and_then(|a| a.parse().ok())
         .unwrap_or(100_000);
+    let mut p = ChunkParser::new(Limits::DEFAULT, Mode::Strict).with_validation(validation);
     let mut events = 0;
-    let copy = std::env::args().nth(2).is_some_and(|a| a == "decode");
     for _ in 0..n {
-        if copy {
+        if has("decode") {
             // A fresh caller buffer per chunk (one allocation each).
             let mut buf = BytesMut::from(&msg[..]);
             while let Some(ev) = p.decode(&mut buf).expect("valid") {

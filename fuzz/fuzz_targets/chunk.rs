@@ -1,9 +1,11 @@
 //! Raw bytes through the chunk parser, strict and tolerant: no panic, error offsets inside
-//! the input, bounded buffering; strict mode never reports a violation as a quirk.
+//! the input, bounded buffering; strict mode never reports a violation as a quirk; a
+//! parser with `Validation::Framing` plus `ChunkHead::validate` tells what the default
+//! parser tells.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use msrp_fuzz::{Ev, run};
+use msrp_fuzz::{Ev, framing_then_validate_matches_full, run};
 use msrp_proto::Mode;
 
 fuzz_target!(|data: &[u8]| {
@@ -14,6 +16,7 @@ fuzz_target!(|data: &[u8]| {
             .map(|e| if let Ev::Body(b) = e { b.len() } else { 0 })
             .sum();
         assert!(body <= data.len());
+        assert_eq!(framing_then_validate_matches_full(mode, data), Ok(()));
         for e in &events {
             if let (Mode::Strict, Ev::Head(h)) = (mode, e) {
                 assert!(

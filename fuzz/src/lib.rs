@@ -3,6 +3,12 @@
 use msrp_proto::wire::{ChunkHead, ChunkParser, EndLine, ParseEvent};
 use msrp_proto::{Limits, Mode};
 
+/// The integration tests' helpers, among them the check that values validated on demand
+/// tell what the parser's own validation tells.
+#[path = "../../msrp-proto/tests/common/mod.rs"]
+mod common;
+pub use common::framing_then_validate_matches_full;
+
 /// Parser output with body pieces joined and errors as text.
 #[derive(Debug, PartialEq)]
 pub enum Ev {

@@ -5,7 +5,7 @@
 mod common;
 
 use bytes::{Bytes, BytesMut};
-use common::{Ev, run, split_at};
+use common::{Ev, framing_then_validate_matches_full, run, split_at};
 use msrp_proto::Mode;
 use msrp_proto::uri::Path;
 use msrp_proto::wire::{Chunk, Continuation, StartSpec, TransactionId};
@@ -137,6 +137,26 @@ proptest! {
     ) {
         for mode in [Mode::Strict, Mode::Tolerant] {
             prop_assert_eq!(run(mode, &split_at(&data, &cuts)), run(mode, &[&data]));
+        }
+    }
+
+    #[test]
+    fn framing_validation_then_validate_matches_full(
+        chunks in proptest::collection::vec(chunk(), 1..4),
+        noise in proptest::collection::vec(any::<u8>(), 0..12),
+        noise_at in any::<usize>(),
+    ) {
+        let mut data = BytesMut::new();
+        for c in &chunks {
+            if !c.end_line_collides() {
+                c.encode(&mut data).unwrap();
+            }
+        }
+        let mut data = data.to_vec();
+        let at = noise_at % (data.len() + 1);
+        data.splice(at..at, noise);
+        for mode in [Mode::Strict, Mode::Tolerant] {
+            prop_assert_eq!(framing_then_validate_matches_full(mode, &data), Ok(()));
         }
     }
 

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 mod common;
 
-use common::{Ev, run, split_at};
+use common::{Ev, framing_then_validate_matches_full, run, split_at};
 use msrp_proto::Mode;
 use msrp_proto::wire::violations;
 use serde_json::{Value, json};
@@ -227,6 +227,10 @@ fn every_chunk_vector() {
             let bytes: Vec<&[u8]> = raw.chunks(1).collect();
             if run(mode, &bytes) != whole {
                 failures.push(format!("{name} ({mode:?}): byte-by-byte feed differs"));
+            }
+            // Values checked on demand tell the same as values checked by the parser.
+            if let Err(e) = framing_then_validate_matches_full(mode, &raw) {
+                failures.push(format!("{name} ({mode:?}): Validation::Framing: {e}"));
             }
         }
     }

@@ -107,9 +107,14 @@ fn read_inner(buf: &[u8], limits: &Limits, lines: &mut Vec<HeaderSpan>) -> Optio
         if *buf.get(v - 1)? != b' ' || is_ws(*buf.get(v)?) {
             return None;
         }
-        let nl = v + memchr::memchr(b'\n', &buf[v..])?;
-        if nl <= v + 1 || buf[nl - 1] != b'\r' || is_ws(buf[nl - 2]) || nl > limits.max_head_bytes
-        {
+        // The value ends at the first control byte, which must be the CR of CRLF (an HTAB
+        // or any other control byte in a value: the general reader).
+        let cr = first_control(buf, v)?;
+        let nl = cr + 1;
+        if cr == v || buf[cr] != b'\r' || *buf.get(nl)? != b'\n' || is_ws(buf[cr - 1]) {
+            return None;
+        }
+        if nl > limits.max_head_bytes {
             return None;
         }
         lines.push(HeaderSpan {
@@ -120,6 +125,28 @@ fn read_inner(buf: &[u8], limits: &Limits, lines: &mut Vec<HeaderSpan>) -> Optio
         });
         pos = nl + 1;
     }
+}
+
+/// The index of the first byte below 0x20 at or after `from`, eight bytes a step.
+#[inline]
+fn first_control(buf: &[u8], mut i: usize) -> Option<usize> {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    while let Some(w) = buf.get(i..i + 8) {
+        let x = u64::from_le_bytes(w.try_into().ok()?);
+        // The high bit of a byte is set where it is below 0x20 (bytes of 0x80 and above
+        // are excluded by `!x`); a borrow only marks bytes after a marked one, so the
+        // lowest mark is exact.
+        let marks = x.wrapping_sub(LOW * 0x20) & !x & HIGH;
+        if marks != 0 {
+            return Some(i + (marks.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    buf[i.min(buf.len())..]
+        .iter()
+        .position(|b| *b < 0x20)
+        .map(|k| i + k)
 }
 
 fn is_ws(b: u8) -> bool {
@@ -181,4 +208,29 @@ fn start_line(buf: &[u8], limits: &Limits) -> Option<(StartLine, usize)> {
         return None;
     }
     Some((StartLine { tid, kind }, j + 2))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_control_finds_the_first_byte_below_0x20() {
+        for b in 0..=255u8 {
+            for at in 0..19 {
+                let mut s = [b'a'; 20];
+                s[at] = b;
+                let want = (b < 0x20).then_some(at);
+                assert_eq!(first_control(&s, 0), want, "byte {b:#x} at {at}");
+                // A later control byte does not hide the first.
+                s[19] = b'\r';
+                let want = Some(if b < 0x20 { at } else { 19 });
+                assert_eq!(first_control(&s, 0), want, "byte {b:#x} at {at}");
+                // Searching from after it finds the later one.
+                assert_eq!(first_control(&s, at + 1), Some(19));
+            }
+        }
+        assert_eq!(first_control(b"", 0), None);
+        assert_eq!(first_control(b"ab", 2), None);
+    }
 }

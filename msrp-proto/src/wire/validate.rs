@@ -38,26 +38,78 @@ pub(crate) fn split_known_header(line: &[u8], at: usize) -> Option<HeaderSpan> {
 }
 
 /// The known header field whose canonical name, then ":", starts `line` (the spelling
-/// most peers use): no search for the colon, no check of the name byte by byte.
+/// most peers use): no search for the colon, no check of the name byte by byte. Compares
+/// two (overlapping) words: the first eight bytes, then the last eight of `name ":"`.
 pub(crate) fn canonical_name_at_start(line: &[u8]) -> Option<Known> {
     use Known::*;
-    let candidates: &[Known] = match line.first()? {
-        b'T' => &[ToPath],
-        b'F' => &[FromPath, FailureReport],
-        b'M' => &[MessageId, MinExpires, MaxExpires],
-        b'S' => &[SuccessReport, Status],
-        b'B' => &[ByteRange],
-        b'C' => &[ContentType],
-        b'U' => &[UsePath, UseNickname],
-        b'E' => &[Expires],
-        b'W' => &[WwwAuthenticate],
-        b'A' => &[Authorization, AuthenticationInfo],
+    const fn word(s: &[u8]) -> u64 {
+        let mut w = [0u8; 8];
+        let mut i = 0;
+        while i < 8 {
+            w[i] = s[i];
+            i += 1;
+        }
+        u64::from_le_bytes(w)
+    }
+    const TO: u64 = word(b"To-Path:");
+    const FROM: u64 = word(b"From-Path:");
+    const MESSAGE: u64 = word(b"Message-ID:");
+    const SUCCESS: u64 = word(b"Success-Report:");
+    const FAILURE: u64 = word(b"Failure-Report:");
+    const BYTE: u64 = word(b"Byte-Range:");
+    const CONTENT: u64 = word(b"Content-Type:");
+    const USE: u64 = word(b"Use-Path:");
+    const NICK: u64 = word(b"Use-Nickname:");
+    const EXPIRES: u64 = word(b"Expires:");
+    const MIN: u64 = word(b"Min-Expires:");
+    const MAX: u64 = word(b"Max-Expires:");
+    const WWW: u64 = word(b"WWW-Authenticate:");
+    const AUTHZ: u64 = word(b"Authorization:");
+    const AUTHN: u64 = word(b"Authentication-Info:");
+    /// `Status:` is seven bytes: compared under a mask.
+    const STATUS: u64 = word(b"Status:\0");
+    const SEVEN: u64 = 0x00ff_ffff_ffff_ffff;
+
+    /// The last eight bytes of `name`.
+    const fn tail(name: &[u8]) -> u64 {
+        let mut w = [0u8; 8];
+        let mut i = 0;
+        while i < 8 {
+            w[i] = name[name.len() - 8 + i];
+            i += 1;
+        }
+        u64::from_le_bytes(w)
+    }
+
+    let first = u64::from_le_bytes(line.get(..8)?.try_into().ok()?);
+    let (kind, n, last) = match first {
+        TO => return Some(ToPath),
+        EXPIRES => return Some(Expires),
+        FROM => (FromPath, 10, const { tail(b"From-Path:") }),
+        MESSAGE => (MessageId, 11, const { tail(b"Message-ID:") }),
+        SUCCESS => (SuccessReport, 15, const { tail(b"Success-Report:") }),
+        FAILURE => (FailureReport, 15, const { tail(b"Failure-Report:") }),
+        BYTE => (ByteRange, 11, const { tail(b"Byte-Range:") }),
+        CONTENT => (ContentType, 13, const { tail(b"Content-Type:") }),
+        USE => (UsePath, 9, const { tail(b"Use-Path:") }),
+        NICK => (UseNickname, 13, const { tail(b"Use-Nickname:") }),
+        MIN => (MinExpires, 12, const { tail(b"Min-Expires:") }),
+        MAX => (MaxExpires, 12, const { tail(b"Max-Expires:") }),
+        WWW => (WwwAuthenticate, 17, const { tail(b"WWW-Authenticate:") }),
+        AUTHZ => (Authorization, 14, const { tail(b"Authorization:") }),
+        AUTHN => (AuthenticationInfo, 20, const { tail(b"Authentication-Info:") }),
+        _ if first & SEVEN == STATUS => return Some(Status),
         _ => return None,
     };
-    candidates.iter().copied().find(|k| {
-        let c = k.canonical().as_bytes();
-        line.get(c.len()) == Some(&b':') && same_bytes(&line[..c.len()], c)
-    })
+    let word_at = |at: usize| line.get(at..at + 8).and_then(|w| w.try_into().ok());
+    let got = u64::from_le_bytes(word_at(n - 8)?);
+    // The two longest names (17 and 20 bytes with the colon) leave bytes 8.. uncovered.
+    let middle = match kind {
+        WwwAuthenticate => const { word(b"enticate") },
+        AuthenticationInfo => const { word(b"cation-I") },
+        _ => return (got == last).then_some(kind),
+    };
+    (got == last && u64::from_le_bytes(word_at(8)?) == middle).then_some(kind)
 }
 
 /// The span of a header line whose name ends at `colon`, the value trimmed of SP and HTAB.
@@ -423,6 +475,7 @@ fn value(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::format;
 
     #[test]
     fn both_splitters_agree() {
@@ -458,6 +511,41 @@ mod tests {
                 h
             });
             assert_eq!(split_known_header(line.as_bytes(), 3), a, "{line}");
+        }
+    }
+
+    #[test]
+    fn canonical_names_are_recognised_by_every_byte() {
+        use Known::*;
+        for kind in [
+            ToPath,
+            FromPath,
+            MessageId,
+            SuccessReport,
+            FailureReport,
+            ByteRange,
+            Status,
+            ContentType,
+            UsePath,
+            Expires,
+            MinExpires,
+            MaxExpires,
+            WwwAuthenticate,
+            Authorization,
+            AuthenticationInfo,
+            UseNickname,
+        ] {
+            let line = format!("{}: value", kind.canonical()).into_bytes();
+            assert_eq!(canonical_name_at_start(&line), Some(kind));
+            // Any other byte in the name or the colon: not this name.
+            for at in 0..=kind.canonical().len() {
+                let mut other = line.clone();
+                other[at] ^= 0x01;
+                assert_ne!(canonical_name_at_start(&other), Some(kind), "{other:?}");
+            }
+            let bare = format!("{}:", kind.canonical()).into_bytes();
+            let whole = canonical_name_at_start(&bare);
+            assert!(whole == Some(kind) || (whole.is_none() && bare.len() < 8));
         }
     }
 

@@ -1,7 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
 
-use msrp_proto::wire::{ChunkHead, ChunkParser, EndLine, ParseEvent};
+use msrp_proto::wire::{ChunkHead, ChunkParser, EndLine, ParseEvent, Validation};
 use msrp_proto::{Limits, Mode};
 
 /// Parser output with body pieces joined and errors as text: what must not depend on how
@@ -16,7 +16,12 @@ pub enum Ev {
 
 /// Feeds `pieces` one after the other and collects every event.
 pub fn run(mode: Mode, pieces: &[&[u8]]) -> Vec<Ev> {
-    let mut p = ChunkParser::new(Limits::DEFAULT, mode);
+    run_with(mode, Validation::Full, pieces)
+}
+
+/// [`run`] with a parser that checks heads as `validation` says.
+pub fn run_with(mode: Mode, validation: Validation, pieces: &[&[u8]]) -> Vec<Ev> {
+    let mut p = ChunkParser::new(Limits::DEFAULT, mode).with_validation(validation);
     let mut out: Vec<Ev> = Vec::new();
     for piece in pieces {
         p.feed(piece);
@@ -48,4 +53,61 @@ pub fn split_at<'a>(data: &'a [u8], cuts: &[usize]) -> Vec<&'a [u8]> {
     }
     out.push(&data[prev..]);
     out
+}
+
+/// Checks that a parser with [`Validation::Framing`] whose heads are then checked with
+/// [`ChunkHead::validate`] tells what a [`Validation::Full`] parser tells about `data`:
+/// the same heads (quirks compared as sets: they are found in another order), bodies,
+/// end-lines and errors; where the framing check already rejects a chunk, the full parser
+/// rejects it too (perhaps for an earlier value).
+pub fn framing_then_validate_matches_full(mode: Mode, data: &[u8]) -> Result<(), String> {
+    let full = run(mode, &[data]);
+    let framing = run_with(mode, Validation::Framing, &[data]);
+    let sorted = |q: &[(msrp_proto::wire::Quirk, u64)]| {
+        let mut q = q.to_vec();
+        q.sort_unstable();
+        q
+    };
+    let mut f = full.iter();
+    let mut l = framing.iter();
+    while let Some(ev) = l.next() {
+        let want = f.next();
+        match (ev, want) {
+            (Ev::Head(h), Some(w)) => match h.validate(mode, &Limits::DEFAULT) {
+                Ok(more) => {
+                    let Ev::Head(w) = w else {
+                        return Err(format!("full parser: {w:?}, framing + validate: {h:?}"));
+                    };
+                    let mut all = h.quirks().to_vec();
+                    all.extend(more);
+                    if w.raw() != h.raw()
+                        || w.offset() != h.offset()
+                        || w.transaction_id() != h.transaction_id()
+                        || w.has_body() != h.has_body()
+                        || sorted(w.quirks()) != sorted(&all)
+                    {
+                        return Err(format!("heads differ: {w:?} / {h:?} + {all:?}"));
+                    }
+                }
+                Err(e) => {
+                    if *w != Ev::Err(format!("{e}")) {
+                        return Err(format!("full parser: {w:?}, validate: {e}"));
+                    }
+                    // The full parser skipped the chunk: no body, no end-line.
+                    for rest in l.by_ref() {
+                        if matches!(rest, Ev::End(_)) {
+                            break;
+                        }
+                    }
+                }
+            },
+            (Ev::Err(_), Some(Ev::Err(_))) => {}
+            (ev, w) if w == Some(ev) => {}
+            (ev, w) => return Err(format!("full parser: {w:?}, framing: {ev:?}")),
+        }
+    }
+    match f.next() {
+        None => Ok(()),
+        Some(extra) => Err(format!("the full parser has more: {extra:?}")),
+    }
 }
