@@ -160,7 +160,7 @@ fn bench_head_only(b: &mut criterion::Bencher<'_>, chunk: &'static [u8], head: u
                 },
             )
         },
-        BatchSize::NumIterations(64),
+        BatchSize::NumIterations(16),
     )
 }
 

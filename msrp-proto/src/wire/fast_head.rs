@@ -5,8 +5,9 @@
 //! the chunk's end-line.
 //!
 //! It answers only for heads that the general line reader of [`super::parser`] reads to
-//! exactly the same start line and header spans without any quirk, in either mode, and
-//! within every limit; for anything else (a head not complete yet, another spelling, any
+//! exactly the same start line and header spans without any quirk, in either mode, within
+//! every limit, and whose framing (To-Path and From-Path first, Content-Type last, no body
+//! on a response) is right, so that only the values remain to be checked; for anything else (a head not complete yet, another spelling, any
 //! error) it answers `None` and the general reader starts from the beginning. So it
 //! changes speed, never results: the split-invariance tests and the `chunk_split` fuzz
 //! target compare it with the general reader, which reads heads that arrive in pieces.
@@ -17,7 +18,7 @@ use super::head::HeaderSpan;
 use super::parser::Continuation;
 use super::start_line::{Method, StartKind, StartLine, is_text};
 use super::tid::{TransactionId, is_ident_char};
-use super::validate::{self, canonical_name_at_start};
+use super::validate::{self, Known, canonical_name_at_start};
 use super::values::is_token_char;
 use crate::Limits;
 
@@ -50,12 +51,18 @@ fn read_inner(buf: &[u8], limits: &Limits, lines: &mut Vec<HeaderSpan>) -> Optio
     let tid = start.tid;
     let tid = tid.as_bytes();
     let mut pos = first_header;
+    // A Content-Type line that another line follows (wrong when a body follows).
+    let mut content_type_not_last = false;
     loop {
         match *buf.get(pos)? {
             b'\r' => {
                 // The empty line: a body follows. Its LF counts against the head limit as
                 // in the general reader.
                 if *buf.get(pos + 1)? != b'\n' || pos + 1 > limits.max_head_bytes {
+                    return None;
+                }
+                let response = matches!(start.kind, StartKind::Response { .. });
+                if response || content_type_not_last || !paths_first(lines) {
                     return None;
                 }
                 return Some(FastHead {
@@ -73,7 +80,8 @@ fn read_inner(buf: &[u8], limits: &Limits, lines: &mut Vec<HeaderSpan>) -> Optio
                 let ok = &line[..7] == b"-------"
                     && &line[7..7 + tid.len()] == tid
                     && &line[len - 2..] == b"\r\n"
-                    && pos + len - 1 <= limits.max_head_bytes;
+                    && pos + len - 1 <= limits.max_head_bytes
+                    && paths_first(lines);
                 return ok.then_some(FastHead {
                     start,
                     first_header,
@@ -117,6 +125,9 @@ fn read_inner(buf: &[u8], limits: &Limits, lines: &mut Vec<HeaderSpan>) -> Optio
         if nl > limits.max_head_bytes {
             return None;
         }
+        if let Some((prev, _)) = lines.last().and_then(|l| l.known) {
+            content_type_not_last |= prev == Known::ContentType;
+        }
         lines.push(HeaderSpan {
             name: pos..pos + colon,
             value: v..nl - 1,
@@ -147,6 +158,12 @@ fn first_control(buf: &[u8], mut i: usize) -> Option<usize> {
         .iter()
         .position(|b| *b < 0x20)
         .map(|k| i + k)
+}
+
+/// To-Path, then From-Path, first (RFC 4975 section 9).
+fn paths_first(lines: &[HeaderSpan]) -> bool {
+    let is = |i: usize, want: Known| matches!(lines.get(i), Some(l) if l.known == Some((want, true)));
+    is(0, Known::ToPath) && is(1, Known::FromPath)
 }
 
 fn is_ws(b: u8) -> bool {

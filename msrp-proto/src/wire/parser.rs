@@ -139,6 +139,9 @@ impl Scan {
     }
 }
 
+/// The least room made for the next body piece of a streamed body (see `Core::step`).
+const MIN_BODY_ROOM: usize = 4096;
+
 /// After this many failed candidates in one chunk, the end-line is searched with a finder
 /// for `CRLF "-------" transact-id` (built for that chunk) instead of `CRLF "-------"`:
 /// bodies dense with other end-lines then cost one search per real candidate. Small chunks
@@ -391,6 +394,15 @@ impl Core {
                             }
                             let discard = scan.discard;
                             let piece = self.split(buf, safe);
+                            let room = self.limits.min_body_piece.max(MIN_BODY_ROOM);
+                            if !discard && buf.capacity() - buf.len() < room {
+                                // Room for the next piece now, while the buffer holds only
+                                // the held-back bytes: the piece just split off keeps the
+                                // old allocation, so this takes a new one and copies those
+                                // few bytes, instead of moving a piece's worth of bytes to
+                                // the front later when more room is needed.
+                                buf.reserve(2 * room);
+                            }
                             if !discard {
                                 return Some(Ok(ParseEvent::Body(piece)));
                             }
@@ -457,8 +469,10 @@ impl Core {
                 self.start = Some(fast.start);
                 self.first_header = fast.first_header;
                 return match fast.end_line {
-                    None => self.finish_head(buf, fast.head_end, true),
-                    Some((flag, len)) => self.finish_bodiless(buf, fast.head_end, flag, len, false),
+                    None => self.finish_head(buf, fast.head_end, true, true),
+                    Some((flag, len)) => {
+                        self.finish_bodiless(buf, fast.head_end, flag, len, false, true)
+                    }
                 }
                 .map(Some);
             }
@@ -536,7 +550,7 @@ impl Core {
             }
             if line.is_empty() {
                 // CRLF CRLF: a body follows.
-                return self.finish_head(buf, line_start, true).map(Some);
+                return self.finish_head(buf, line_start, true, false).map(Some);
             }
             if buf[line.clone()].starts_with(b"-------") {
                 // The end-line of a bodiless chunk.
@@ -558,7 +572,7 @@ impl Core {
                 let bare_lf = line_end == nl;
                 let flag = flag.unwrap_or(Continuation::Complete);
                 return self
-                    .finish_bodiless(buf, line_start, flag, nl + 1 - line_start, bare_lf)
+                    .finish_bodiless(buf, line_start, flag, nl + 1 - line_start, bare_lf, false)
                     .map(Some);
             }
             if self.lines.len() == self.limits.max_headers {
@@ -626,8 +640,9 @@ impl Core {
         flag: Continuation,
         len: usize,
         bare_lf: bool,
+        framing_checked: bool,
     ) -> Result<ParseEvent, ParseError> {
-        let event = self.finish_head(buf, head_end, false)?;
+        let event = self.finish_head(buf, head_end, false, framing_checked)?;
         let end = EndLine {
             continuation: flag,
             body_length: 0,
@@ -643,11 +658,13 @@ impl Core {
     }
 
     /// The head ends at `head_end` (the start of the empty line or of the end-line).
+    /// `framing_checked`: the one-pass reader read it, and checked its framing.
     fn finish_head(
         &mut self,
         buf: &mut BytesMut,
         head_end: usize,
         has_body: bool,
+        framing_checked: bool,
     ) -> Result<ParseEvent, ParseError> {
         let Some(start) = self.start.take() else {
             return Err(self.fatal(
@@ -665,7 +682,11 @@ impl Core {
             has_body,
             self.mode,
             &self.limits,
-            self.validation.checks(),
+            if framing_checked {
+                self.validation.checks_after_framing()
+            } else {
+                self.validation.checks()
+            },
             &mut |q, at| found.push((q, at)),
         );
         for (q, at) in found {
@@ -776,14 +797,11 @@ fn scan_end(
                     // A candidate may begin in the last needle.len() - 1 bytes.
                     let tail = scan.from.max(buf.len().saturating_sub(needle.len() - 1));
                     scan.from = buf.len();
-                    // (A few bytes: a plain loop is cheaper than a memchr call.)
-                    for at in tail..buf.len() {
-                        if buf[at] == needle[0] && needle.starts_with(&buf[at..]) {
-                            scan.cand = Some((at, buf.len() - at));
-                            return Scanned::NeedMore {
-                                safe: at.saturating_sub(hold),
-                            };
-                        }
+                    if let Some(at) = partial_needle_at(buf, tail, needle) {
+                        scan.cand = Some((at, buf.len() - at));
+                        return Scanned::NeedMore {
+                            safe: at.saturating_sub(hold),
+                        };
                     }
                     return Scanned::NeedMore {
                         safe: buf.len().saturating_sub(hold),
@@ -792,6 +810,26 @@ fn scan_end(
             }
         }
     }
+}
+
+/// The first index from `tail` at which the rest of `buf` is a proper beginning of
+/// `needle` (a candidate that continues in the next feed). `buf.len() - tail` is less than
+/// the needle's length; the common answer, no byte there equal to the needle's first,
+/// takes one word comparison instead of a loop.
+#[inline]
+fn partial_needle_at(buf: &[u8], tail: usize, needle: &[u8]) -> Option<usize> {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let rest = &buf[tail..];
+    if let (Some(w), true) = (buf.len().checked_sub(8).map(|s| &buf[s..]), rest.len() <= 8) {
+        let x = u64::from_le_bytes(w.try_into().ok()?) ^ (LOW * u64::from(needle[0]));
+        // A zero byte marks a byte equal to the first of the needle (the lowest mark is
+        // exact; a mark above a true one may be false, so the loop below decides).
+        if x.wrapping_sub(LOW) & !x & HIGH == 0 {
+            return None;
+        }
+    }
+    (tail..buf.len()).find(|&at| buf[at] == needle[0] && needle.starts_with(&buf[at..]))
 }
 
 /// An owned finder for `prefix` followed by `tid` (one allocation).

@@ -248,16 +248,37 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
 /// A violation: what and where (index into the head bytes).
 pub(crate) type Violation = (K, usize);
 
-/// Which checks [`head`] makes.
+/// Which checks [`head`] makes (Byte-Range is read in every case).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Checks {
+pub(crate) struct Checks {
     /// The shape of the head: no body on a response, To-Path and From-Path first,
     /// Content-Type last, known names' case and the spacing around their values.
-    Framing,
+    pub(crate) framing: bool,
     /// The values of the known header fields against their rules.
-    Values,
+    pub(crate) values: bool,
+}
+
+impl Checks {
     /// Both, line by line (the first violation in the head is reported).
-    Full,
+    pub(crate) const FULL: Checks = Checks {
+        framing: true,
+        values: true,
+    };
+    /// The shape only.
+    pub(crate) const FRAMING: Checks = Checks {
+        framing: true,
+        values: false,
+    };
+    /// The values only.
+    pub(crate) const VALUES: Checks = Checks {
+        framing: false,
+        values: true,
+    };
+    /// Neither.
+    pub(crate) const NONE: Checks = Checks {
+        framing: false,
+        values: false,
+    };
 }
 
 /// Checks a complete head and returns its first Byte-Range (`None` when it has none, or
@@ -276,8 +297,7 @@ pub(crate) fn head(
     quirk: &mut impl FnMut(Quirk, usize),
 ) -> Result<Option<ByteRange>, Violation> {
     let tolerant = mode == Mode::Tolerant;
-    let framing = checks != Checks::Values;
-    let values = checks != Checks::Framing;
+    let Checks { framing, values } = checks;
     let mut byte_range = None;
     let mut seen_byte_range = false;
     let end_of_head = head.len();

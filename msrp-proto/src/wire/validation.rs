@@ -41,10 +41,19 @@ pub enum Validation {
 }
 
 impl Validation {
+    /// What a head read line by line is checked for.
     pub(crate) fn checks(self) -> Checks {
         match self {
-            Validation::Full => Checks::Full,
-            Validation::Framing => Checks::Framing,
+            Validation::Full => Checks::FULL,
+            Validation::Framing => Checks::FRAMING,
+        }
+    }
+
+    /// What a head whose framing the one-pass reader already checked is checked for.
+    pub(crate) fn checks_after_framing(self) -> Checks {
+        match self {
+            Validation::Full => Checks::VALUES,
+            Validation::Framing => Checks::NONE,
         }
     }
 }
@@ -83,7 +92,7 @@ impl ChunkHead {
             self.has_body,
             mode,
             limits,
-            Checks::Values,
+            Checks::VALUES,
             &mut |q, at| quirks.push((q, base + at as u64)),
         )
         .map(|_| quirks)
