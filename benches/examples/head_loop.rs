@@ -1,10 +1,12 @@
 //! Parses one small chunk in a loop, for profilers (`valgrind --tool=callgrind`).
-//! `head_loop [N] [response|report] [decode] [framing]`: N chunks (default 100 000) of the
-//! small SEND, or of the 200 response or the REPORT, through `feed`/`next` (default) or
-//! `decode` on a fresh buffer each, with `Validation::Full` (default) or `Framing`.
+//! `head_loop [N] [response|report] [decode|head] [framing]`: N chunks (default 100 000) of
+//! the small SEND, or of the 200 response or the REPORT, through `feed`/`next` (default),
+//! `decode` on a fresh buffer each, or `head`: the head's bytes fed and the head taken in
+//! `head_only` (for `valgrind --tool=callgrind --toggle-collect='*head_only*'`), the rest of
+//! the chunk after it; with `Validation::Full` (default) or `Framing`.
 #![allow(clippy::expect_used)]
 use bytes::BytesMut;
-use msrp_proto::wire::{ChunkParser, Validation};
+use msrp_proto::wire::{ChunkParser, ParseEvent, ParseError, Validation};
 use msrp_proto::{Limits, Mode};
 
 fn main() {
@@ -28,8 +30,21 @@ fn main() {
         .unwrap_or(100_000);
     let mut p = ChunkParser::new(Limits::DEFAULT, Mode::Strict).with_validation(validation);
     let mut events = 0;
+    // Where the head ends: after the empty line, or the whole bodiless chunk.
+    let head_len = msg
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map_or(msg.len(), |i| i + 4);
     for _ in 0..n {
-        if has("decode") {
+        if has("head") {
+            let ev = head_only(&mut p, &msg[..head_len]);
+            std::hint::black_box(&ev.expect("a head").expect("valid"));
+            p.feed(&msg[head_len..]);
+            while let Some(ev) = p.next() {
+                std::hint::black_box(&ev.expect("valid"));
+                events += 1;
+            }
+        } else if has("decode") {
             // A fresh caller buffer per chunk (one allocation each).
             let mut buf = BytesMut::from(&msg[..]);
             while let Some(ev) = p.decode(&mut buf).expect("valid") {
@@ -46,4 +61,11 @@ fn main() {
         }
     }
     std::hint::black_box(events);
+}
+
+/// Feeds a head and returns the event it gives.
+#[inline(never)]
+fn head_only(p: &mut ChunkParser, head: &[u8]) -> Option<Result<ParseEvent, ParseError>> {
+    p.feed(head);
+    p.next()
 }

@@ -177,12 +177,11 @@ fn start_line(buf: &[u8], limits: &Limits) -> Option<(StartLine, usize)> {
     if buf.get(..5)? != b"MSRP " {
         return None;
     }
+    // At most `max_tid` ident characters, then SP.
     let max_tid = limits.max_tid_len.min(32);
-    let mut i = 5;
-    while i < buf.len() && is_ident_char(buf[i]) && i - 5 < max_tid {
-        i += 1;
-    }
-    if *buf.get(i)? != b' ' || i - 5 < 4 || !buf[5].is_ascii_alphanumeric() {
+    let window = &buf[5..buf.len().min(5 + max_tid + 1)];
+    let i = 5 + window.iter().position(|b| !is_ident_char(*b))?;
+    if buf[i] != b' ' || i - 5 < 4 || !buf[5].is_ascii_alphanumeric() {
         return None;
     }
     let tid = TransactionId::from_checked(&buf[5..i]);

@@ -331,18 +331,15 @@ impl Core {
         loop {
             match &mut self.state {
                 State::Failed => return None,
-                State::Start | State::Head => match self.read_head(buf) {
-                    Ok(Some(event)) => return Some(Ok(event)),
-                    Ok(None) => return None,
-                    Err(e) => {
+                State::Start | State::Head => {
+                    let read = self.read_head(buf);
+                    if let (Some(Err(_)), State::Body(scan)) = (&read, &self.state) {
                         // Keep what was read of a skipped chunk's head (errors only: a copy).
-                        if let State::Body(scan) = &self.state {
-                            let n = scan.from.min(buf.len());
-                            self.rejected = Bytes::copy_from_slice(&buf[..n]);
-                        }
-                        return Some(Err(e));
+                        let n = scan.from.min(buf.len());
+                        self.rejected = Bytes::copy_from_slice(&buf[..n]);
                     }
-                },
+                    return read;
+                }
                 State::End { len, end, discard } => {
                     let (len, end, discard) = (*len, *end, *discard);
                     if buf.len() < len {
@@ -454,29 +451,35 @@ impl Core {
         self.quirks.push((q, self.base + at as u64));
     }
 
-    /// Reads the start line and header lines; returns the head when complete. Not inlined,
-    /// so that streaming a body (the other branch of `step`) keeps a small stack frame.
+    /// Reads the start line and header lines; returns the head when complete (in the
+    /// type `step` returns, so that the head is not moved from one layout to another). Not
+    /// inlined, so that streaming a body (the other branch of `step`) keeps a small stack
+    /// frame.
     #[inline(never)]
-    fn read_head(&mut self, buf: &mut BytesMut) -> Result<Option<ParseEvent>, ParseError> {
+    fn read_head(&mut self, buf: &mut BytesMut) -> Option<Result<ParseEvent, ParseError>> {
         if buf.is_empty() {
             // Between chunks with nothing fed: nothing to check (an empty start line so far
             // is a valid beginning, and within every limit).
-            return Ok(None);
+            return None;
         }
         if self.searched == 0 && matches!(self.state, State::Start) {
             // A head not looked at yet: most arrive whole and in the common spelling.
             if let Some(fast) = fast_head::read(buf, &self.limits, &mut self.lines) {
                 self.start = Some(fast.start);
                 self.first_header = fast.first_header;
-                return match fast.end_line {
+                return Some(match fast.end_line {
                     None => self.finish_head(buf, fast.head_end, true, true),
                     Some((flag, len)) => {
                         self.finish_bodiless(buf, fast.head_end, flag, len, false, true)
                     }
-                }
-                .map(Some);
+                });
             }
         }
+        self.read_lines(buf).transpose()
+    }
+
+    /// The general line reader: any spelling, any split of the input.
+    fn read_lines(&mut self, buf: &mut BytesMut) -> Result<Option<ParseEvent>, ParseError> {
         let tolerant = self.mode == Mode::Tolerant;
         loop {
             let nl = memchr::memchr(b'\n', &buf[self.searched..]).map(|i| self.searched + i);
@@ -674,24 +677,30 @@ impl Core {
                 0,
             ));
         };
-        let mut found = Vec::new();
-        let check = validate::head(
-            &buf[..head_end],
-            &self.lines,
-            &start.kind,
-            has_body,
-            self.mode,
-            &self.limits,
-            if framing_checked {
-                self.validation.checks_after_framing()
-            } else {
-                self.validation.checks()
-            },
-            &mut |q, at| found.push((q, at)),
-        );
-        for (q, at) in found {
-            self.quirk(q, at);
-        }
+        let checks = if framing_checked {
+            self.validation.checks_after_framing()
+        } else {
+            self.validation.checks()
+        };
+        let check = if checks == validate::Checks::NONE {
+            Ok(validate::first_byte_range(&buf[..head_end], &self.lines))
+        } else {
+            let mut found = Vec::new();
+            let check = validate::head(
+                &buf[..head_end],
+                &self.lines,
+                &start.kind,
+                has_body,
+                self.mode,
+                &self.limits,
+                checks,
+                &mut |q, at| found.push((q, at)),
+            );
+            for (q, at) in found {
+                self.quirk(q, at);
+            }
+            check
+        };
         let byte_range = match check {
             Ok(r) => r,
             Err((kind, at)) => {

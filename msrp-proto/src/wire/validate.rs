@@ -378,6 +378,15 @@ pub(crate) fn head(
     Ok(byte_range)
 }
 
+/// The first Byte-Range of a head, if well formed (what [`head`] returns when it checks
+/// nothing else).
+pub(crate) fn first_byte_range(head: &[u8], lines: &[HeaderSpan]) -> Option<ByteRange> {
+    let h = lines
+        .iter()
+        .find(|h| matches!(h.known, Some((Known::ByteRange, _))))?;
+    values::byte_range(&head[h.value.clone()]).ok()
+}
+
 /// No body on a response; To-Path CRLF From-Path CRLF first (RFC 4975 sections 7.2, 9).
 fn framing_order(
     lines: &[HeaderSpan],
