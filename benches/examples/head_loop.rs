@@ -6,7 +6,7 @@
 //! the chunk after it; with `Validation::Full` (default) or `Framing`.
 #![allow(clippy::expect_used)]
 use bytes::BytesMut;
-use msrp_proto::wire::{ChunkParser, ParseEvent, ParseError, Validation};
+use msrp_proto::wire::{ChunkParser, ParseError, ParseEvent, Validation};
 use msrp_proto::{Limits, Mode};
 
 fn main() {
@@ -24,10 +24,7 @@ fn main() {
     } else {
         Validation::Full
     };
-    let n: usize = args
-        .first()
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(100_000);
+    let n: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(100_000);
     let mut p = ChunkParser::new(Limits::DEFAULT, Mode::Strict).with_validation(validation);
     let mut events = 0;
     // Where the head ends: after the empty line, or the whole bodiless chunk.

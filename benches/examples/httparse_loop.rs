@@ -17,10 +17,14 @@ fn main() {
         let mut headers = [httparse::EMPTY_HEADER; 16];
         let complete = if http.starts_with(b"HTTP") {
             let mut r = httparse::Response::new(&mut headers);
-            r.parse(std::hint::black_box(&http)).expect("valid").is_complete()
+            r.parse(std::hint::black_box(&http))
+                .expect("valid")
+                .is_complete()
         } else {
             let mut r = httparse::Request::new(&mut headers);
-            r.parse(std::hint::black_box(&http)).expect("valid").is_complete()
+            r.parse(std::hint::black_box(&http))
+                .expect("valid")
+                .is_complete()
         };
         done += usize::from(std::hint::black_box(complete));
     }

@@ -53,6 +53,7 @@ fn read_inner(buf: &[u8], limits: &Limits, lines: &mut Vec<HeaderSpan>) -> Optio
     let mut pos = first_header;
     // A Content-Type line that another line follows (wrong when a body follows).
     let mut content_type_not_last = false;
+    let mut previous_was_content_type = false;
     loop {
         match *buf.get(pos)? {
             b'\r' => {
@@ -96,7 +97,7 @@ fn read_inner(buf: &[u8], limits: &Limits, lines: &mut Vec<HeaderSpan>) -> Optio
         }
         let rest = &buf[pos..];
         let (colon, known) = match canonical_name_at_start(rest) {
-            Some(kind) => (kind.canonical().len(), Some((kind, true))),
+            Some((kind, colon)) => (colon, Some((kind, true))),
             None => {
                 // An unknown name: ALPHA *token, then ":". Known names in another case
                 // (a quirk) go to the general reader.
@@ -125,9 +126,8 @@ fn read_inner(buf: &[u8], limits: &Limits, lines: &mut Vec<HeaderSpan>) -> Optio
         if nl > limits.max_head_bytes {
             return None;
         }
-        if let Some((prev, _)) = lines.last().and_then(|l| l.known) {
-            content_type_not_last |= prev == Known::ContentType;
-        }
+        content_type_not_last |= previous_was_content_type;
+        previous_was_content_type = matches!(known, Some((Known::ContentType, _)));
         lines.push(HeaderSpan {
             name: pos..pos + colon,
             value: v..nl - 1,
@@ -140,11 +140,17 @@ fn read_inner(buf: &[u8], limits: &Limits, lines: &mut Vec<HeaderSpan>) -> Optio
 
 /// The index of the first byte below 0x20 at or after `from`, eight bytes a step.
 #[inline]
-fn first_control(buf: &[u8], mut i: usize) -> Option<usize> {
+fn first_control(buf: &[u8], from: usize) -> Option<usize> {
     const LOW: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    while let Some(w) = buf.get(i..i + 8) {
-        let x = u64::from_le_bytes(w.try_into().ok()?);
+    let s = buf.get(from..)?;
+    let mut words = s.chunks_exact(8);
+    let mut i = from;
+    for w in words.by_ref() {
+        let Ok(w) = <[u8; 8]>::try_from(w) else {
+            break;
+        };
+        let x = u64::from_le_bytes(w);
         // The high bit of a byte is set where it is below 0x20 (bytes of 0x80 and above
         // are excluded by `!x`); a borrow only marks bytes after a marked one, so the
         // lowest mark is exact.
@@ -154,7 +160,8 @@ fn first_control(buf: &[u8], mut i: usize) -> Option<usize> {
         }
         i += 8;
     }
-    buf[i.min(buf.len())..]
+    words
+        .remainder()
         .iter()
         .position(|b| *b < 0x20)
         .map(|k| i + k)
@@ -162,7 +169,8 @@ fn first_control(buf: &[u8], mut i: usize) -> Option<usize> {
 
 /// To-Path, then From-Path, first (RFC 4975 section 9).
 fn paths_first(lines: &[HeaderSpan]) -> bool {
-    let is = |i: usize, want: Known| matches!(lines.get(i), Some(l) if l.known == Some((want, true)));
+    let is =
+        |i: usize, want: Known| matches!(lines.get(i), Some(l) if l.known == Some((want, true)));
     is(0, Known::ToPath) && is(1, Known::FromPath)
 }
 

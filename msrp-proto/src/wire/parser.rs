@@ -139,6 +139,11 @@ impl Scan {
     }
 }
 
+/// The capacity of the buffer [`ChunkParser::feed`] copies into, at first (it grows as
+/// needed): several small chunks, so that the room consumed chunks leave at its front is
+/// reclaimed once every few chunks rather than on every feed.
+const INITIAL_BUFFER: usize = 4096;
+
 /// The least room made for the next body piece of a streamed body (see `Core::step`).
 const MIN_BODY_ROOM: usize = 4096;
 
@@ -238,7 +243,7 @@ impl ChunkParser {
     /// A parser with these limits and mode.
     pub fn new(limits: Limits, mode: Mode) -> ChunkParser {
         ChunkParser {
-            buf: BytesMut::new(),
+            buf: BytesMut::with_capacity(INITIAL_BUFFER),
             core: Core {
                 mode,
                 limits,

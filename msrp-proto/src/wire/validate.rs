@@ -25,8 +25,7 @@ pub(crate) fn split_header(line: &[u8], at: usize) -> Option<HeaderSpan> {
 /// [`split_header`], and the known header field the name is ([`classify`]). A name spelled
 /// exactly as a known one is not checked byte by byte: it is a token.
 pub(crate) fn split_known_header(line: &[u8], at: usize) -> Option<HeaderSpan> {
-    if let Some(kind) = canonical_name_at_start(line) {
-        let colon = kind.canonical().len();
+    if let Some((kind, colon)) = canonical_name_at_start(line) {
         return Some(value_span(line, at, colon, Some((kind, true))));
     }
     let colon = memchr::memchr(b':', line)?;
@@ -38,9 +37,10 @@ pub(crate) fn split_known_header(line: &[u8], at: usize) -> Option<HeaderSpan> {
 }
 
 /// The known header field whose canonical name, then ":", starts `line` (the spelling
-/// most peers use): no search for the colon, no check of the name byte by byte. Compares
-/// two (overlapping) words: the first eight bytes, then the last eight of `name ":"`.
-pub(crate) fn canonical_name_at_start(line: &[u8]) -> Option<Known> {
+/// most peers use), and where the colon is: no search for the colon, no check of the name
+/// byte by byte. Compares two (overlapping) words: the first eight bytes, then the last
+/// eight of `name ":"` (and a middle one for the two longest names).
+pub(crate) fn canonical_name_at_start(line: &[u8]) -> Option<(Known, usize)> {
     use Known::*;
     const fn word(s: &[u8]) -> u64 {
         let mut w = [0u8; 8];
@@ -83,8 +83,8 @@ pub(crate) fn canonical_name_at_start(line: &[u8]) -> Option<Known> {
 
     let first = u64::from_le_bytes(line.get(..8)?.try_into().ok()?);
     let (kind, n, last) = match first {
-        TO => return Some(ToPath),
-        EXPIRES => return Some(Expires),
+        TO => return Some((ToPath, 7)),
+        EXPIRES => return Some((Expires, 7)),
         FROM => (FromPath, 10, const { tail(b"From-Path:") }),
         MESSAGE => (MessageId, 11, const { tail(b"Message-ID:") }),
         SUCCESS => (SuccessReport, 15, const { tail(b"Success-Report:") }),
@@ -97,8 +97,12 @@ pub(crate) fn canonical_name_at_start(line: &[u8]) -> Option<Known> {
         MAX => (MaxExpires, 12, const { tail(b"Max-Expires:") }),
         WWW => (WwwAuthenticate, 17, const { tail(b"WWW-Authenticate:") }),
         AUTHZ => (Authorization, 14, const { tail(b"Authorization:") }),
-        AUTHN => (AuthenticationInfo, 20, const { tail(b"Authentication-Info:") }),
-        _ if first & SEVEN == STATUS => return Some(Status),
+        AUTHN => (
+            AuthenticationInfo,
+            20,
+            const { tail(b"Authentication-Info:") },
+        ),
+        _ if first & SEVEN == STATUS => return Some((Status, 6)),
         _ => return None,
     };
     let word_at = |at: usize| line.get(at..at + 8).and_then(|w| w.try_into().ok());
@@ -107,9 +111,9 @@ pub(crate) fn canonical_name_at_start(line: &[u8]) -> Option<Known> {
     let middle = match kind {
         WwwAuthenticate => const { word(b"enticate") },
         AuthenticationInfo => const { word(b"cation-I") },
-        _ => return (got == last).then_some(kind),
+        _ => return (got == last).then_some((kind, n - 1)),
     };
-    (got == last && u64::from_le_bytes(word_at(8)?) == middle).then_some(kind)
+    (got == last && u64::from_le_bytes(word_at(8)?) == middle).then_some((kind, n - 1))
 }
 
 /// The span of a header line whose name ends at `colon`, the value trimmed of SP and HTAB.
@@ -370,8 +374,9 @@ pub(crate) fn head(
                     quirk(Quirk::HeaderOrder, h.name.start);
                 }
             }
-            _ if values => value(kind, v, tolerant, limits, &uri_opts, quirk, h.value.start)
-                .map_err(bad)?,
+            _ if values => {
+                value(kind, v, tolerant, limits, &uri_opts, quirk, h.value.start).map_err(bad)?
+            }
             _ => {}
         }
     }
@@ -565,16 +570,21 @@ mod tests {
             UseNickname,
         ] {
             let line = format!("{}: value", kind.canonical()).into_bytes();
-            assert_eq!(canonical_name_at_start(&line), Some(kind));
+            let colon = kind.canonical().len();
+            assert_eq!(canonical_name_at_start(&line), Some((kind, colon)));
             // Any other byte in the name or the colon: not this name.
             for at in 0..=kind.canonical().len() {
                 let mut other = line.clone();
                 other[at] ^= 0x01;
-                assert_ne!(canonical_name_at_start(&other), Some(kind), "{other:?}");
+                assert_ne!(
+                    canonical_name_at_start(&other),
+                    Some((kind, colon)),
+                    "{other:?}"
+                );
             }
             let bare = format!("{}:", kind.canonical()).into_bytes();
             let whole = canonical_name_at_start(&bare);
-            assert!(whole == Some(kind) || (whole.is_none() && bare.len() < 8));
+            assert!(whole == Some((kind, colon)) || (whole.is_none() && bare.len() < 8));
         }
     }
 
