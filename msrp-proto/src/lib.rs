@@ -62,6 +62,13 @@
 //! end-line and goes on. A start line that cannot be framed is fatal for the stream.
 //! [`Mode::Tolerant`] accepts what real peers send and records each deviation as a
 //! [`Quirk`](wire::Quirk) on the chunk.
+//!
+//! By default the parser checks the value of every known header field before it hands a
+//! head out ([`Validation::Full`](wire::Validation::Full)). With
+//! [`Validation::Framing`](wire::Validation::Framing) it checks the framing only (as an
+//! HTTP parser like httparse does) and the values are checked when they are read, or all
+//! at once by [`ChunkHead::validate`](wire::ChunkHead::validate), which reports exactly
+//! what the default would have.
 #![no_std]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

@@ -218,6 +218,8 @@ struct Core {
     quirks: Vec<(Quirk, u64)>,
     /// The head of the chunk the last recoverable error skipped, as far as it was read.
     rejected: Bytes,
+    /// How many bytes of the buffer that head is (set with the error).
+    skipped_head: usize,
 }
 
 impl core::fmt::Debug for ChunkParser {
@@ -261,6 +263,7 @@ impl ChunkParser {
                 expected: None,
                 quirks: Vec::new(),
                 rejected: Bytes::new(),
+                skipped_head: 0,
             },
         }
     }
@@ -338,9 +341,9 @@ impl Core {
                 State::Failed => return None,
                 State::Start | State::Head => {
                     let read = self.read_head(buf);
-                    if let (Some(Err(_)), State::Body(scan)) = (&read, &self.state) {
+                    if let (Some(Err(_)), State::Body(_)) = (&read, &self.state) {
                         // Keep what was read of a skipped chunk's head (errors only: a copy).
-                        let n = scan.from.min(buf.len());
+                        let n = self.skipped_head.min(buf.len());
                         self.rejected = Bytes::copy_from_slice(&buf[..n]);
                     }
                     return read;
@@ -435,6 +438,7 @@ impl Core {
     fn skip_chunk(&mut self, kind: K, at: usize, from: usize) -> ParseError {
         let tid = self.start.as_ref().map(|s| s.tid);
         let err = ParseError::new(kind, self.base + at as u64, self.base, tid);
+        self.skipped_head = from;
         match tid {
             Some(tid) => {
                 self.state = State::Body(Scan::new(tid, from, None, true));
@@ -710,8 +714,22 @@ impl Core {
             Ok(r) => r,
             Err((kind, at)) => {
                 self.start = Some(start);
-                let from = head_end.saturating_sub(2);
-                return Err(self.skip_chunk(kind, at, from));
+                // Skip to the end-line as if the head were good: right after the head of a
+                // bodiless chunk (its last line end precedes the end-line), or after the
+                // empty line (whose line end does not count as the end-line's CRLF).
+                let from = if has_body {
+                    head_end
+                        + if buf.get(head_end) == Some(&b'\r') {
+                            2
+                        } else {
+                            1
+                        }
+                } else {
+                    head_end.saturating_sub(2)
+                };
+                let err = self.skip_chunk(kind, at, from);
+                self.skipped_head = head_end.saturating_sub(2);
+                return Err(err);
             }
         };
         // The body length Byte-Range announces, for the diagnostic on the end-line.

@@ -430,3 +430,43 @@ fn partial_end_line_prefixes_are_found_in_the_tail() {
         }
     }
 }
+
+#[test]
+fn a_skipped_chunk_ends_where_a_good_one_would() {
+    // The body starts with what would be an end-line, were the empty line's CRLF the
+    // CRLF before it: it is body, whether the head is good or not.
+    let chunk = |to: &str| {
+        format!(
+            "MSRP t1234 SEND\r\n{to}{FROM}Content-Type: text/plain\r\n\r\n\
+             -------t1234$\r\n\r\n-------t1234$\r\n"
+        )
+        .into_bytes()
+    };
+    let mut input = chunk(TO);
+    input.extend_from_slice(&send("next1", "", None, '$'));
+    let good = events(&mut strict(), &input);
+    assert_eq!(
+        good,
+        vec![
+            E::Head("t1234".into()),
+            E::Body(b"-------t1234$\r\n".to_vec()),
+            E::End(Continuation::Complete, 15),
+            E::Head("next1".into()),
+            E::End(Continuation::Complete, 0),
+        ]
+    );
+    let mut input = chunk("To-Path: not-a-uri\r\n");
+    input.extend_from_slice(&send("next1", "", None, '$'));
+    let mut p = strict();
+    let bad = events(&mut p, &input);
+    assert!(
+        matches!(&bad[..], [E::Err(ParseErrorKind::InvalidHeader { .. }, _, _), E::Head(t), E::End(..)] if t == "next1"),
+        "{bad:?}"
+    );
+    // What was read of the head, without the empty line.
+    assert!(
+        p.rejected_head().as_bytes().ends_with(b"text/plain"),
+        "{:?}",
+        p.rejected_head()
+    );
+}
