@@ -5,6 +5,11 @@
 //! [`Limits::max_head_bytes`] while a head is read and by the length of one end-line while a
 //! body streams, whatever the body's size.
 //!
+//! A head that is complete when the parser first looks at it, and spelled as nearly every
+//! peer spells it, is read in one pass ([`super::fast_head`]); any other head (arriving in
+//! pieces, or with another spelling, or wrong) is read line by line by the general reader,
+//! from its start: at most one more pass over at most [`Limits::max_head_bytes`] per chunk.
+//!
 //! Scanning never goes back over examined bytes: header lines are found with `memchr` from
 //! where the last search stopped, and the end-line of a body is found with one
 //! `memmem::Finder` for `CRLF "-------"` (built once per parser), then checked in place
@@ -460,10 +465,8 @@ impl Core {
         self.quirks.push((q, self.base + at as u64));
     }
 
-    /// Reads the start line and header lines; returns the head when complete (in the
-    /// type `step` returns, so that the head is not moved from one layout to another). Not
-    /// inlined, so that streaming a body (the other branch of `step`) keeps a small stack
-    /// frame.
+    /// Reads the start line and header lines; returns the head when complete. Not inlined,
+    /// so that streaming a body (the other branch of `step`) keeps a small stack frame.
     #[inline(never)]
     fn read_head(&mut self, buf: &mut BytesMut) -> Option<Result<ParseEvent, ParseError>> {
         if buf.is_empty() {
