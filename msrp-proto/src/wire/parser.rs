@@ -149,9 +149,6 @@ impl Scan {
 /// reclaimed once every few chunks rather than on every feed.
 const INITIAL_BUFFER: usize = 4096;
 
-/// The least room made for the next body piece of a streamed body (see `Core::step`).
-const MIN_BODY_ROOM: usize = 4096;
-
 /// After this many failed candidates in one chunk, the end-line is searched with a finder
 /// for `CRLF "-------" transact-id` (built for that chunk) instead of `CRLF "-------"`:
 /// bodies dense with other end-lines then cost one search per real candidate. Small chunks
@@ -404,15 +401,6 @@ impl Core {
                             }
                             let discard = scan.discard;
                             let piece = self.split(buf, safe);
-                            let room = self.limits.min_body_piece.max(MIN_BODY_ROOM);
-                            if !discard && buf.capacity() - buf.len() < room {
-                                // Room for the next piece now, while the buffer holds only
-                                // the held-back bytes: the piece just split off keeps the
-                                // old allocation, so this takes a new one and copies those
-                                // few bytes, instead of moving a piece's worth of bytes to
-                                // the front later when more room is needed.
-                                buf.reserve(2 * room);
-                            }
                             if !discard {
                                 return Some(Ok(ParseEvent::Body(piece)));
                             }
@@ -832,11 +820,14 @@ fn scan_end(
                     // A candidate may begin in the last needle.len() - 1 bytes.
                     let tail = scan.from.max(buf.len().saturating_sub(needle.len() - 1));
                     scan.from = buf.len();
-                    if let Some(at) = partial_needle_at(buf, tail, needle) {
-                        scan.cand = Some((at, buf.len() - at));
-                        return Scanned::NeedMore {
-                            safe: at.saturating_sub(hold),
-                        };
+                    // (A few bytes: a plain loop is cheaper than a memchr call.)
+                    for at in tail..buf.len() {
+                        if buf[at] == needle[0] && needle.starts_with(&buf[at..]) {
+                            scan.cand = Some((at, buf.len() - at));
+                            return Scanned::NeedMore {
+                                safe: at.saturating_sub(hold),
+                            };
+                        }
                     }
                     return Scanned::NeedMore {
                         safe: buf.len().saturating_sub(hold),
@@ -845,26 +836,6 @@ fn scan_end(
             }
         }
     }
-}
-
-/// The first index from `tail` at which the rest of `buf` is a proper beginning of
-/// `needle` (a candidate that continues in the next feed). `buf.len() - tail` is less than
-/// the needle's length; the common answer, no byte there equal to the needle's first,
-/// takes one word comparison instead of a loop.
-#[inline]
-fn partial_needle_at(buf: &[u8], tail: usize, needle: &[u8]) -> Option<usize> {
-    const LOW: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let rest = &buf[tail..];
-    if let (Some(w), true) = (buf.len().checked_sub(8).map(|s| &buf[s..]), rest.len() <= 8) {
-        let x = u64::from_le_bytes(w.try_into().ok()?) ^ (LOW * u64::from(needle[0]));
-        // A zero byte marks a byte equal to the first of the needle (the lowest mark is
-        // exact; a mark above a true one may be false, so the loop below decides).
-        if x.wrapping_sub(LOW) & !x & HIGH == 0 {
-            return None;
-        }
-    }
-    (tail..buf.len()).find(|&at| buf[at] == needle[0] && needle.starts_with(&buf[at..]))
 }
 
 /// An owned finder for `prefix` followed by `tid` (one allocation).

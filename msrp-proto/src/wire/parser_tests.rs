@@ -405,33 +405,6 @@ fn dense_near_misses_switch_finders_without_changing_events() {
 }
 
 #[test]
-fn partial_end_line_prefixes_are_found_in_the_tail() {
-    let naive = |buf: &[u8], tail: usize, needle: &[u8]| {
-        (tail..buf.len()).find(|&at| needle.starts_with(&buf[at..]))
-    };
-    for needle in [PREFIX_CRLF, PREFIX_LF] {
-        for len in 0..24usize {
-            for tail in len.saturating_sub(needle.len() - 1)..=len {
-                // Every way of ending the buffer with part of the needle, or with a byte
-                // equal to its first one elsewhere, over filler of another byte.
-                for cut in 0..needle.len() {
-                    for filler in [b'a', b'-', b'\r', b'\n'] {
-                        let mut buf = vec![filler; len];
-                        let k = cut.min(len);
-                        buf[len - k..].copy_from_slice(&needle[..k]);
-                        assert_eq!(
-                            super::partial_needle_at(&buf, tail, needle),
-                            naive(&buf, tail, needle),
-                            "{buf:?} from {tail}"
-                        );
-                    }
-                }
-            }
-        }
-    }
-}
-
-#[test]
 fn a_skipped_chunk_ends_where_a_good_one_would() {
     // The body starts with what would be an end-line, were the empty line's CRLF the
     // CRLF before it: it is body, whether the head is good or not.
