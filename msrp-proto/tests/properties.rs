@@ -92,6 +92,21 @@ fn chunk() -> impl Strategy<Value = Chunk> {
         })
 }
 
+/// The chunks serialized one after the other (those whose body would contain their
+/// end-line left out), with `noise` inserted at `noise_at` (modulo the length).
+fn stream_with_noise(chunks: &[Chunk], noise: Vec<u8>, noise_at: usize) -> Vec<u8> {
+    let mut data = BytesMut::new();
+    for c in chunks {
+        if !c.end_line_collides() {
+            c.encode(&mut data).unwrap();
+        }
+    }
+    let mut data = data.to_vec();
+    let at = noise_at % (data.len() + 1);
+    data.splice(at..at, noise);
+    data
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
 
@@ -146,15 +161,7 @@ proptest! {
         noise in proptest::collection::vec(any::<u8>(), 0..12),
         noise_at in any::<usize>(),
     ) {
-        let mut data = BytesMut::new();
-        for c in &chunks {
-            if !c.end_line_collides() {
-                c.encode(&mut data).unwrap();
-            }
-        }
-        let mut data = data.to_vec();
-        let at = noise_at % (data.len() + 1);
-        data.splice(at..at, noise);
+        let data = stream_with_noise(&chunks, noise, noise_at);
         for mode in [Mode::Strict, Mode::Tolerant] {
             prop_assert_eq!(framing_then_validate_matches_full(mode, &data), Ok(()));
         }
@@ -167,15 +174,7 @@ proptest! {
         noise_at in any::<usize>(),
         cuts in proptest::collection::vec(any::<usize>(), 0..12),
     ) {
-        let mut data = BytesMut::new();
-        for c in &chunks {
-            if !c.end_line_collides() {
-                c.encode(&mut data).unwrap();
-            }
-        }
-        let mut data = data.to_vec();
-        let at = noise_at % (data.len() + 1);
-        data.splice(at..at, noise);
+        let data = stream_with_noise(&chunks, noise, noise_at);
         for mode in [Mode::Strict, Mode::Tolerant] {
             prop_assert_eq!(run(mode, &split_at(&data, &cuts)), run(mode, &[&data]));
         }
