@@ -66,9 +66,9 @@
 //! By default the parser checks the value of every known header field before it hands a
 //! head out ([`Validation::Full`](wire::Validation::Full)). With
 //! [`Validation::Framing`](wire::Validation::Framing) it checks the framing only (as an
-//! HTTP parser like httparse does) and the values are checked when they are read, or all
-//! at once by [`ChunkHead::validate`](wire::ChunkHead::validate), which reports exactly
-//! what the default would have.
+//! HTTP parser like httparse does) and leaves the values to
+//! [`ChunkHead::validate`](wire::ChunkHead::validate), called when the consumer wants
+//! them checked, which reports exactly what the default would have.
 #![no_std]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

@@ -28,9 +28,11 @@ pub enum Validation {
     /// header lines (`hname ":" SP hval`), the limits, To-Path and From-Path first,
     /// Content-Type last, no body on a response, the case of known names and the spacing
     /// around their values. Byte-Range is read for [`EndLine::byte_range_matches`]
-    /// (`None` when it is not well formed). Values are checked when they are read, by
-    /// the typed accessors of [`ChunkHead`], or all at once by [`ChunkHead::validate`],
-    /// which reports what a parser with [`Validation::Full`] would have.
+    /// (`None` when it is not well formed). [`ChunkHead::validate`] then checks the
+    /// values, reporting what a parser with [`Validation::Full`] would have. The typed
+    /// accessors of [`ChunkHead`] parse a value when called and give `None` or an error
+    /// for one they cannot read, but they are lenient (a path is read tolerantly,
+    /// [`ChunkHead::message_id`] returns the text as written): they are no check.
     ///
     /// For consumers that read few header fields, or check them later: a relay routing
     /// by To-Path, a capture tool. The body of a chunk whose values are wrong is still
