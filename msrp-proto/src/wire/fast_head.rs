@@ -7,10 +7,11 @@
 //! It answers only for heads that the general line reader of [`super::parser`] reads to
 //! exactly the same start line and header spans without any quirk, in either mode, within
 //! every limit, and whose framing (To-Path and From-Path first, Content-Type last, no body
-//! on a response) is right, so that only the values remain to be checked; for anything else (a head not complete yet, another spelling, any
-//! error) it answers `None` and the general reader starts from the beginning. So it
-//! changes speed, never results: the split-invariance tests and the `chunk_split` fuzz
-//! target compare it with the general reader, which reads heads that arrive in pieces.
+//! on a response) is right, so that only the values remain to be checked. For anything
+//! else (a head not complete yet, another spelling, any error) it answers `None` and the
+//! general reader starts from the beginning. So it changes speed, never results: the
+//! split-invariance tests and the `chunk_split` fuzz target compare it with the general
+//! reader, which reads heads that arrive in pieces.
 
 use alloc::vec::Vec;
 
