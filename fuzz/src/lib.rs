@@ -7,7 +7,7 @@ use msrp_proto::{Limits, Mode};
 /// tell what the parser's own validation tells.
 #[path = "../../msrp-proto/tests/common/mod.rs"]
 mod common;
-pub use common::framing_then_validate_matches_full;
+pub use common::{framing_then_validate_matches_full, head_reader_matches_parser};
 
 /// Parser output with body pieces joined and errors as text.
 #[derive(Debug, PartialEq)]

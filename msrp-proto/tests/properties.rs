@@ -5,10 +5,10 @@
 mod common;
 
 use bytes::{Bytes, BytesMut};
-use common::{Ev, framing_then_validate_matches_full, run, split_at};
+use common::{Ev, framing_then_validate_matches_full, head_reader_matches_parser, run, split_at};
 use msrp_proto::Mode;
 use msrp_proto::uri::Path;
-use msrp_proto::wire::{Chunk, Continuation, StartSpec, TransactionId};
+use msrp_proto::wire::{Chunk, Continuation, StartSpec, TransactionId, Validation};
 use proptest::prelude::*;
 
 fn uri() -> impl Strategy<Value = String> {
@@ -164,6 +164,26 @@ proptest! {
         let data = stream_with_noise(&chunks, noise, noise_at);
         for mode in [Mode::Strict, Mode::Tolerant] {
             prop_assert_eq!(framing_then_validate_matches_full(mode, &data), Ok(()));
+        }
+    }
+
+    #[test]
+    fn head_reader_matches_the_parser(
+        chunks in proptest::collection::vec(chunk(), 1..4),
+        noise in proptest::collection::vec(any::<u8>(), 0..12),
+        noise_at in any::<usize>(),
+        cut in any::<usize>(),
+    ) {
+        let data = stream_with_noise(&chunks, noise, noise_at);
+        let cut = cut % (data.len() + 1);
+        for mode in [Mode::Strict, Mode::Tolerant] {
+            for validation in [Validation::Full, Validation::Framing] {
+                prop_assert_eq!(head_reader_matches_parser(mode, validation, &data), Ok(()));
+                prop_assert_eq!(
+                    head_reader_matches_parser(mode, validation, &data[..cut]),
+                    Ok(())
+                );
+            }
         }
     }
 

@@ -9,9 +9,9 @@ use std::path::PathBuf;
 
 mod common;
 
-use common::{Ev, framing_then_validate_matches_full, run, split_at};
+use common::{Ev, framing_then_validate_matches_full, head_reader_matches_parser, run, split_at};
 use msrp_proto::Mode;
-use msrp_proto::wire::violations;
+use msrp_proto::wire::{Validation, violations};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -231,6 +231,17 @@ fn every_chunk_vector() {
             // Values checked on demand tell the same as values checked by the parser.
             if let Err(e) = framing_then_validate_matches_full(mode, &raw) {
                 failures.push(format!("{name} ({mode:?}): Validation::Framing: {e}"));
+            }
+            // Heads read in place tell what the parser tells, for every prefix.
+            for validation in [Validation::Full, Validation::Framing] {
+                for cut in 0..=raw.len() {
+                    if let Err(e) = head_reader_matches_parser(mode, validation, &raw[..cut]) {
+                        failures.push(format!(
+                            "{name} ({mode:?}, {validation:?}): HeadReader: {e}"
+                        ));
+                        break;
+                    }
+                }
             }
         }
     }

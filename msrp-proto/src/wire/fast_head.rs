@@ -17,15 +17,18 @@ use alloc::vec::Vec;
 
 use super::head::HeaderSpan;
 use super::parser::Continuation;
-use super::start_line::{Method, StartKind, StartLine, is_text};
-use super::tid::{TransactionId, is_ident_char};
+use super::start_line::{Method, StartKind, is_text};
+use super::tid::is_ident_char;
 use super::validate::{self, Known, canonical_name_at_start};
 use super::values::is_token_char;
 use crate::Limits;
 
 /// A head read in one pass.
 pub(crate) struct FastHead {
-    pub(crate) start: StartLine,
+    /// The transaction id is `buf[5..5 + tid_len]` (built by the caller, once: a
+    /// [`TransactionId`](super::tid::TransactionId) is a 49-byte value, costly to move around).
+    pub(crate) tid_len: usize,
+    pub(crate) kind: StartKind,
     /// Where the first header line starts.
     pub(crate) first_header: usize,
     /// Where the empty line or the end-line starts (the head's length).
@@ -48,9 +51,8 @@ pub(crate) fn read(buf: &[u8], limits: &Limits, lines: &mut Vec<HeaderSpan>) -> 
 
 #[inline]
 fn read_inner(buf: &[u8], limits: &Limits, lines: &mut Vec<HeaderSpan>) -> Option<FastHead> {
-    let (start, first_header) = start_line(buf, limits)?;
-    let tid = start.tid;
-    let tid = tid.as_bytes();
+    let (tid_len, kind, first_header) = start_line(buf, limits)?;
+    let tid = &buf[5..5 + tid_len];
     let mut pos = first_header;
     // A Content-Type line that another line follows (wrong when a body follows).
     let mut content_type_not_last = false;
@@ -63,12 +65,13 @@ fn read_inner(buf: &[u8], limits: &Limits, lines: &mut Vec<HeaderSpan>) -> Optio
                 if *buf.get(pos + 1)? != b'\n' || pos + 1 > limits.max_head_bytes {
                     return None;
                 }
-                let response = matches!(start.kind, StartKind::Response { .. });
+                let response = matches!(kind, StartKind::Response { .. });
                 if response || content_type_not_last || !paths_first(lines) {
                     return None;
                 }
                 return Some(FastHead {
-                    start,
+                    tid_len,
+                    kind,
                     first_header,
                     head_end: pos,
                     end_line: None,
@@ -85,7 +88,8 @@ fn read_inner(buf: &[u8], limits: &Limits, lines: &mut Vec<HeaderSpan>) -> Optio
                     && pos + len - 1 <= limits.max_head_bytes
                     && paths_first(lines);
                 return ok.then_some(FastHead {
-                    start,
+                    tid_len,
+                    kind,
                     first_header,
                     head_end: pos,
                     end_line: Some((flag, len)),
@@ -180,9 +184,10 @@ fn is_ws(b: u8) -> bool {
 }
 
 /// `MSRP SP transact-id SP (method / status-code [SP comment]) CRLF` with a transaction id
-/// that follows the grammar and fits the limit; returns it and where the next line starts.
+/// that follows the grammar and fits the limit; returns the id's length, the line's kind
+/// and where the next line starts.
 #[inline]
-fn start_line(buf: &[u8], limits: &Limits) -> Option<(StartLine, usize)> {
+fn start_line(buf: &[u8], limits: &Limits) -> Option<(usize, StartKind, usize)> {
     if buf.get(..5)? != b"MSRP " {
         return None;
     }
@@ -193,7 +198,6 @@ fn start_line(buf: &[u8], limits: &Limits) -> Option<(StartLine, usize)> {
     if buf[i] != b' ' || i - 5 < 4 || !buf[5].is_ascii_alphanumeric() {
         return None;
     }
-    let tid = TransactionId::from_checked(&buf[5..i]);
     let rest = i + 1;
     let mut j = rest;
     let kind = if buf.get(j)?.is_ascii_digit() {
@@ -232,7 +236,7 @@ fn start_line(buf: &[u8], limits: &Limits) -> Option<(StartLine, usize)> {
     if buf.get(j..j + 2)? != b"\r\n" || j + 1 >= limits.max_start_line {
         return None;
     }
-    Some((StartLine { tid, kind }, j + 2))
+    Some((i - 5, kind, j + 2))
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! The head of a chunk: its start line and header fields, as views into one `Bytes`.
+//! The head of a chunk: its start line and header fields, as views into its bytes (an owned
+//! `Bytes` from [`super::ChunkParser`], or the caller's buffer from [`super::HeadReader`]).
 
 use alloc::vec::Vec;
 use bytes::Bytes;
@@ -71,10 +72,16 @@ impl<'a> Iterator for Headers<'a> {
 /// The start line and header fields of one chunk.
 ///
 /// Values are parsed on demand by the typed accessors; the parser has already checked the
-/// syntax of the RFC 4975 header fields (strictly, or tolerantly with [`Quirk`]s recorded).
+/// syntax of the RFC 4975 header fields (strictly, or tolerantly with [`Quirk`]s recorded),
+/// unless it was told to check the framing only ([`super::Validation::Framing`]).
+///
+/// `R` holds the head's bytes: [`Bytes`] (the default) for heads from
+/// [`ChunkParser`](super::ChunkParser), which own them; `&[u8]` for heads that
+/// [`HeadReader`](super::HeadReader) reads in place from the caller's buffer
+/// ([`ChunkHead::to_owned_head`] copies one out).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChunkHead {
-    pub(crate) raw: Bytes,
+pub struct ChunkHead<R = Bytes> {
+    pub(crate) raw: R,
     pub(crate) offset: u64,
     pub(crate) tid: TransactionId,
     pub(crate) kind: StartKind,
@@ -84,9 +91,24 @@ pub struct ChunkHead {
     pub(crate) quirks: Vec<(Quirk, u64)>,
 }
 
-impl ChunkHead {
+impl ChunkHead<&[u8]> {
+    /// The same head holding a copy of its bytes (one allocation).
+    pub fn to_owned_head(&self) -> ChunkHead {
+        ChunkHead {
+            raw: Bytes::copy_from_slice(self.raw),
+            offset: self.offset,
+            tid: self.tid,
+            kind: self.kind.clone(),
+            first_header: self.first_header,
+            has_body: self.has_body,
+            quirks: self.quirks.clone(),
+        }
+    }
+}
+
+impl<R: AsRef<[u8]>> ChunkHead<R> {
     /// The bytes of the start line and header fields, line ends included.
-    pub fn raw(&self) -> &Bytes {
+    pub fn raw(&self) -> &R {
         &self.raw
     }
 
@@ -154,7 +176,7 @@ impl ChunkHead {
     /// (the parser checked them already), so a head holds no per-header storage.
     pub fn headers(&self) -> Headers<'_> {
         Headers {
-            raw: &self.raw,
+            raw: self.raw.as_ref(),
             pos: self.first_header,
         }
     }
@@ -170,7 +192,7 @@ impl ChunkHead {
     }
 
     fn text(&self, r: Range<usize>) -> Option<&str> {
-        core::str::from_utf8(&self.raw[r]).ok()
+        core::str::from_utf8(self.raw.as_ref().get(r)?).ok()
     }
 
     fn path(&self, name: &str) -> Option<Result<Path, UriError>> {

@@ -465,7 +465,10 @@ impl Core {
         if self.searched == 0 && matches!(self.state, State::Start) {
             // A head not looked at yet: most arrive whole and in the common spelling.
             if let Some(fast) = fast_head::read(buf, &self.limits, &mut self.lines) {
-                self.start = Some(fast.start);
+                self.start = Some(StartLine {
+                    tid: TransactionId::from_checked(&buf[5..5 + fast.tid_len]),
+                    kind: fast.kind,
+                });
                 self.first_header = fast.first_header;
                 return Some(match fast.end_line {
                     None => self.finish_head(buf, fast.head_end, true, true),

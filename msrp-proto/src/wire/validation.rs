@@ -60,7 +60,7 @@ impl Validation {
     }
 }
 
-impl ChunkHead {
+impl<R: AsRef<[u8]>> ChunkHead<R> {
     /// Checks the values of the known header fields, as a parser with
     /// [`Validation::Full`] does before it hands a head out; for heads read with
     /// [`Validation::Framing`] (for others it checks again what was checked).
@@ -88,7 +88,7 @@ impl ChunkHead {
         let base = self.offset;
         let mut quirks = Vec::new();
         validate::head(
-            &self.raw,
+            self.raw.as_ref(),
             &lines,
             &self.kind,
             self.has_body,
@@ -103,7 +103,7 @@ impl ChunkHead {
 
     /// The header lines' spans, as the parser found them.
     fn spans(&self) -> impl Iterator<Item = HeaderSpan> + '_ {
-        let raw = &self.raw[..];
+        let raw = self.raw.as_ref();
         let mut pos = self.first_header;
         core::iter::from_fn(move || {
             while pos < raw.len() {

@@ -1,7 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
 
-use msrp_proto::wire::{ChunkHead, ChunkParser, EndLine, ParseEvent, Validation};
+use msrp_proto::wire::{ChunkHead, ChunkParser, EndLine, HeadReader, ParseEvent, Validation};
 use msrp_proto::{Limits, Mode};
 
 /// Parser output with body pieces joined and errors as text: what must not depend on how
@@ -109,5 +109,65 @@ pub fn framing_then_validate_matches_full(mode: Mode, data: &[u8]) -> Result<(),
     match f.next() {
         None => Ok(()),
         Some(extra) => Err(format!("the full parser has more: {extra:?}")),
+    }
+}
+
+/// Checks that [`HeadReader::read`] on `buf` reports what a fresh [`ChunkParser`] with the
+/// same settings reports as its first event for `buf`: nothing yet, the same error (and
+/// the same rejected head), or the same head with the same length and, for a chunk
+/// without body, the same end-line. Then the same for the chunks that follow, from where
+/// each head's length says the next one starts, as long as each has no body.
+pub fn head_reader_matches_parser(
+    mode: Mode,
+    validation: Validation,
+    buf: &[u8],
+) -> Result<(), String> {
+    let mut reader = HeadReader::new(Limits::DEFAULT, mode).with_validation(validation);
+    let mut at = 0;
+    loop {
+        let buf = &buf[at..];
+        let mut p = ChunkParser::new(Limits::DEFAULT, mode).with_validation(validation);
+        p.feed(buf);
+        let read = reader.read(buf);
+        match (p.next(), read) {
+            (None, Ok(None)) => return Ok(()),
+            (Some(Err(want)), Err(got)) => {
+                if format!("{want}") != format!("{got}") || want.offset() != got.offset() {
+                    return Err(format!("at {at}: parser: {want}, reader: {got}"));
+                }
+                if !want.is_fatal()
+                    && p.rejected_head().as_bytes() != reader.rejected_head().as_bytes()
+                {
+                    return Err(format!("at {at}: rejected heads differ"));
+                }
+                return Ok(());
+            }
+            (Some(Ok(ParseEvent::Head(want))), Ok(Some(got))) => {
+                if got.head.to_owned_head() != want {
+                    return Err(format!("at {at}: parser: {want:?}, reader: {:?}", got.head));
+                }
+                let end = if want.has_body() {
+                    None
+                } else {
+                    match p.next() {
+                        Some(Ok(ParseEvent::End(end))) => Some(end),
+                        other => return Err(format!("at {at}: after the head: {other:?}")),
+                    }
+                };
+                if got.end != end || got.len as u64 != p.offset() {
+                    return Err(format!(
+                        "at {at}: parser: {end:?} after {} bytes, reader: {:?} after {}",
+                        p.offset(),
+                        got.end,
+                        got.len
+                    ));
+                }
+                if want.has_body() {
+                    return Ok(());
+                }
+                at += got.len;
+            }
+            (want, got) => return Err(format!("at {at}: parser: {want:?}, reader: {got:?}")),
+        }
     }
 }
