@@ -6,7 +6,7 @@ use bytes::BytesMut;
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use memchr::memmem::Finder;
 use msrp_benches::*;
-use msrp_proto::wire::{ChunkParser, ParseEvent, Validation};
+use msrp_proto::wire::{ChunkParser, HeadReader, ParseEvent, Validation};
 use msrp_proto::{Limits, Mode};
 use std::cell::RefCell;
 use std::hint::black_box;
@@ -219,6 +219,15 @@ fn heads(c: &mut Criterion) {
             };
             g.bench_function(format!("msrp_head{label}"), |b| {
                 bench_head_only(b, chunk, head, v)
+            });
+            // The head read in place (httparse's shape): the whole chunk is in the
+            // buffer, the reader reads through the empty line (or the end-line).
+            g.bench_function(format!("msrp_head_reader{label}"), |b| {
+                let mut reader = HeadReader::new(Limits::DEFAULT, Mode::Strict).with_validation(v);
+                b.iter(|| {
+                    let read = reader.read(black_box(&msrp)).expect("valid");
+                    black_box(read.expect("complete").len)
+                })
             });
         }
         g.finish();

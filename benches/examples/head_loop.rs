@@ -1,12 +1,13 @@
 //! Parses one small chunk in a loop, for profilers (`valgrind --tool=callgrind`).
-//! `head_loop [N] [response|report] [decode|head] [framing]`: N chunks (default 100 000) of
-//! the small SEND, or of the 200 response or the REPORT, through `feed`/`next` (default),
-//! `decode` on a fresh buffer each, or `head`: the head's bytes fed and the head taken in
-//! `head_only` (for `valgrind --tool=callgrind --toggle-collect='*head_only*'`), the rest of
-//! the chunk after it; with `Validation::Full` (default) or `Framing`.
+//! `head_loop [N] [response|report] [decode|head|reader] [framing]`: N chunks (default
+//! 100 000) of the small SEND, or of the 200 response or the REPORT, through `feed`/`next`
+//! (default), `decode` on a fresh buffer each, `head`: the head's bytes fed and the head
+//! taken in `head_only` (for `valgrind --tool=callgrind --toggle-collect='*head_only*'`),
+//! the rest of the chunk after it, or `reader`: the head read in place by a `HeadReader`;
+//! with `Validation::Full` (default) or `Framing`.
 #![allow(clippy::expect_used)]
 use bytes::BytesMut;
-use msrp_proto::wire::{ChunkParser, ParseError, ParseEvent, Validation};
+use msrp_proto::wire::{ChunkParser, HeadReader, ParseError, ParseEvent, Validation};
 use msrp_proto::{Limits, Mode};
 
 fn main() {
@@ -32,8 +33,15 @@ fn main() {
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
         .map_or(msg.len(), |i| i + 4);
+    let mut reader = HeadReader::new(Limits::DEFAULT, Mode::Strict).with_validation(validation);
+    // Decided once, so that the loop measures the parser only.
+    let (reading, head, decode) = (has("reader"), has("head"), has("decode"));
     for _ in 0..n {
-        if has("head") {
+        if reading {
+            let read = reader.read(std::hint::black_box(&msg)).expect("valid");
+            std::hint::black_box(&read.expect("complete"));
+            events += 1;
+        } else if head {
             let ev = head_only(&mut p, &msg[..head_len]);
             std::hint::black_box(&ev.expect("a head").expect("valid"));
             p.feed(&msg[head_len..]);
@@ -41,7 +49,7 @@ fn main() {
                 std::hint::black_box(&ev.expect("valid"));
                 events += 1;
             }
-        } else if has("decode") {
+        } else if decode {
             // A fresh caller buffer per chunk (one allocation each).
             let mut buf = BytesMut::from(&msg[..]);
             while let Some(ev) = p.decode(&mut buf).expect("valid") {

@@ -75,7 +75,7 @@ fuzz_target!(|input: Input| {
         [Ev::Head(h), Ev::End(e)] => (h, Vec::new(), e),
         other => panic!("a serialized chunk did not parse back: {other:?}\n{out:?}"),
     };
-    assert_eq!(head.transaction_id(), &c.tid);
+    assert_eq!(head.transaction_id(), c.tid);
     assert_eq!(head.method_name(), Some(method));
     assert_eq!(head.to_path().ok().as_ref(), Some(&c.to_path));
     assert_eq!(head.from_path().ok().as_ref(), Some(&c.from_path));

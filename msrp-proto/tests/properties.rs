@@ -128,7 +128,7 @@ proptest! {
             [Ev::Head(h), Ev::End(e)] => (h, Vec::new(), e),
             other => panic!("{other:?}"),
         };
-        prop_assert_eq!(head.transaction_id(), &c.tid);
+        prop_assert_eq!(head.transaction_id(), c.tid);
         let StartSpec::Request(m) = &c.start else { unreachable!() };
         prop_assert_eq!(head.method_name(), Some(m.as_str()));
         prop_assert_eq!(head.to_path().unwrap(), c.to_path.clone());

@@ -1197,7 +1197,7 @@ impl<R: RandomSource> Connection<R> {
     }
 
     fn on_response(&mut self, head: &ChunkHead) {
-        let Some(info) = self.transactions.on_response(head.transaction_id()) else {
+        let Some(info) = self.transactions.on_response(&head.transaction_id()) else {
             return;
         };
         let code = head.status_code().unwrap_or(0);

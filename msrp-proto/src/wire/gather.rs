@@ -89,7 +89,7 @@ impl ChunkReader {
                         self.skipping = true;
                         self.body = Body::Empty;
                         let head = self.head.take();
-                        let tid = head.as_ref().map(|h| *h.transaction_id());
+                        let tid = head.as_ref().map(|h| h.transaction_id());
                         let chunk = head.as_ref().map_or(0, ChunkHead::offset);
                         let at = self.parser.offset() - piece.len() as u64 + (max - held) as u64;
                         return Some(Err(ParseError::new(

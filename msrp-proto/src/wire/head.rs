@@ -83,7 +83,9 @@ impl<'a> Iterator for Headers<'a> {
 pub struct ChunkHead<R = Bytes> {
     pub(crate) raw: R,
     pub(crate) offset: u64,
-    pub(crate) tid: TransactionId,
+    /// The transaction id is `raw[5..5 + tid_len]` (every start line begins `MSRP SP`):
+    /// built when asked for, since a [`TransactionId`] is a 49-byte value.
+    pub(crate) tid_len: u8,
     pub(crate) kind: StartKind,
     /// Where the first header line starts in `raw` (after the start line).
     pub(crate) first_header: usize,
@@ -97,7 +99,7 @@ impl ChunkHead<&[u8]> {
         ChunkHead {
             raw: Bytes::copy_from_slice(self.raw),
             offset: self.offset,
-            tid: self.tid,
+            tid_len: self.tid_len,
             kind: self.kind.clone(),
             first_header: self.first_header,
             has_body: self.has_body,
@@ -117,9 +119,13 @@ impl<R: AsRef<[u8]>> ChunkHead<R> {
         self.offset
     }
 
-    /// The transaction id of the start line.
-    pub fn transaction_id(&self) -> &TransactionId {
-        &self.tid
+    /// The transaction id of the start line (copied out of [`ChunkHead::raw`]).
+    pub fn transaction_id(&self) -> TransactionId {
+        let raw = self.raw.as_ref();
+        TransactionId::from_checked(
+            raw.get(5..5 + usize::from(self.tid_len))
+                .unwrap_or_default(),
+        )
     }
 
     /// Whether this is a request (else a response).

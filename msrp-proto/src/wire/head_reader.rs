@@ -9,7 +9,6 @@ use super::fast_head;
 use super::head::{ChunkHead, HeaderSpan};
 use super::parser::{ChunkParser, EndLine, ParseEvent};
 use super::rejected::RejectedHead;
-use super::tid::TransactionId;
 use super::validate::{self, Checks};
 use super::validation::Validation;
 use crate::Limits;
@@ -185,7 +184,8 @@ impl HeadReader {
         let head = ChunkHead {
             raw: head,
             offset: 0,
-            tid: TransactionId::from_checked(&buf[5..5 + fast.tid_len]),
+            // At most `MAX_TID_CAPACITY` (48): the one-pass reader holds it to the limit.
+            tid_len: fast.tid_len as u8,
             kind: fast.kind,
             first_header: fast.first_header,
             has_body: end.is_none(),
@@ -195,6 +195,7 @@ impl HeadReader {
     }
 
     /// The general line reader, on a copy of the bytes a head can take.
+    #[inline(never)]
     fn read_general<'b>(&mut self, buf: &'b [u8]) -> Result<Option<HeadRead<'b>>, ParseError> {
         // A head, with its empty line or the end-line of a chunk without body, ends by
         // byte `max_head_bytes` (a limit the parser enforces); a buffer that holds more
@@ -225,7 +226,7 @@ impl HeadReader {
                 let head = ChunkHead {
                     raw: &buf[..owned.raw.len()],
                     offset: 0,
-                    tid: owned.tid,
+                    tid_len: owned.tid_len,
                     kind: owned.kind,
                     first_header: owned.first_header,
                     has_body: owned.has_body,

@@ -730,10 +730,11 @@ impl Core {
         self.expected = byte_range.and_then(|r| (r.end? + 1).checked_sub(r.start));
         let offset = self.base;
         let raw = self.split(buf, head_end);
+        let tid = start.tid;
         let head = ChunkHead {
             raw,
             offset,
-            tid: start.tid,
+            tid_len: tid.as_bytes().len() as u8,
             kind: start.kind,
             first_header: self.first_header,
             has_body,
@@ -746,7 +747,7 @@ impl Core {
             let blank = if buf.first() == Some(&b'\r') { 2 } else { 1 };
             self.consume(buf, blank);
             let expected = self.expected;
-            self.state = State::Body(Scan::new(head.tid, 0, expected, false));
+            self.state = State::Body(Scan::new(tid, 0, expected, false));
         }
         self.reset_head();
         Ok(ParseEvent::Head(head))

@@ -188,7 +188,7 @@ impl Chunk {
         } else {
             from
         };
-        let tid = *request.transaction_id();
+        let tid = request.transaction_id();
         Some(Chunk::response(
             tid,
             to_path,

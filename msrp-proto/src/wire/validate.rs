@@ -40,6 +40,7 @@ pub(crate) fn split_known_header(line: &[u8], at: usize) -> Option<HeaderSpan> {
 /// most peers use), and where the colon is: no search for the colon, no check of the name
 /// byte by byte. Compares two (overlapping) words: the first eight bytes, then the last
 /// eight of `name ":"` (and a middle one for the two longest names).
+#[inline]
 pub(crate) fn canonical_name_at_start(line: &[u8]) -> Option<(Known, usize)> {
     use Known::*;
     const fn word(s: &[u8]) -> u64 {

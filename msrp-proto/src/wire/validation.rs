@@ -98,7 +98,9 @@ impl<R: AsRef<[u8]>> ChunkHead<R> {
             &mut |q, at| quirks.push((q, base + at as u64)),
         )
         .map(|_| quirks)
-        .map_err(|(kind, at)| ParseError::new(kind, base + at as u64, base, Some(self.tid)))
+        .map_err(|(kind, at)| {
+            ParseError::new(kind, base + at as u64, base, Some(self.transaction_id()))
+        })
     }
 
     /// The header lines' spans, as the parser found them.
