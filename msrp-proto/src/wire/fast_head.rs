@@ -14,6 +14,7 @@
 //! reader, which reads heads that arrive in pieces.
 
 use alloc::vec::Vec;
+use core::ops::Range;
 
 use super::head::HeaderSpan;
 use super::parser::Continuation;
@@ -36,26 +37,41 @@ pub(crate) struct FastHead {
     /// `None`: a body follows the empty line. `Some`: the chunk is bodiless and its
     /// end-line, `len` bytes with its CRLF, carries `flag`.
     pub(crate) end_line: Option<(Continuation, usize)>,
+    /// The value of the first Byte-Range line, if any.
+    pub(crate) byte_range: Option<Range<usize>>,
 }
 
 /// Reads the head at the start of `buf` if it is complete and in the common spelling,
-/// pushing its header lines to `lines` (which must be empty). On `None`, `lines` is left
-/// empty again. Inlined: its result then stays in registers rather than going through
-/// memory, where reading it back with wider loads than it was written with stalls.
+/// pushing its header lines to `lines` (which must be empty) if `KEEP` (a caller that
+/// checks no value needs none of them). On `None`, `lines` is left empty again. Inlined:
+/// its result then stays in registers rather than going through memory, where reading it
+/// back with wider loads than it was written with stalls.
 #[inline(always)]
-pub(crate) fn read(buf: &[u8], limits: &Limits, lines: &mut Vec<HeaderSpan>) -> Option<FastHead> {
-    let head = read_inner(buf, limits, lines);
+pub(crate) fn read<const KEEP: bool>(
+    buf: &[u8],
+    limits: &Limits,
+    lines: &mut Vec<HeaderSpan>,
+) -> Option<FastHead> {
+    let head = read_inner::<KEEP>(buf, limits, lines);
     if head.is_none() {
         lines.clear();
     }
     head
 }
 
-#[inline]
-fn read_inner(buf: &[u8], limits: &Limits, lines: &mut Vec<HeaderSpan>) -> Option<FastHead> {
+#[inline(always)]
+fn read_inner<const KEEP: bool>(
+    buf: &[u8],
+    limits: &Limits,
+    lines: &mut Vec<HeaderSpan>,
+) -> Option<FastHead> {
     let (tid_len, kind, first_header) = start_line(buf, limits)?;
     let tid = &buf[5..5 + tid_len];
     let mut pos = first_header;
+    // Header lines so far; whether they began To-Path, From-Path (RFC 4975 section 9).
+    let mut count = 0;
+    let mut paths_first = true;
+    let mut byte_range = None;
     // A Content-Type line that another line follows (wrong when a body follows).
     let mut content_type_not_last = false;
     let mut previous_was_content_type = false;
@@ -68,7 +84,7 @@ fn read_inner(buf: &[u8], limits: &Limits, lines: &mut Vec<HeaderSpan>) -> Optio
                     return None;
                 }
                 let response = matches!(kind, StartKind::Response { .. });
-                if response || content_type_not_last || !paths_first(lines) {
+                if response || content_type_not_last || !paths_first || count < 2 {
                     return None;
                 }
                 return Some(FastHead {
@@ -77,6 +93,7 @@ fn read_inner(buf: &[u8], limits: &Limits, lines: &mut Vec<HeaderSpan>) -> Optio
                     first_header,
                     head_end: pos,
                     end_line: None,
+                    byte_range,
                 });
             }
             b'-' => {
@@ -88,18 +105,20 @@ fn read_inner(buf: &[u8], limits: &Limits, lines: &mut Vec<HeaderSpan>) -> Optio
                     && same(&line[7..7 + tid.len()], tid)
                     && &line[len - 2..] == b"\r\n"
                     && pos + len - 1 <= limits.max_head_bytes
-                    && paths_first(lines);
+                    && paths_first
+                    && count >= 2;
                 return ok.then_some(FastHead {
                     tid_len,
                     kind,
                     first_header,
                     head_end: pos,
                     end_line: Some((flag, len)),
+                    byte_range,
                 });
             }
             _ => {}
         }
-        if lines.len() == limits.max_headers {
+        if count == limits.max_headers {
             return None;
         }
         let rest = &buf[pos..];
@@ -134,13 +153,23 @@ fn read_inner(buf: &[u8], limits: &Limits, lines: &mut Vec<HeaderSpan>) -> Optio
             return None;
         }
         content_type_not_last |= previous_was_content_type;
-        previous_was_content_type = matches!(known, Some((Known::ContentType, _)));
-        lines.push(HeaderSpan {
-            name: pos..pos + colon,
-            value: v..nl - 1,
-            spaced: true,
-            known,
-        });
+        let kind = known.map(|(k, _)| k);
+        previous_was_content_type = kind == Some(Known::ContentType);
+        if count < 2 {
+            paths_first &= kind == Some([Known::ToPath, Known::FromPath][count]);
+        }
+        if kind == Some(Known::ByteRange) && byte_range.is_none() {
+            byte_range = Some(v..nl - 1);
+        }
+        if KEEP {
+            lines.push(HeaderSpan {
+                name: pos..pos + colon,
+                value: v..nl - 1,
+                spaced: true,
+                known,
+            });
+        }
+        count += 1;
         pos = nl + 1;
     }
 }
@@ -189,13 +218,6 @@ fn same(a: &[u8], b: &[u8]) -> bool {
         .zip(wb.remainder())
         .all(|(x, y)| x == y);
     tails && wa.zip(wb).all(|(x, y)| word(x) == word(y))
-}
-
-/// To-Path, then From-Path, first (RFC 4975 section 9).
-fn paths_first(lines: &[HeaderSpan]) -> bool {
-    let is =
-        |i: usize, want: Known| matches!(lines.get(i), Some(l) if l.known == Some((want, true)));
-    is(0, Known::ToPath) && is(1, Known::FromPath)
 }
 
 fn is_ws(b: u8) -> bool {

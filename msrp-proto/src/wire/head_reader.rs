@@ -145,11 +145,16 @@ impl HeadReader {
     /// incomplete head, a value that is wrong or gives a quirk), which the general reader
     /// then reads.
     fn read_fast<'b>(&mut self, buf: &'b [u8]) -> Option<HeadRead<'b>> {
-        let fast = fast_head::read(buf, &self.limits, &mut self.lines)?;
-        let head = &buf[..fast.head_end];
         let checks = self.validation.checks_after_framing();
+        // The header spans are kept only for a check of the values.
+        let fast = if checks == Checks::NONE {
+            fast_head::read::<false>(buf, &self.limits, &mut self.lines)?
+        } else {
+            fast_head::read::<true>(buf, &self.limits, &mut self.lines)?
+        };
+        let head = &buf[..fast.head_end];
         let byte_range = if checks == Checks::NONE {
-            validate::first_byte_range(head, &self.lines)
+            validate::byte_range_at(head, fast.byte_range)
         } else {
             let mut quirk = false;
             let checked = validate::head(

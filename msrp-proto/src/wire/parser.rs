@@ -215,6 +215,8 @@ struct Core {
     lines: Vec<HeaderSpan>,
     /// Where the first header line starts (after the start line).
     first_header: usize,
+    /// The one-pass reader's Byte-Range value, for a head whose lines it did not keep.
+    fast_byte_range: Option<core::ops::Range<usize>>,
     /// The body length the current head's Byte-Range announces.
     expected: Option<u64>,
     quirks: Vec<(Quirk, u64)>,
@@ -262,6 +264,7 @@ impl ChunkParser {
                 start: None,
                 lines: Vec::new(),
                 first_header: 0,
+                fast_byte_range: None,
                 expected: None,
                 quirks: Vec::new(),
                 rejected: Bytes::new(),
@@ -464,7 +467,14 @@ impl Core {
         }
         if self.searched == 0 && matches!(self.state, State::Start) {
             // A head not looked at yet: most arrive whole and in the common spelling.
-            if let Some(fast) = fast_head::read(buf, &self.limits, &mut self.lines) {
+            // The header spans are kept only for a check of the values.
+            let fast = if self.validation.checks_after_framing() == validate::Checks::NONE {
+                fast_head::read::<false>(buf, &self.limits, &mut self.lines)
+            } else {
+                fast_head::read::<true>(buf, &self.limits, &mut self.lines)
+            };
+            if let Some(fast) = fast {
+                self.fast_byte_range = fast.byte_range;
                 self.start = Some(StartLine {
                     tid: TransactionId::from_checked(&buf[5..5 + fast.tid_len]),
                     kind: fast.kind,
@@ -686,7 +696,12 @@ impl Core {
             self.validation.checks()
         };
         let check = if checks == validate::Checks::NONE {
-            Ok(validate::first_byte_range(&buf[..head_end], &self.lines))
+            let head = &buf[..head_end];
+            Ok(if framing_checked {
+                validate::byte_range_at(head, self.fast_byte_range.take())
+            } else {
+                validate::first_byte_range(head, &self.lines)
+            })
         } else {
             let mut found = Vec::new();
             let check = validate::head(

@@ -8,6 +8,7 @@ use super::quirk::Quirk;
 use super::start_line::StartKind;
 use super::values::{self, ByteRange};
 use crate::Limits;
+use core::ops::Range;
 use msrp_uri::{Mode, ParseOptions, Path};
 
 /// Splits a header line (without its line end) into name and trimmed value; `None` when it
@@ -386,6 +387,11 @@ pub(crate) fn head(
 
 /// The first Byte-Range of a head, if well formed (what [`head`] returns when it checks
 /// nothing else).
+/// Byte-Range from the value at `span` of `head`, if well formed.
+pub(crate) fn byte_range_at(head: &[u8], span: Option<Range<usize>>) -> Option<ByteRange> {
+    values::byte_range(head.get(span?)?).ok()
+}
+
 pub(crate) fn first_byte_range(head: &[u8], lines: &[HeaderSpan]) -> Option<ByteRange> {
     let h = lines
         .iter()
