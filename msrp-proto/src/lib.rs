@@ -45,7 +45,9 @@
 //!
 //! - [`wire`]: [`ChunkParser`](wire::ChunkParser) (incremental: `feed`/`next`, or `decode`
 //!   on the caller's `BytesMut`), [`ChunkReader`](wire::ChunkReader) (whole chunks, body
-//!   gathered up to a limit), [`Chunk`](wire::Chunk) (the serializer).
+//!   gathered up to a limit), [`HeadReader`](wire::HeadReader) (a head read in place from
+//!   the caller's buffer, as an HTTP head parser does), [`Chunk`](wire::Chunk) (the
+//!   serializer).
 //! - [`connection`]: the endpoint state machine: sessions on one transport connection.
 //! - [`chunking`]: sending a message as SEND chunks, interruptible, never containing its
 //!   own end-line.
