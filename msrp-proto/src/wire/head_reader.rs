@@ -24,9 +24,9 @@ use msrp_uri::Mode;
 /// [`ParseError`] (kind, offset, response code), with offsets counted from the start of
 /// the buffer.
 ///
-/// A head that has arrived whole, in the spelling nearly every peer uses (see
-/// [`super::ChunkParser`]'s module documentation), is read in one pass without
-/// allocating. Any other head is read by the general line reader from a copy of at most
+/// A head that has arrived whole, in the spelling nearly every peer uses (CRLF line
+/// ends, header names in their canonical case, one SP before each value, To-Path and
+/// From-Path first), is read in one pass without allocating. Any other head is read by the general line reader from a copy of at most
 /// [`Limits::max_head_bytes`] + 1 bytes. `Ok(None)` means the head is not complete: call
 /// again when the buffer holds more. Each call reads from the start, so for heads that
 /// arrive in many small pieces [`ChunkParser`] (which never reads a byte twice) is the
