@@ -189,7 +189,7 @@ impl HeadReader {
         let head = ChunkHead {
             raw: head,
             offset: 0,
-            // At most `MAX_TID_CAPACITY` (48): the one-pass reader holds it to the limit.
+            // At most 32: the one-pass reader takes only ids within the grammar's length.
             tid_len: fast.tid_len as u8,
             kind: fast.kind,
             first_header: fast.first_header,
