@@ -102,7 +102,7 @@ fn read_inner<const KEEP: bool>(
                 let line = buf.get(pos..pos + len)?;
                 let flag = Continuation::from_byte(line[7 + tid.len()])?;
                 let ok = &line[..7] == b"-------"
-                    && same(&line[7..7 + tid.len()], tid)
+                    && validate::same_bytes(&line[7..7 + tid.len()], tid)
                     && &line[len - 2..] == b"\r\n"
                     && pos + len - 1 <= limits.max_head_bytes
                     && paths_first
@@ -203,23 +203,6 @@ fn first_control(buf: &[u8], from: usize) -> Option<usize> {
         .map(|k| i + k)
 }
 
-/// Whether two slices of the same length hold the same bytes, compared eight at a time
-/// (a transaction id is a few words long: cheaper than a call to `bcmp`).
-#[inline]
-fn same(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    let word = |w: &[u8]| <[u8; 8]>::try_from(w).map(u64::from_ne_bytes).unwrap_or(0);
-    let (wa, wb) = (a.chunks_exact(8), b.chunks_exact(8));
-    let tails = wa
-        .remainder()
-        .iter()
-        .zip(wb.remainder())
-        .all(|(x, y)| x == y);
-    tails && wa.zip(wb).all(|(x, y)| word(x) == word(y))
-}
-
 fn is_ws(b: u8) -> bool {
     b == b' ' || b == b'\t'
 }
@@ -283,20 +266,6 @@ fn start_line(buf: &[u8], limits: &Limits) -> Option<(usize, StartKind, usize)> 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn same_compares_every_byte() {
-        let a: Vec<u8> = (0..40).collect();
-        for n in 0..=a.len() {
-            assert!(same(&a[..n], &a[..n]));
-            for at in 0..n {
-                let mut b = a[..n].to_vec();
-                b[at] ^= 1;
-                assert!(!same(&a[..n], &b), "byte {at} of {n}");
-            }
-        }
-        assert!(!same(b"abcd", b"abc"));
-    }
 
     #[test]
     fn first_control_finds_the_first_byte_below_0x20() {

@@ -19,6 +19,7 @@
 
 use alloc::vec::Vec;
 use bytes::{Buf, Bytes, BytesMut};
+use core::ops::Range;
 use memchr::memmem::Finder;
 
 use super::error::{ParseError, ParseErrorKind as K};
@@ -155,6 +156,15 @@ const INITIAL_BUFFER: usize = 4096;
 /// never get there, so they build nothing.
 const FULL_FINDER_AFTER: u32 = 16;
 
+/// Which reader read a head.
+enum ReadBy {
+    /// The general line reader: nothing is checked yet but the lines' syntax.
+    Lines,
+    /// The one-pass reader: the framing is checked, and the first Byte-Range value is
+    /// at `byte_range`.
+    OnePass { byte_range: Option<Range<usize>> },
+}
+
 /// What the end-line scanner found.
 enum Scanned {
     /// The body ends at `body_end`; the end-line (with the line end before it) is `len` bytes.
@@ -215,8 +225,6 @@ struct Core {
     lines: Vec<HeaderSpan>,
     /// Where the first header line starts (after the start line).
     first_header: usize,
-    /// The one-pass reader's Byte-Range value, for a head whose lines it did not keep.
-    fast_byte_range: Option<core::ops::Range<usize>>,
     /// The body length the current head's Byte-Range announces.
     expected: Option<u64>,
     quirks: Vec<(Quirk, u64)>,
@@ -264,7 +272,6 @@ impl ChunkParser {
                 start: None,
                 lines: Vec::new(),
                 first_header: 0,
-                fast_byte_range: None,
                 expected: None,
                 quirks: Vec::new(),
                 rejected: Bytes::new(),
@@ -474,16 +481,18 @@ impl Core {
                 fast_head::read::<true>(buf, &self.limits, &mut self.lines)
             };
             if let Some(fast) = fast {
-                self.fast_byte_range = fast.byte_range;
                 self.start = Some(StartLine {
                     tid: TransactionId::from_checked(&buf[5..5 + fast.tid_len]),
                     kind: fast.kind,
                 });
                 self.first_header = fast.first_header;
+                let by = ReadBy::OnePass {
+                    byte_range: fast.byte_range,
+                };
                 return Some(match fast.end_line {
-                    None => self.finish_head(buf, fast.head_end, true, true),
+                    None => self.finish_head(buf, fast.head_end, true, by),
                     Some((flag, len)) => {
-                        self.finish_bodiless(buf, fast.head_end, flag, len, false, true)
+                        self.finish_bodiless(buf, fast.head_end, flag, len, false, by)
                     }
                 });
             }
@@ -566,7 +575,9 @@ impl Core {
             }
             if line.is_empty() {
                 // CRLF CRLF: a body follows.
-                return self.finish_head(buf, line_start, true, false).map(Some);
+                return self
+                    .finish_head(buf, line_start, true, ReadBy::Lines)
+                    .map(Some);
             }
             if buf[line.clone()].starts_with(b"-------") {
                 // The end-line of a bodiless chunk.
@@ -588,7 +599,14 @@ impl Core {
                 let bare_lf = line_end == nl;
                 let flag = flag.unwrap_or(Continuation::Complete);
                 return self
-                    .finish_bodiless(buf, line_start, flag, nl + 1 - line_start, bare_lf, false)
+                    .finish_bodiless(
+                        buf,
+                        line_start,
+                        flag,
+                        nl + 1 - line_start,
+                        bare_lf,
+                        ReadBy::Lines,
+                    )
                     .map(Some);
             }
             if self.lines.len() == self.limits.max_headers {
@@ -656,9 +674,9 @@ impl Core {
         flag: Continuation,
         len: usize,
         bare_lf: bool,
-        framing_checked: bool,
+        by: ReadBy,
     ) -> Result<ParseEvent, ParseError> {
-        let event = self.finish_head(buf, head_end, false, framing_checked)?;
+        let event = self.finish_head(buf, head_end, false, by)?;
         let end = EndLine {
             continuation: flag,
             body_length: 0,
@@ -674,13 +692,12 @@ impl Core {
     }
 
     /// The head ends at `head_end` (the start of the empty line or of the end-line).
-    /// `framing_checked`: the one-pass reader read it, and checked its framing.
     fn finish_head(
         &mut self,
         buf: &mut BytesMut,
         head_end: usize,
         has_body: bool,
-        framing_checked: bool,
+        by: ReadBy,
     ) -> Result<ParseEvent, ParseError> {
         let Some(start) = self.start.take() else {
             return Err(self.fatal(
@@ -690,18 +707,14 @@ impl Core {
                 0,
             ));
         };
-        let checks = if framing_checked {
-            self.validation.checks_after_framing()
-        } else {
-            self.validation.checks()
+        let checks = match by {
+            ReadBy::Lines => self.validation.checks(),
+            ReadBy::OnePass { .. } => self.validation.checks_after_framing(),
         };
-        let check = if checks == validate::Checks::NONE {
-            let head = &buf[..head_end];
-            Ok(if framing_checked {
-                validate::byte_range_at(head, self.fast_byte_range.take())
-            } else {
-                validate::first_byte_range(head, &self.lines)
-            })
+        let check = if let (validate::Checks::NONE, ReadBy::OnePass { byte_range }) = (checks, by) {
+            // Nothing left to check (the one-pass reader kept no header spans): only
+            // Byte-Range is read, for the end-line's diagnostic.
+            Ok(validate::byte_range_at(&buf[..head_end], byte_range))
         } else {
             let mut found = Vec::new();
             let check = validate::head(

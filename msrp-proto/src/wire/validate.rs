@@ -227,9 +227,10 @@ pub(crate) fn classify(name: &[u8]) -> Option<(Known, bool)> {
     }
 }
 
-/// Whether two byte strings are equal; names of 4 to 16 bytes (most known names) are
-/// compared two words at a time (the words overlap to cover every byte).
-fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+/// Whether two byte strings are equal, compared a word at a time (the last word overlaps
+/// the one before it to cover every byte): header names and transaction ids are a few
+/// words long, and a call to `bcmp` costs more than comparing them.
+pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     fn word(s: &[u8], at: usize) -> u64 {
         s.get(at..at + 8)
             .and_then(|w| w.try_into().ok())
@@ -247,6 +248,10 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     match n {
         4..8 => half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4),
         8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
+        17.. => {
+            (0..n - 8).step_by(8).all(|at| word(a, at) == word(b, at))
+                && word(a, n - 8) == word(b, n - 8)
+        }
         _ => a == b,
     }
 }
@@ -385,18 +390,10 @@ pub(crate) fn head(
     Ok(byte_range)
 }
 
-/// The first Byte-Range of a head, if well formed (what [`head`] returns when it checks
-/// nothing else).
-/// Byte-Range from the value at `span` of `head`, if well formed.
+/// Byte-Range from the value at `span` of `head`, if well formed (what [`head`] returns
+/// for the first Byte-Range when it checks nothing else).
 pub(crate) fn byte_range_at(head: &[u8], span: Option<Range<usize>>) -> Option<ByteRange> {
     values::byte_range(head.get(span?)?).ok()
-}
-
-pub(crate) fn first_byte_range(head: &[u8], lines: &[HeaderSpan]) -> Option<ByteRange> {
-    let h = lines
-        .iter()
-        .find(|h| matches!(h.known, Some((Known::ByteRange, _))))?;
-    values::byte_range(&head[h.value.clone()]).ok()
 }
 
 /// No body on a response; To-Path CRLF From-Path CRLF first (RFC 4975 sections 7.2, 9).
@@ -553,6 +550,20 @@ mod tests {
             });
             assert_eq!(split_known_header(line.as_bytes(), 3), a, "{line}");
         }
+    }
+
+    #[test]
+    fn same_bytes_compares_every_byte() {
+        let a: alloc::vec::Vec<u8> = (0..60).collect();
+        for n in 0..=a.len() {
+            assert!(same_bytes(&a[..n], &a[..n]));
+            for at in 0..n {
+                let mut b = a[..n].to_vec();
+                b[at] ^= 1;
+                assert!(!same_bytes(&a[..n], &b), "byte {at} of {n}");
+            }
+        }
+        assert!(!same_bytes(b"abcd", b"abc"));
     }
 
     #[test]
