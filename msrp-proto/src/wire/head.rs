@@ -41,31 +41,42 @@ impl<'a> Header<'a> {
     }
 }
 
+/// The header lines of a head's bytes from `pos` on, without their line ends, each with
+/// where it starts.
+#[derive(Debug, Clone)]
+pub(crate) struct HeaderLines<'a> {
+    raw: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Iterator for HeaderLines<'a> {
+    type Item = (usize, &'a [u8]);
+    fn next(&mut self) -> Option<(usize, &'a [u8])> {
+        let rest = self.raw.get(self.pos..).filter(|r| !r.is_empty())?;
+        let nl = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+        let line = &rest[..nl];
+        let at = self.pos;
+        self.pos += nl + 1;
+        Some((at, line.strip_suffix(b"\r").unwrap_or(line)))
+    }
+}
+
 /// Iterator over the header fields of a [`ChunkHead`].
 #[derive(Debug, Clone)]
 pub struct Headers<'a> {
-    raw: &'a [u8],
-    pos: usize,
+    lines: HeaderLines<'a>,
 }
 
 impl<'a> Iterator for Headers<'a> {
     type Item = Header<'a>;
     fn next(&mut self) -> Option<Header<'a>> {
-        while self.pos < self.raw.len() {
-            let rest = &self.raw[self.pos..];
-            let nl = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
-            let line = &rest[..nl];
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
-            self.pos += nl + 1;
-            if let Some(span) = super::validate::split_header(line, 0) {
-                let name = core::str::from_utf8(&line[span.name]).unwrap_or("");
-                return Some(Header {
-                    name,
-                    value: &line[span.value],
-                });
-            }
-        }
-        None
+        self.lines.find_map(|(_, line)| {
+            let span = super::validate::split_header(line, 0)?;
+            Some(Header {
+                name: core::str::from_utf8(&line[span.name]).unwrap_or(""),
+                value: &line[span.value],
+            })
+        })
     }
 }
 
@@ -182,6 +193,13 @@ impl<R: AsRef<[u8]>> ChunkHead<R> {
     /// (the parser checked them already), so a head holds no per-header storage.
     pub fn headers(&self) -> Headers<'_> {
         Headers {
+            lines: self.header_lines(),
+        }
+    }
+
+    /// The header lines, each with where it starts in [`ChunkHead::raw`].
+    pub(crate) fn header_lines(&self) -> HeaderLines<'_> {
+        HeaderLines {
             raw: self.raw.as_ref(),
             pos: self.first_header,
         }

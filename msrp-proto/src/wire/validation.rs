@@ -84,7 +84,10 @@ impl<R: AsRef<[u8]>> ChunkHead<R> {
     /// assert_eq!(err.offset(), 73); // where the From-Path value starts
     /// ```
     pub fn validate(&self, mode: Mode, limits: &Limits) -> Result<Vec<(Quirk, u64)>, ParseError> {
-        let lines: Vec<HeaderSpan> = self.spans().collect();
+        let lines: Vec<HeaderSpan> = self
+            .header_lines()
+            .filter_map(|(at, line)| validate::split_known_header(line, at))
+            .collect();
         let base = self.offset;
         let mut quirks = Vec::new();
         validate::head(
@@ -100,26 +103,6 @@ impl<R: AsRef<[u8]>> ChunkHead<R> {
         .map(|_| quirks)
         .map_err(|(kind, at)| {
             ParseError::new(kind, base + at as u64, base, Some(self.transaction_id()))
-        })
-    }
-
-    /// The header lines' spans, as the parser found them.
-    fn spans(&self) -> impl Iterator<Item = HeaderSpan> + '_ {
-        let raw = self.raw.as_ref();
-        let mut pos = self.first_header;
-        core::iter::from_fn(move || {
-            while pos < raw.len() {
-                let rest = &raw[pos..];
-                let nl = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
-                let line = &rest[..nl];
-                let line = line.strip_suffix(b"\r").unwrap_or(line);
-                let at = pos;
-                pos += nl + 1;
-                if let Some(span) = validate::split_known_header(line, at) {
-                    return Some(span);
-                }
-            }
-            None
         })
     }
 }
