@@ -176,13 +176,8 @@ impl HeadReader {
             // The fast reader takes CRLF line ends only.
             None => (fast.head_end + 2, None),
             Some((continuation, len)) => {
-                let expected = byte_range.and_then(|r| (r.end? + 1).checked_sub(r.start));
-                let end = EndLine {
-                    continuation,
-                    body_length: 0,
-                    bare_lf: false,
-                    byte_range_matches: expected.map(|n| n == 0),
-                };
+                let expected = byte_range.and_then(|r| r.octets());
+                let end = EndLine::without_body(continuation, false, expected);
                 (fast.head_end + len, Some(end))
             }
         };

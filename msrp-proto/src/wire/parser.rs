@@ -81,6 +81,22 @@ pub struct EndLine {
     pub byte_range_matches: Option<bool>,
 }
 
+impl EndLine {
+    /// The end-line of a chunk without body whose Byte-Range announced `expected` octets.
+    pub(crate) fn without_body(
+        continuation: Continuation,
+        bare_lf: bool,
+        expected: Option<u64>,
+    ) -> EndLine {
+        EndLine {
+            continuation,
+            body_length: 0,
+            bare_lf,
+            byte_range_matches: expected.map(|n| n == 0),
+        }
+    }
+}
+
 /// One step of parsing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ParseEvent {
@@ -677,12 +693,7 @@ impl Core {
         by: ReadBy,
     ) -> Result<ParseEvent, ParseError> {
         let event = self.finish_head(buf, head_end, false, by)?;
-        let end = EndLine {
-            continuation: flag,
-            body_length: 0,
-            bare_lf,
-            byte_range_matches: self.expected.map(|n| n == 0),
-        };
+        let end = EndLine::without_body(flag, bare_lf, self.expected);
         self.state = State::End {
             len,
             end,
@@ -755,7 +766,7 @@ impl Core {
             }
         };
         // The body length Byte-Range announces, for the diagnostic on the end-line.
-        self.expected = byte_range.and_then(|r| (r.end? + 1).checked_sub(r.start));
+        self.expected = byte_range.and_then(|r| r.octets());
         let offset = self.base;
         let raw = self.split(buf, head_end);
         let tid = start.tid;

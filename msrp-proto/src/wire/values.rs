@@ -13,6 +13,14 @@ pub struct ByteRange {
     pub total: Option<u64>,
 }
 
+impl ByteRange {
+    /// How many octets the range covers (`end - start + 1`), when its end is known and
+    /// not before its start.
+    pub fn octets(&self) -> Option<u64> {
+        (self.end? + 1).checked_sub(self.start)
+    }
+}
+
 /// A Success-Report or Failure-Report value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ReportRequest {
@@ -253,6 +261,20 @@ pub(crate) fn media_type(v: &[u8]) -> Result<(), &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn octets_of_a_range() {
+        let r = |start, end| ByteRange {
+            start,
+            end,
+            total: None,
+        };
+        assert_eq!(r(1, Some(25)).octets(), Some(25));
+        assert_eq!(r(26, Some(26)).octets(), Some(1));
+        assert_eq!(r(1, Some(0)).octets(), Some(0));
+        assert_eq!(r(5, Some(2)).octets(), None);
+        assert_eq!(r(1, None).octets(), None);
+    }
 
     #[test]
     fn byte_ranges() {
