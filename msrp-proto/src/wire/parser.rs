@@ -318,6 +318,9 @@ impl ChunkParser {
     /// fatal error).
     #[allow(clippy::should_implement_trait)] // not an Iterator: None means "feed more"
     pub fn next(&mut self) -> Option<Result<ParseEvent, ParseError>> {
+        if self.core.wait_for_body(&self.buf) {
+            return None;
+        }
         self.core.step(&mut self.buf)
     }
 
@@ -325,6 +328,9 @@ impl ChunkParser {
     /// buffer, splitting off what it consumed. `Ok(None)` means "read more into `src` and
     /// call again". Use one parser per stream and always the same buffer.
     pub fn decode(&mut self, src: &mut BytesMut) -> Result<Option<ParseEvent>, ParseError> {
+        if self.core.wait_for_body(src) {
+            return Ok(None);
+        }
         self.core.step(src).transpose()
     }
 
@@ -363,6 +369,23 @@ impl ChunkParser {
 }
 
 impl Core {
+    /// The most common call while a body streams in small feeds, answered outside `step`
+    /// (whose stack frame is large): no candidate end-line is pending, the new bytes hold
+    /// none, and too few body bytes are buffered for a piece (`Limits::min_body_piece`).
+    /// Returns `true` when that is so. Any other state costs one comparison here, so that
+    /// heads do not pay for it.
+    #[inline]
+    fn wait_for_body(&mut self, buf: &[u8]) -> bool {
+        match &mut self.state {
+            State::Body(scan) if scan.cand.is_none() && !scan.full && !scan.discard => {
+                let tolerant = self.mode == Mode::Tolerant;
+                let finder = if tolerant { &self.lf } else { &self.crlf };
+                search_new_body(scan, finder, tolerant, self.limits.min_body_piece, buf)
+            }
+            _ => false,
+        }
+    }
+
     fn step(&mut self, buf: &mut BytesMut) -> Option<Result<ParseEvent, ParseError>> {
         loop {
             match &mut self.state {
@@ -863,22 +886,81 @@ fn scan_end(
                     // A candidate may begin in the last needle.len() - 1 bytes.
                     let tail = scan.from.max(buf.len().saturating_sub(needle.len() - 1));
                     scan.from = buf.len();
-                    // (A few bytes: a plain loop is cheaper than a memchr call.)
-                    for at in tail..buf.len() {
-                        if buf[at] == needle[0] && needle.starts_with(&buf[at..]) {
-                            scan.cand = Some((at, buf.len() - at));
-                            return Scanned::NeedMore {
-                                safe: at.saturating_sub(hold),
-                            };
-                        }
-                    }
+                    scan.cand = partial_end_line(buf, tail, needle);
+                    let safe = scan.cand.map_or(buf.len(), |(at, _)| at);
                     return Scanned::NeedMore {
-                        safe: buf.len().saturating_sub(hold),
+                        safe: safe.saturating_sub(hold),
                     };
                 }
             }
         }
     }
+}
+
+/// [`Core::wait_for_body`]'s search: when fewer than `min_piece` body bytes are buffered,
+/// searches the bytes after `scan.from` for the end-line prefix exactly as [`scan_end`]
+/// would and records what it found (a candidate, or a partial end-line at the end), so
+/// that nothing is searched twice. `true` when no end-line candidate was found, and so
+/// there is nothing to hand out yet; `false` leaves the call to `step`.
+#[inline(never)]
+fn search_new_body(
+    scan: &mut Scan,
+    finder: &Finder<'static>,
+    tolerant: bool,
+    min_piece: usize,
+    buf: &[u8],
+) -> bool {
+    if buf.len().saturating_sub(usize::from(tolerant)) >= min_piece {
+        return false;
+    }
+    let Some(new) = buf.get(scan.from..) else {
+        return false;
+    };
+    let needle = finder.needle();
+    match finder.find(new) {
+        Some(m) => {
+            scan.from += m;
+            scan.cand = Some((scan.from, needle.len()));
+            false
+        }
+        None => {
+            let tail = scan.from.max(buf.len().saturating_sub(needle.len() - 1));
+            scan.from = buf.len();
+            scan.cand = partial_end_line(buf, tail, needle);
+            // Whatever is safe is below `min_piece`: nothing to hand out yet.
+            true
+        }
+    }
+}
+
+/// The start of an end-line cut off by the end of `buf`, looked for from `tail` (at most
+/// `needle.len() - 1` bytes before the end): where it starts and how many bytes of it are
+/// there. Only the last occurrence of `needle[0]` can start one, as that byte occurs
+/// nowhere else in `needle`.
+#[inline]
+fn partial_end_line(buf: &[u8], tail: usize, needle: &[u8]) -> Option<(usize, usize)> {
+    if tail >= buf.len() {
+        return None;
+    }
+    let at = match buf.last_chunk::<8>() {
+        // The usual case: the last 8 bytes as one word, each byte equal to `needle[0]`
+        // marked by its top bit (exactly: no borrow between bytes), those before `tail`
+        // cleared.
+        Some(last) if buf.len() - tail <= 8 => {
+            const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+            let x = u64::from_le_bytes(*last) ^ (u64::from(needle[0]) * 0x0101_0101_0101_0101);
+            let zero = !(((x & LOW7) + LOW7) | x | LOW7);
+            let zero = zero & (u64::MAX << (8 * (8 - (buf.len() - tail))));
+            if zero == 0 {
+                return None;
+            }
+            buf.len() - 8 + (63 - zero.leading_zeros() as usize) / 8
+        }
+        _ => tail + buf.get(tail..)?.iter().rposition(|&b| b == needle[0])?,
+    };
+    needle
+        .starts_with(&buf[at..])
+        .then_some((at, buf.len() - at))
 }
 
 /// An owned finder for `prefix` followed by `tid` (one allocation).

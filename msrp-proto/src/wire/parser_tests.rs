@@ -443,3 +443,33 @@ fn a_skipped_chunk_ends_where_a_good_one_would() {
         p.rejected_head()
     );
 }
+
+#[test]
+fn partial_end_lines_are_found_as_a_byte_loop_finds_them() {
+    // Every tail of every short buffer over an alphabet dense in end-line bytes, against
+    // the first position whose rest is a prefix of the needle.
+    for needle in [PREFIX_CRLF, PREFIX_LF] {
+        let alphabet = [b'\r', b'\n', b'-', b'x'];
+        for len in 0..=12usize {
+            for seed in 0..(4usize.pow(len.min(6) as u32)) {
+                let mut buf: Vec<u8> = (0..len)
+                    .map(|i| alphabet[(seed >> (2 * (i % 6))) & 3])
+                    .collect();
+                if len > 6 {
+                    // Longer buffers: the same pattern, with the needle's opening in the middle.
+                    buf[len / 2] = needle[0];
+                }
+                for tail in len.saturating_sub(needle.len() - 1)..=len + 1 {
+                    let want = (tail..len)
+                        .find(|&at| buf[at] == needle[0] && needle.starts_with(&buf[at..]))
+                        .map(|at| (at, len - at));
+                    assert_eq!(
+                        partial_end_line(&buf, tail, needle),
+                        want,
+                        "{buf:?} from {tail}"
+                    );
+                }
+            }
+        }
+    }
+}
