@@ -876,32 +876,20 @@ fn scan_end(
                 Some(f) if scan.full => f,
                 _ => finder,
             };
-            let needle = f.needle();
-            match f.find(&buf[scan.from..]) {
-                Some(m) => {
-                    scan.from += m;
-                    scan.cand = Some((scan.from, needle.len()));
-                }
-                None => {
-                    // A candidate may begin in the last needle.len() - 1 bytes.
-                    let tail = scan.from.max(buf.len().saturating_sub(needle.len() - 1));
-                    scan.from = buf.len();
-                    scan.cand = partial_end_line(buf, tail, needle);
-                    let safe = scan.cand.map_or(buf.len(), |(at, _)| at);
-                    return Scanned::NeedMore {
-                        safe: safe.saturating_sub(hold),
-                    };
-                }
+            if !search_new_bytes(scan, f, buf) {
+                let safe = scan.cand.map_or(buf.len(), |(at, _)| at);
+                return Scanned::NeedMore {
+                    safe: safe.saturating_sub(hold),
+                };
             }
         }
     }
 }
 
 /// [`Core::wait_for_body`]'s search: when fewer than `min_piece` body bytes are buffered,
-/// searches the bytes after `scan.from` for the end-line prefix exactly as [`scan_end`]
-/// would and records what it found (a candidate, or a partial end-line at the end), so
-/// that nothing is searched twice. `true` when no end-line candidate was found, and so
-/// there is nothing to hand out yet; `false` leaves the call to `step`.
+/// [`search_new_bytes`]. `true` when it found no end-line candidate, and so there is
+/// nothing to hand out yet; `false` leaves the call to `step`, which goes on from what was
+/// recorded.
 #[inline(never)]
 fn search_new_body(
     scan: &mut Scan,
@@ -910,25 +898,29 @@ fn search_new_body(
     min_piece: usize,
     buf: &[u8],
 ) -> bool {
-    if buf.len().saturating_sub(usize::from(tolerant)) >= min_piece {
-        return false;
-    }
-    let Some(new) = buf.get(scan.from..) else {
-        return false;
-    };
+    buf.len().saturating_sub(usize::from(tolerant)) < min_piece
+        && !search_new_bytes(scan, finder, buf)
+}
+
+/// Searches the bytes after `scan.from` once for `finder`'s needle (which starts with a
+/// byte that occurs nowhere else in it). Found: records the candidate there and returns
+/// `true`. Not found: records an end-line cut off at the end of `buf`, if any, moves
+/// `scan.from` to the end (no byte is searched twice) and returns `false`.
+#[inline]
+fn search_new_bytes(scan: &mut Scan, finder: &Finder<'static>, buf: &[u8]) -> bool {
     let needle = finder.needle();
-    match finder.find(new) {
+    match finder.find(buf.get(scan.from..).unwrap_or_default()) {
         Some(m) => {
             scan.from += m;
             scan.cand = Some((scan.from, needle.len()));
-            false
+            true
         }
         None => {
+            // A candidate may begin in the last needle.len() - 1 bytes.
             let tail = scan.from.max(buf.len().saturating_sub(needle.len() - 1));
             scan.from = buf.len();
             scan.cand = partial_end_line(buf, tail, needle);
-            // Whatever is safe is below `min_piece`: nothing to hand out yet.
-            true
+            false
         }
     }
 }
