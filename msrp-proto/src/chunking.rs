@@ -20,8 +20,10 @@ pub enum ChunkPolicy {
     /// may be interrupted.
     #[default]
     AsFewAsPossible,
-    /// Chunks of at most this many bytes, each with an exact range-end (for peers and
-    /// relays that want bounded chunks; Kamailio relays need <= 10 KiB).
+    /// Chunks of at most this many bytes (for peers and relays that want bounded chunks;
+    /// Kamailio relays need <= 10 KiB). Chunks of up to 2048 bytes declare their exact
+    /// range-end; larger ones declare `*`, as RFC 4975 section 7.1.1 wants every chunk
+    /// over 2048 bytes interruptible.
     Fixed(u64),
 }
 
@@ -195,11 +197,11 @@ impl Chunker {
             ChunkPolicy::AsFewAsPossible => total,
             ChunkPolicy::Fixed(n) => total.min(start + n.max(1)),
         };
-        // Range-end is exact when the chunk cannot be interrupted: a fixed-size chunk, or
-        // a whole chunk no larger than the minimum. Such a chunk is cut before its own
-        // end-line sequence now, so that the range it declares is the range it carries.
-        let exact =
-            matches!(self.policy, ChunkPolicy::Fixed(_)) || limit - start <= MIN_BEFORE_INTERRUPT;
+        // Range-end is exact when the chunk is not interruptible. RFC 4975 section 7.1.1:
+        // a chunk over 2048 octets must be interruptible, so only smaller ones (of any
+        // policy) declare their end. Such a chunk is cut before its own end-line sequence
+        // now, so that the range it declares is the range it carries.
+        let exact = limit - start <= MIN_BEFORE_INTERRUPT;
         if exact {
             let needle = end_line_needle(&tid);
             let window = &self.body[start as usize..limit as usize];

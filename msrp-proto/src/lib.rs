@@ -82,12 +82,16 @@ extern crate std;
 pub mod chunking;
 pub mod connection;
 mod limits;
+pub mod link;
 pub mod reassembly;
 pub mod report;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 mod time;
 pub mod transaction;
 pub mod wire;
 
+pub use bytes::{Bytes, BytesMut};
 pub use limits::{
     DEFAULT_MAX_GATHERED_BODY, DEFAULT_MAX_HEAD_BYTES, DEFAULT_MAX_HEADERS, DEFAULT_MAX_START_LINE,
     DEFAULT_MAX_TID_LEN, DEFAULT_MIN_BODY_PIECE, Limits,

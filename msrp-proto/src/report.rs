@@ -67,8 +67,13 @@ pub struct ReportTarget {
 impl ReportTarget {
     /// From a SEND; `None` without a Message-ID or a valid From-Path.
     pub fn from_request(request: &ChunkHead) -> Option<ReportTarget> {
+        Some(ReportTarget::new(request, request.from_path().ok()?)?)
+    }
+
+    /// As [`ReportTarget::from_request`], with the request's From-Path already parsed.
+    pub fn new(request: &ChunkHead, from_path: Path) -> Option<ReportTarget> {
         Some(ReportTarget {
-            to_path: request.from_path().ok()?,
+            to_path: from_path,
             message_id: request.message_id()?.into(),
             failure: failure_report(request),
         })
@@ -95,6 +100,80 @@ impl ReportTarget {
             .message_id(&self.message_id)
             .byte_range(start, Some(end), total)
             .header("Status", &status)
+    }
+}
+
+/// The comment of a response or REPORT status with `code` (RFC 4975 section 10, RFC 4976
+/// section 10).
+pub fn reason_phrase(code: u16) -> &'static str {
+    match code {
+        200 => "OK",
+        400 => "Bad Request",
+        403 => "Forbidden",
+        408 => "Timeout",
+        413 => "Too Large",
+        415 => "Unsupported Media Type",
+        423 => "Interval Out Of Bounds",
+        481 => "Session Does Not Exist",
+        501 => "Not Implemented",
+        506 => "Session Already Bound",
+        _ => "Error",
+    }
+}
+
+/// How to answer one request, worked out once from its head and parsed paths (RFC 4975
+/// section 7.2): the response goes to the first From-Path URI of a SEND, to the whole
+/// From-Path otherwise, from the URI the request was sent to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Reply {
+    tid: TransactionId,
+    to: Path,
+    from: Uri,
+    failure: ReportRequest,
+    is_report: bool,
+}
+
+impl Reply {
+    /// `to` and `from` are the request's To-Path and From-Path; `None` when either is
+    /// empty or the head is a response.
+    pub(crate) fn new(request: &ChunkHead, to: &Path, from: &Path) -> Option<Reply> {
+        let method = request.method()?;
+        let reply_to = if method == Method::Send {
+            Path::new(from.first()?.clone())
+        } else {
+            from.clone()
+        };
+        Some(Reply {
+            tid: request.transaction_id(),
+            to: reply_to,
+            from: to.last()?.clone(),
+            failure: failure_report(request),
+            is_report: method == Method::Report,
+        })
+    }
+
+    /// Whether a response with `code` is to be sent (REPORTs are never answered;
+    /// Failure-Report `no` wants nothing, `partial` only errors).
+    pub(crate) fn wanted(&self, code: u16) -> bool {
+        !self.is_report
+            && match self.failure {
+                ReportRequest::No => false,
+                ReportRequest::Partial => code != 200,
+                ReportRequest::Yes => true,
+            }
+    }
+
+    /// The response with `code`, if one is wanted.
+    pub(crate) fn response(&self, code: u16) -> Option<Chunk> {
+        self.wanted(code).then(|| {
+            Chunk::response(
+                self.tid,
+                self.to.clone(),
+                Path::new(self.from.clone()),
+                code,
+                Some(reason_phrase(code)),
+            )
+        })
     }
 }
 

@@ -1,8 +1,10 @@
-//! What a [`Connection`](super::Connection) tells the application.
+//! What a [`Connection`](super::Connection) tells the application, and the handles it
+//! gives out.
 
 use alloc::string::String;
 use bytes::Bytes;
 
+use crate::link::CloseReason;
 use crate::wire::{ByteRange, ParseError};
 
 /// A session on a connection, as [`Connection::add_session`](super::Connection::add_session)
@@ -10,18 +12,31 @@ use crate::wire::{ByteRange, ParseError};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SessionId(pub(crate) usize);
 
+/// A message this side is sending, as [`Connection::send`](super::Connection::send) and
+/// its siblings returned it: found in O(1), never confused with a later message (a
+/// handle of a message that ended is simply unknown).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct MessageHandle {
+    pub(crate) index: u32,
+    pub(crate) generation: u32,
+}
+
 /// Why a message could not be sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FailReason {
-    /// The peer answered a chunk with this error code (RFC 4975 section 10).
+    /// The peer answered a chunk with this error code (RFC 4975 section 10). A 408 here
+    /// came from a relay that timed out downstream.
     Response(u16),
     /// The peer sent a failure REPORT with this status code.
     Report(u16),
-    /// No response within 30 seconds of the chunk's last byte (RFC 4975 section 7.1.1).
+    /// This side's timer: no response within 30 seconds of the chunk's last byte (RFC
+    /// 4975 section 7.1.1).
     Timeout,
     /// The session was closed ([`Connection::close_session`](super::Connection::close_session)).
     SessionClosed,
+    /// The connection closed before the message was delivered.
+    ConnectionClosed,
 }
 
 /// Something the application should know.
@@ -70,6 +85,8 @@ pub enum Event {
     ReportReceived {
         /// The session.
         session: SessionId,
+        /// The message.
+        message: MessageHandle,
         /// Its Message-ID.
         message_id: String,
         /// The status code.
@@ -81,6 +98,8 @@ pub enum Event {
     MessageDelivered {
         /// The session.
         session: SessionId,
+        /// The message.
+        message: MessageHandle,
         /// Its Message-ID.
         message_id: String,
     },
@@ -88,11 +107,15 @@ pub enum Event {
     SendFailed {
         /// The session.
         session: SessionId,
+        /// The message.
+        message: MessageHandle,
         /// Its Message-ID.
         message_id: String,
         /// Why.
         reason: FailReason,
     },
+    /// A send or write was refused with `SendError::WouldBlock`; there is room for it now.
+    Writable,
     /// A request on a connection accepted from a listener named a session of the
     /// [`SessionTable`](super::SessionTable): the session is now bound to this connection
     /// (RFC 4975 section 5.4) under this id.
@@ -103,21 +126,26 @@ pub enum Event {
         local_uri: msrp_uri::Uri,
     },
     /// The peer sent something this side answered with an error code (400, 413, 415,
-    /// 481, 501, 506);
-    /// for diagnostics.
+    /// 481, 501, 506); for diagnostics.
     Rejected {
         /// The session, when one matched.
         session: Option<SessionId>,
         /// The code answered (or that would have been, if Failure-Report forbade it).
         code: u16,
     },
-    /// The session was closed by [`Connection::close_session`](super::Connection::close_session);
-    /// nothing more happens in it.
+    /// The session ended (closed by the application, or its connection closed); nothing
+    /// more happens in it and its state is freed.
     SessionClosed {
         /// The session.
         session: SessionId,
     },
-    /// The peer's bytes could not be parsed; a fatal error means the connection should be
-    /// closed.
+    /// The peer's bytes could not be parsed. A fatal error is followed by
+    /// [`Event::Closed`].
     PeerError(ParseError),
+    /// The connection is over: every message still being sent failed, every session
+    /// ended (events for each came first). Close the transport if it is still open.
+    Closed {
+        /// Why.
+        reason: CloseReason,
+    },
 }

@@ -48,14 +48,11 @@ pub(crate) enum Lookup {
 /// use msrp_proto::connection::{SessionConfig, SessionTable};
 ///
 /// let mut table = SessionTable::new();
-/// let config = SessionConfig {
-///     local_uri: "msrp://bob.example.com:8888/9di4;tcp".parse()?,
-///     to_path: "msrp://alice.example.com:7777/iau39;tcp".parse()?,
-///     accept_types: vec!["text/plain".into()],
-///     accept_wrapped_types: vec![],
-///     max_message_size: 1 << 20,
-///     cema: false,
-/// };
+/// let config = SessionConfig::new(
+///     "msrp://bob.example.com:8888/9di4;tcp".parse()?,
+///     "msrp://alice.example.com:7777/iau39;tcp".parse()?,
+/// )
+/// .accept_types(["text/plain"]);
 /// table.insert(config.clone()).expect("a new session");
 /// assert!(table.insert(config).is_err());
 /// # Ok::<(), msrp_proto::uri::UriError>(())

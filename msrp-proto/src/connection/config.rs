@@ -1,0 +1,234 @@
+//! A session's parameters and a connection's limits and policies.
+
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
+use core::time::Duration;
+
+use crate::Limits;
+use crate::chunking::ChunkPolicy;
+use crate::link::Framing;
+use crate::transaction::DEFAULT_MAX_PENDING;
+use msrp_uri::{Mode, Path, Uri};
+
+/// A session's parameters, usually from the SDP offer/answer.
+///
+/// ```
+/// use msrp_proto::connection::SessionConfig;
+///
+/// let config = SessionConfig::new(
+///     "msrp://bob.example.com:8888/9di4eae923wzd;tcp".parse()?,
+///     "msrp://alice.example.com:7777/iau39soe2843z;tcp".parse()?,
+/// )
+/// .accept_types(["text/plain", "message/cpim"])
+/// .max_message_size(1 << 20);
+/// assert_eq!(config.accept_types, ["text/plain", "message/cpim"]);
+/// # Ok::<(), msrp_proto::uri::UriError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SessionConfig {
+    /// This endpoint's URI in the session (the last URI of its `a=path`).
+    pub local_uri: Uri,
+    /// Where requests go: the peer's `a=path`, after any local relays.
+    pub to_path: Path,
+    /// Types this endpoint accepts (local `a=accept-types`); others get 415.
+    pub accept_types: Vec<String>,
+    /// Types it accepts inside containers (local `a=accept-wrapped-types`).
+    pub accept_wrapped_types: Vec<String>,
+    /// Largest message it receives (local `a=max-size`); larger ones get 413.
+    pub max_message_size: u64,
+    /// Match incoming requests by session-id only (RFC 6714, CEMA).
+    pub cema: bool,
+}
+
+/// Default for [`SessionConfig::max_message_size`]: 1 GiB.
+pub const DEFAULT_MAX_MESSAGE_SIZE: u64 = 1 << 30;
+
+impl SessionConfig {
+    /// A session from this endpoint's URI to the peer's path, accepting every type
+    /// (`*`), messages up to [`DEFAULT_MAX_MESSAGE_SIZE`], not CEMA. (There is no
+    /// `Default`: a session has no meaningful URI without one.)
+    pub fn new(local_uri: Uri, to_path: Path) -> SessionConfig {
+        SessionConfig {
+            local_uri,
+            to_path,
+            accept_types: vec![String::from("*")],
+            accept_wrapped_types: Vec::new(),
+            max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
+            cema: false,
+        }
+    }
+
+    /// Sets the accepted types (local `a=accept-types`).
+    pub fn accept_types<I: IntoIterator<Item = S>, S: Into<String>>(mut self, types: I) -> Self {
+        self.accept_types = types.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets the types accepted inside containers (local `a=accept-wrapped-types`).
+    pub fn accept_wrapped_types<I: IntoIterator<Item = S>, S: Into<String>>(
+        mut self,
+        types: I,
+    ) -> Self {
+        self.accept_wrapped_types = types.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets the largest message received (local `a=max-size`).
+    pub fn max_message_size(mut self, bytes: u64) -> Self {
+        self.max_message_size = bytes;
+        self
+    }
+
+    /// Matches requests by session-id only (RFC 6714).
+    pub fn cema(mut self, yes: bool) -> Self {
+        self.cema = yes;
+        self
+    }
+}
+
+/// Limits and policies of a connection. Start from `default()` and change what you need
+/// with the setters (each named as its field).
+///
+/// ```
+/// use msrp_proto::connection::ConnectionConfig;
+/// use msrp_proto::Mode;
+///
+/// let config = ConnectionConfig::default().mode(Mode::Strict).max_queued_bytes(1 << 20);
+/// assert_eq!(config.max_queued_bytes, 1 << 20);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ConnectionConfig {
+    /// Codec limits.
+    pub limits: Limits,
+    /// Strict or tolerant parsing of what the peer sends.
+    pub mode: Mode,
+    /// Most bytes queued for sending (message bodies not yet sent plus control traffic);
+    /// beyond it sending is refused with `SendError::WouldBlock`, and `Event::Writable`
+    /// follows once there is room again.
+    pub max_queued_bytes: usize,
+    /// Most transactions waiting for responses (RFC 4975 section 7.1.1). While the table
+    /// is full no new chunk is started (sending waits for responses or timeouts).
+    pub max_pending_transactions: usize,
+    /// Messages up to this size are delivered whole (`Event::MessageReceived`); larger
+    /// or of unknown size, streamed (`Event::MessageData`).
+    pub max_gathered_message: u64,
+    /// Most bytes held at once for incoming messages being gathered (the sum of their
+    /// declared sizes); a message that would exceed it is streamed instead. Each gathered
+    /// message is also capped at `max_gathered_message` bytes.
+    pub max_gathered_bytes: u64,
+    /// Most incoming messages in progress at once; chunks of further messages are refused
+    /// with 413 (the receiver cannot take them now).
+    pub max_incoming_messages: usize,
+    /// Most bytes of bookkeeping per incoming message for the byte ranges received so far
+    /// (16 bytes per separate range): a message arriving in many small chunks in any order
+    /// is fine as long as its gaps fit; one that needs more gets 413.
+    pub max_range_bytes: usize,
+    /// How outgoing messages are cut into chunks.
+    pub chunk_policy: ChunkPolicy,
+    /// Most bytes written per transmit (stream framing); also how many body bytes a
+    /// message sends in one turn while other messages wait.
+    pub max_transmit: usize,
+    /// Byte stream or WebSocket messages.
+    pub framing: Framing,
+    /// How long written bytes of a streamed message may wait to be gathered into a chunk
+    /// of at least 2048 bytes before they are sent anyway.
+    pub stream_gather_delay: Duration,
+    /// Incremental success REPORTs (RFC 4975 section 7.1.3): when a message asks for
+    /// success reports, also send one each time this many more bytes from its start have
+    /// arrived, covering all of them (the sender's progress). `None`: one REPORT per
+    /// message, when it is complete.
+    pub progress_reports: Option<u64>,
+    /// How many messages are remembered after their end (at least one): received ones
+    /// (complete or refused), so that `Connection::report_failure` can still reach them
+    /// and later chunks of a refused one are refused too; sent ones, so that a failure
+    /// REPORT arriving after their 200 responses still ends in `Event::SendFailed`.
+    pub remembered_messages: usize,
+}
+
+/// Default for [`ConnectionConfig::stream_gather_delay`].
+pub const DEFAULT_STREAM_GATHER_DELAY: Duration = Duration::from_millis(10);
+
+impl Default for ConnectionConfig {
+    fn default() -> Self {
+        ConnectionConfig {
+            limits: Limits::DEFAULT,
+            mode: Mode::Tolerant,
+            max_queued_bytes: 16 * 1024 * 1024,
+            max_pending_transactions: DEFAULT_MAX_PENDING,
+            max_gathered_message: 1024 * 1024,
+            max_gathered_bytes: 16 * 1024 * 1024,
+            max_incoming_messages: 64,
+            max_range_bytes: 64 * 1024,
+            chunk_policy: ChunkPolicy::AsFewAsPossible,
+            max_transmit: 64 * 1024,
+            framing: Framing::Stream,
+            stream_gather_delay: DEFAULT_STREAM_GATHER_DELAY,
+            progress_reports: None,
+            remembered_messages: 64,
+        }
+    }
+}
+
+macro_rules! setters {
+    ($($(#[$doc:meta])* $name:ident: $ty:ty),* $(,)?) => {
+        impl ConnectionConfig {
+            $(
+                $(#[$doc])*
+                #[must_use]
+                pub fn $name(mut self, value: $ty) -> Self {
+                    self.$name = value;
+                    self
+                }
+            )*
+        }
+    };
+}
+
+setters! {
+    /// Sets [`ConnectionConfig::limits`].
+    limits: Limits,
+    /// Sets [`ConnectionConfig::mode`].
+    mode: Mode,
+    /// Sets [`ConnectionConfig::max_queued_bytes`].
+    max_queued_bytes: usize,
+    /// Sets [`ConnectionConfig::max_pending_transactions`].
+    max_pending_transactions: usize,
+    /// Sets [`ConnectionConfig::max_gathered_message`].
+    max_gathered_message: u64,
+    /// Sets [`ConnectionConfig::max_gathered_bytes`].
+    max_gathered_bytes: u64,
+    /// Sets [`ConnectionConfig::max_incoming_messages`].
+    max_incoming_messages: usize,
+    /// Sets [`ConnectionConfig::max_range_bytes`].
+    max_range_bytes: usize,
+    /// Sets [`ConnectionConfig::chunk_policy`].
+    chunk_policy: ChunkPolicy,
+    /// Sets [`ConnectionConfig::max_transmit`].
+    max_transmit: usize,
+    /// Sets [`ConnectionConfig::framing`].
+    framing: Framing,
+    /// Sets [`ConnectionConfig::stream_gather_delay`].
+    stream_gather_delay: Duration,
+    /// Sets [`ConnectionConfig::progress_reports`].
+    progress_reports: Option<u64>,
+    /// Sets [`ConnectionConfig::remembered_messages`].
+    remembered_messages: usize,
+}
+
+impl ConnectionConfig {
+    /// The chunk policy in force: WebSocket framing caps every chunk at its `max_chunk`.
+    pub(crate) fn effective_policy(&self) -> ChunkPolicy {
+        match self.framing {
+            Framing::WebSocket { max_chunk } => ChunkPolicy::Fixed(max_chunk.max(1)),
+            _ => self.chunk_policy,
+        }
+    }
+
+    /// Separate byte ranges an incoming message may have.
+    pub(crate) fn max_ranges(&self) -> usize {
+        (self.max_range_bytes / 16).max(1)
+    }
+}

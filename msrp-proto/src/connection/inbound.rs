@@ -1,0 +1,734 @@
+//! Requests and responses from the peer: routing each chunk to its session, accepting or
+//! refusing SENDs (RFC 4975 sections 7.2, 7.3, 8.6, 10), reassembling messages, success
+//! and failure REPORTs, and the responses to this side's requests.
+
+use alloc::collections::{BTreeMap, VecDeque};
+use alloc::string::String;
+use alloc::vec::Vec;
+use bytes::Bytes;
+
+use super::event::{Event, FailReason, SessionId};
+use super::outbound::TxInfo;
+use super::{Connection, SendError, SessionTable, wrapped};
+use crate::link::CloseReason;
+use crate::reassembly::{Reassembly, ReassemblyError};
+use crate::report::{self, Reply, ReportTarget};
+use crate::transaction::Expect;
+use crate::wire::{
+    ByteRange, Chunk, ChunkHead, Continuation, Method, ParseError, ParseEvent, RandomSource,
+    ReportRequest, random_id,
+};
+use msrp_uri::Path;
+
+/// A message being received.
+struct Incoming {
+    reassembly: Reassembly,
+    content_type: String,
+    streamed: bool,
+    success_wanted: bool,
+    /// Where REPORTs about it go (from the SEND that first carried it).
+    target: Option<ReportTarget>,
+    /// The total its first chunk's Byte-Range declared.
+    declared: Option<u64>,
+    /// Bytes from the start covered by the last progress REPORT.
+    reported: u64,
+    /// Bytes of the gathering budget it holds (its declared size; 0 when streamed).
+    reserved: u64,
+}
+
+/// A received message after its end (complete or refused): enough to send a failure
+/// REPORT about it later, to refuse the rest of a refused one, and to report a resent
+/// one delivered again.
+struct Finished {
+    key: (SessionId, String),
+    target: Option<ReportTarget>,
+    /// 1-based range-end and total to report on.
+    end: u64,
+    total: Option<u64>,
+    /// The receiver refused the message with this code: later chunks get it too.
+    refused: Option<u16>,
+}
+
+/// What to do with the chunk being received.
+enum Current {
+    /// A SEND accepted into message `key` at 0-based `start` of the message.
+    Accept {
+        reply: Option<Reply>,
+        total: Option<u64>,
+        key: (SessionId, String),
+        start: u64,
+        received: u64,
+    },
+    /// A chunk of a message already complete (RFC 4975 section 7.3.1: a duplicate, or the
+    /// message sent again): acknowledged, and when it ends the message and asks for a
+    /// success REPORT, reported again.
+    Duplicate {
+        reply: Option<Reply>,
+        key: (SessionId, String),
+        report: Option<ReportTarget>,
+    },
+    /// A request answered (or not) with `code` once its end-line arrives; body ignored.
+    Answer {
+        reply: Option<Reply>,
+        session: Option<SessionId>,
+        code: u16,
+    },
+    /// A response or REPORT: handled at its head; body ignored.
+    Ignore,
+}
+
+/// The receive side's state.
+#[derive(Default)]
+pub(crate) struct Inbound {
+    current: Option<Current>,
+    incoming: BTreeMap<(SessionId, String), Incoming>,
+    /// Recently ended incoming messages, oldest first (at most `remembered_messages`).
+    finished: VecDeque<Finished>,
+    /// Sum of the declared sizes of the gathered messages in progress.
+    gathered_reserved: u64,
+    /// The current chunk starts a wrapper (`message/cpim`) whose wrapped type is not known
+    /// yet: its start, and the pieces held back until it is.
+    wrapper: Option<(Vec<u8>, Vec<Bytes>)>,
+}
+
+/// The response code for a chunk that cannot be added to its message: 413 when the message
+/// is too large for this receiver, 400 when the chunks contradict each other.
+fn reassembly_code(e: ReassemblyError) -> u16 {
+    match e {
+        ReassemblyError::TooLarge { .. } | ReassemblyError::TooManyRanges { .. } => 413,
+        _ => 400,
+    }
+}
+
+impl<R: RandomSource> Connection<R> {
+    /// Runs the parser over what was fed and handles every event.
+    pub(crate) fn input(&mut self, mut table: Option<&mut SessionTable>) {
+        while let Some(ev) = self.link.next_input() {
+            match ev {
+                Ok(ParseEvent::Head(head)) => self.on_head(head, table.as_deref_mut()),
+                Ok(ParseEvent::Body(piece)) => self.on_body(piece),
+                Ok(ParseEvent::End(end)) => self.on_end(end.continuation),
+                Err(e) => {
+                    self.inbound.current = None;
+                    self.inbound.wrapper = None;
+                    if let Some(r) = self.answer_rejected(&e) {
+                        self.push_control(&r);
+                    }
+                    let fatal = e.is_fatal();
+                    self.events.push_back(Event::PeerError(e.clone()));
+                    if fatal {
+                        // The stream cannot be framed again: nothing more is read.
+                        self.close(CloseReason::PeerError(e));
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Queues a response or REPORT.
+    pub(crate) fn push_control(&mut self, chunk: &Chunk) {
+        self.link.push_control(super::encode(chunk), None);
+    }
+
+    fn respond(&mut self, reply: Option<&Reply>, code: u16) {
+        if let Some(r) = reply.and_then(|r| r.response(code)) {
+            self.push_control(&r);
+        }
+    }
+
+    /// The response to a request the parser skipped (RFC 4975 section 7.3: 400 for what
+    /// cannot be understood), when its head got as far as a From-Path and a To-Path: the
+    /// same rules as for any request (section 7.2), read from what was parsed.
+    fn answer_rejected(&self, e: &ParseError) -> Option<Chunk> {
+        let code = e.status_code()?;
+        let tid = *e.transaction_id()?;
+        let head = self.link.parser().rejected_head();
+        let method = head.method()?;
+        let wanted = match head.failure_report() {
+            ReportRequest::No => false,
+            ReportRequest::Partial | ReportRequest::Yes => true,
+        };
+        if method == Method::Report || !wanted || head.transaction_id() != Some(tid) {
+            return None;
+        }
+        let local = head.to_path()?.last()?.clone();
+        let from = head.from_path()?;
+        let to = if method == Method::Send {
+            Path::new(from.first()?.clone())
+        } else {
+            from
+        };
+        let comment = Some(report::reason_phrase(code));
+        Some(Chunk::response(tid, to, Path::new(local), code, comment))
+    }
+
+    fn on_head(&mut self, head: ChunkHead, table: Option<&mut SessionTable>) {
+        if !head.is_request() {
+            self.on_response(&head);
+            self.inbound.current = Some(Current::Ignore);
+            return;
+        }
+        // Each request's paths are parsed once, here.
+        let (to, from) = match (head.to_path(), head.from_path()) {
+            (Ok(to), Ok(from)) => (to, from),
+            _ => {
+                self.inbound.current = Some(Current::Answer {
+                    reply: None,
+                    session: None,
+                    code: 400,
+                });
+                return;
+            }
+        };
+        let reply = Reply::new(&head, &to, &from);
+        let session = self.route(&to, table);
+        let current = match (session, head.method()) {
+            (Err(code), _) => Current::Answer {
+                reply,
+                session: None,
+                code,
+            },
+            (Ok(s), Some(Method::Report)) => {
+                self.on_report(s, &head);
+                Current::Ignore
+            }
+            (Ok(s), Some(Method::Send)) => self.accept_send(s, head, reply, from),
+            (Ok(s), _) => Current::Answer {
+                reply,
+                session: Some(s),
+                code: 501,
+            },
+        };
+        self.inbound.current = Some(current);
+    }
+
+    /// Remembers that the message `key` was refused with `code` at its head, so that its
+    /// other chunks get `code` too.
+    fn refuse_at_head(
+        &mut self,
+        key: (SessionId, String),
+        target: Option<ReportTarget>,
+        code: u16,
+    ) {
+        self.remember(Finished {
+            key,
+            target,
+            end: 0,
+            total: None,
+            refused: Some(code),
+        });
+    }
+
+    /// Decides what to do with a SEND to session `s`.
+    fn accept_send(
+        &mut self,
+        s: SessionId,
+        head: ChunkHead,
+        reply: Option<Reply>,
+        from: Path,
+    ) -> Current {
+        let answer = |reply, code| Current::Answer {
+            reply,
+            session: Some(s),
+            code,
+        };
+        let Some(message_id) = head.message_id().map(String::from) else {
+            // A bodiless SEND without Message-ID (keep-alive, binding): answer 200.
+            let code = if head.has_body() { 400 } else { 200 };
+            return answer(reply, code);
+        };
+        if !head.has_body() {
+            return answer(reply, 200);
+        }
+        let key = (s, message_id);
+        let target = ReportTarget::new(&head, from);
+        if let Some(f) = self.inbound.finished.iter().find(|f| f.key == key) {
+            if let Some(code) = f.refused {
+                return answer(reply, code);
+            }
+            let report = target.filter(|_| report::success_report_wanted(&head));
+            return Current::Duplicate { reply, key, report };
+        }
+        let cfg = &self.sessions[s.0].config;
+        let content_type = String::from(head.content_type().unwrap_or(""));
+        let accepted = cfg
+            .accept_types
+            .iter()
+            .any(|p| super::accept::type_matches(p, &content_type));
+        // What a wrapper holds is checked once its start has arrived (RFC 4975 section
+        // 8.6), unless `*` accepts anything anyway.
+        let check_wrapped = wrapped::is_wrapper(&content_type)
+            && head.byte_range().is_none_or(|r| r.start == 1)
+            && !cfg.accept_types.iter().any(|p| p.trim() == "*");
+        let known = self.inbound.incoming.contains_key(&key);
+        if !accepted && !known {
+            self.refuse_at_head(key, target, 415);
+            return answer(reply, 415);
+        }
+        let range = head.byte_range().unwrap_or(ByteRange {
+            start: 1,
+            end: None,
+            total: None,
+        });
+        let max = cfg.max_message_size;
+        if range.total.is_some_and(|t| t > max) || range.start.saturating_sub(1) > max {
+            self.drop_incoming(&key, 413);
+            if !known {
+                self.refuse_at_head(key, target, 413);
+            }
+            return answer(reply, 413);
+        }
+        if !known {
+            if self.inbound.incoming.len() >= self.config.max_incoming_messages {
+                self.refuse_at_head(key, target, 413);
+                return answer(reply, 413);
+            }
+            // Gathered when small and known, and while the budget for gathered messages
+            // lasts; streamed otherwise (so memory never depends on what peers declare).
+            let budget = self.config.max_gathered_bytes;
+            let gather = range.total.filter(|&t| {
+                t <= self.config.max_gathered_message
+                    && self.inbound.gathered_reserved + t <= budget
+            });
+            self.inbound.gathered_reserved += gather.unwrap_or(0);
+            let max_ranges = self.config.max_ranges();
+            let reassembly = if gather.is_some() {
+                // A peer sending more than it declared is capped at the per-message limit.
+                let cap = max.min(self.config.max_gathered_message);
+                Reassembly::gathering(cap, max_ranges)
+            } else {
+                Reassembly::streaming(max, max_ranges)
+            };
+            let incoming = Incoming {
+                reassembly,
+                content_type,
+                streamed: gather.is_none(),
+                success_wanted: report::success_report_wanted(&head),
+                target,
+                declared: range.total,
+                reported: 0,
+                reserved: gather.unwrap_or(0),
+            };
+            self.inbound.incoming.insert(key.clone(), incoming);
+        }
+        if check_wrapped {
+            self.inbound.wrapper = Some((Vec::new(), Vec::new()));
+        }
+        Current::Accept {
+            reply,
+            total: range.total,
+            key,
+            start: range.start.saturating_sub(1),
+            received: 0,
+        }
+    }
+
+    fn on_body(&mut self, piece: Bytes) {
+        let Some((prefix, held)) = &mut self.inbound.wrapper else {
+            return self.accept_piece(piece);
+        };
+        let room = wrapped::MAX_WRAPPER_HEAD.saturating_sub(prefix.len());
+        prefix.extend_from_slice(&piece[..piece.len().min(room)]);
+        held.push(piece);
+        self.check_wrapper(false);
+    }
+
+    /// Decides on the wrapped type once it is known (or the chunk ended): the held pieces
+    /// go on, or the message is refused with 415.
+    fn check_wrapper(&mut self, chunk_ended: bool) {
+        let Some((prefix, _)) = &self.inbound.wrapper else {
+            return;
+        };
+        let inner = match wrapped::inner_type(prefix, chunk_ended) {
+            wrapped::Inner::NotYet => return,
+            wrapped::Inner::Found(t) => Some(String::from(t)),
+            wrapped::Inner::Absent => None,
+        };
+        let Some((_, held)) = self.inbound.wrapper.take() else {
+            return;
+        };
+        let Some(Current::Accept { key, .. }) = &self.inbound.current else {
+            return;
+        };
+        let cfg = &self.sessions[key.0.0].config;
+        let ok = inner.is_some_and(|t| {
+            let mut types = cfg.accept_types.iter().chain(&cfg.accept_wrapped_types);
+            types.any(|p| super::accept::type_matches(p, &t))
+        });
+        if ok {
+            for piece in held {
+                self.accept_piece(piece);
+            }
+            return;
+        }
+        self.refuse_current(415);
+    }
+
+    /// Refuses the chunk being received with `code` (answered at its end-line, the rest of
+    /// its body ignored) and drops its message; later chunks of it get `code` too.
+    pub(crate) fn refuse_current(&mut self, code: u16) {
+        if let Some(Current::Accept { reply, key, .. }) = self.inbound.current.take() {
+            self.inbound.wrapper = None;
+            self.drop_incoming(&key, code);
+            self.inbound.current = Some(Current::Answer {
+                reply,
+                session: Some(key.0),
+                code,
+            });
+        }
+    }
+
+    fn accept_piece(&mut self, piece: Bytes) {
+        let Some(Current::Accept {
+            key,
+            start,
+            received,
+            ..
+        }) = &mut self.inbound.current
+        else {
+            return;
+        };
+        let Some(msg) = self.inbound.incoming.get_mut(key) else {
+            return;
+        };
+        let offset = *start + *received;
+        let range = ByteRange {
+            start: offset + 1,
+            end: None,
+            total: None,
+        };
+        match msg.reassembly.add(range, &piece, Continuation::More) {
+            Ok(_) => {
+                *received += piece.len() as u64;
+                let prefix = msg.reassembly.ranges().prefix_len();
+                let step = self.config.progress_reports.filter(|_| msg.success_wanted);
+                let progress = step
+                    .is_some_and(|n| prefix >= msg.reported.saturating_add(n.max(1)))
+                    .then(|| {
+                        msg.reported = prefix;
+                        (msg.target.clone(), msg.reassembly.total().or(msg.declared))
+                    });
+                let session = key.0;
+                if msg.streamed {
+                    self.events.push_back(Event::MessageData {
+                        session,
+                        message_id: key.1.clone(),
+                        offset,
+                        data: piece,
+                    });
+                }
+                if let Some((target, total)) = progress {
+                    self.send_report(session, target.as_ref(), 200, (prefix, total));
+                }
+            }
+            // Too large, or inconsistent: refuse the chunk and drop the message.
+            Err(e) => self.refuse_current(reassembly_code(e)),
+        }
+    }
+
+    fn on_end(&mut self, flag: Continuation) {
+        self.check_wrapper(true);
+        match self.inbound.current.take() {
+            Some(Current::Accept {
+                reply,
+                total,
+                key,
+                start,
+                received,
+            }) => {
+                let Some(msg) = self.inbound.incoming.get_mut(&key) else {
+                    return;
+                };
+                if flag == Continuation::Aborted {
+                    self.take_incoming(&key);
+                    self.respond(reply.as_ref(), 200);
+                    self.events.push_back(Event::MessageAborted {
+                        session: key.0,
+                        message_id: key.1,
+                    });
+                    return;
+                }
+                let range = ByteRange {
+                    start: start + received + 1,
+                    end: None,
+                    total,
+                };
+                match msg.reassembly.add(range, &[], flag) {
+                    Err(e) => {
+                        let code = reassembly_code(e);
+                        self.drop_incoming(&key, code);
+                        self.respond(reply.as_ref(), code);
+                        self.events.push_back(Event::Rejected {
+                            session: Some(key.0),
+                            code,
+                        });
+                    }
+                    Ok(p) => {
+                        self.respond(reply.as_ref(), 200);
+                        if p.complete {
+                            self.complete(key);
+                        }
+                    }
+                }
+            }
+            Some(Current::Duplicate { reply, key, report }) => {
+                self.respond(reply.as_ref(), 200);
+                let total = self
+                    .inbound
+                    .finished
+                    .iter()
+                    .find(|f| f.key == key)
+                    .map(|f| f.end);
+                if let (Continuation::Complete, Some(total)) = (flag, total) {
+                    self.send_report(key.0, report.as_ref(), 200, (total, Some(total)));
+                }
+            }
+            Some(Current::Answer {
+                reply,
+                session,
+                code,
+            }) => {
+                self.respond(reply.as_ref(), code);
+                if code != 200 {
+                    self.events.push_back(Event::Rejected { session, code });
+                }
+            }
+            Some(Current::Ignore) | None => {}
+        }
+    }
+
+    fn complete(&mut self, key: (SessionId, String)) {
+        let Some(mut msg) = self.take_incoming(&key) else {
+            return;
+        };
+        let total = msg.reassembly.total().unwrap_or(0);
+        if msg.success_wanted {
+            self.send_report(key.0, msg.target.as_ref(), 200, (total, Some(total)));
+        }
+        self.remember(Finished {
+            key: key.clone(),
+            target: msg.target.clone(),
+            end: total,
+            total: Some(total),
+            refused: None,
+        });
+        if msg.streamed {
+            self.events.push_back(Event::MessageComplete {
+                session: key.0,
+                message_id: key.1,
+                total,
+            });
+        } else {
+            let body = Bytes::from(msg.reassembly.take_data().unwrap_or_default());
+            self.events.push_back(Event::MessageReceived {
+                session: key.0,
+                message_id: key.1,
+                content_type: msg.content_type,
+                body,
+            });
+        }
+    }
+
+    /// Queues a REPORT about a received message: Status `000 code`, covering bytes
+    /// `1..=end` of `total` (RFC 4975 sections 7.1.3 and 7.1.4).
+    fn send_report(
+        &mut self,
+        session: SessionId,
+        target: Option<&ReportTarget>,
+        code: u16,
+        (end, total): (u64, Option<u64>),
+    ) {
+        let Some(target) = target else { return };
+        let Some(s) = self.sessions.get(session.0) else {
+            return;
+        };
+        let local = s.config.local_uri.clone();
+        let tid = random_id(&mut self.rng);
+        let comment = Some(report::reason_phrase(code));
+        let r = target.report(tid, local, code, comment, (1, end, total));
+        self.push_control(&r);
+    }
+
+    /// Drops a message being received that this side refused with `code`; its later
+    /// chunks get `code` too.
+    fn drop_incoming(&mut self, key: &(SessionId, String), code: u16) {
+        if let Some(msg) = self.take_incoming(key) {
+            self.remember(Finished {
+                key: key.clone(),
+                target: msg.target,
+                end: msg.reassembly.ranges().iter().last().map_or(0, |r| r.1),
+                total: msg.reassembly.total(),
+                refused: Some(code),
+            });
+        }
+    }
+
+    /// Removes an incoming message, giving back its share of the gathering budget.
+    fn take_incoming(&mut self, key: &(SessionId, String)) -> Option<Incoming> {
+        let msg = self.inbound.incoming.remove(key)?;
+        self.inbound.gathered_reserved -= msg.reserved;
+        Some(msg)
+    }
+
+    fn remember(&mut self, f: Finished) {
+        let finished = &mut self.inbound.finished;
+        finished.retain(|old| old.key != f.key);
+        while finished.len() >= self.config.remembered_messages.max(1) {
+            finished.pop_front();
+        }
+        finished.push_back(f);
+    }
+
+    /// Refuses a message received (or being received) from the peer after the fact, as a
+    /// gateway does when the next network rejects it (RFC 4975 section 7.1.4): sends a
+    /// failure REPORT with Status `000 code` covering the bytes received, unless the
+    /// sender's Failure-Report was `no`; a message still arriving is dropped (what it held
+    /// is freed, no completion event follows) and its further chunks are answered `code`.
+    /// Reaches messages in progress and the last
+    /// [`ConnectionConfig::remembered_messages`](super::ConnectionConfig::remembered_messages)
+    /// ended ones. Returns whether a REPORT was queued.
+    pub fn report_failure(
+        &mut self,
+        now: crate::Instant,
+        session: SessionId,
+        message_id: &str,
+        code: u16,
+    ) -> Result<bool, SendError> {
+        let _ = now;
+        if !(400..=699).contains(&code) {
+            return Err(SendError::InvalidStatus);
+        }
+        let key = (session, String::from(message_id));
+        if matches!(&self.inbound.current, Some(Current::Accept { key: k, .. }) if *k == key) {
+            self.refuse_current(code);
+        } else {
+            self.drop_incoming(&key, code);
+        }
+        let f = self
+            .inbound
+            .finished
+            .iter_mut()
+            .find(|f| f.key == key)
+            .ok_or(SendError::UnknownMessage)?;
+        f.refused = Some(code);
+        let (target, end, total) = (f.target.clone(), f.end, f.total);
+        if !target.as_ref().is_some_and(ReportTarget::failure_allowed) {
+            return Ok(false);
+        }
+        self.send_report(session, target.as_ref(), code, (end, total));
+        Ok(true)
+    }
+
+    /// Drops what `session` was receiving (it closed).
+    pub(crate) fn inbound_end_session(&mut self, session: SessionId) {
+        // The chunk being received is for a session that no longer exists.
+        if matches!(&self.inbound.current, Some(Current::Accept { key, .. }) if key.0 == session) {
+            self.refuse_current(481);
+        }
+        let keys: Vec<_> = self
+            .inbound
+            .incoming
+            .keys()
+            .filter(|k| k.0 == session)
+            .cloned()
+            .collect();
+        for k in keys {
+            self.take_incoming(&k);
+        }
+        self.inbound.finished.retain(|f| f.key.0 != session);
+    }
+
+    /// Forgets everything being received (the connection closed).
+    pub(crate) fn inbound_clear(&mut self) {
+        self.inbound = Inbound::default();
+    }
+
+    fn on_response(&mut self, head: &ChunkHead) {
+        let Some((_, info)) = self.link.on_response(&head.transaction_id()) else {
+            return;
+        };
+        let code = head.status_code().unwrap_or(0);
+        if code == 200 {
+            self.out.on_ok(info.message, &mut self.events);
+        } else {
+            self.transaction_failed(info, FailReason::Response(code));
+        }
+    }
+
+    /// A transaction failed: its message fails (also one already retired, when an error
+    /// answers a `Failure-Report: partial` chunk late).
+    pub(crate) fn transaction_failed(&mut self, info: TxInfo, reason: FailReason) {
+        if self.out.stop(info.message, Some(reason), &mut self.events) {
+            return;
+        }
+        if let Some((session, message_id)) = self.out.take_retired_handle(info.message) {
+            self.events.push_back(Event::SendFailed {
+                session,
+                message: info.message,
+                message_id,
+                reason,
+            });
+        }
+    }
+
+    /// Handles the transactions that timed out.
+    pub(crate) fn expire_transactions(&mut self, now: crate::Instant) {
+        for e in self.link.expire(now) {
+            if e.expect == Expect::Response {
+                self.transaction_failed(e.data, FailReason::Timeout);
+            }
+        }
+    }
+
+    fn on_report(&mut self, session: SessionId, head: &ChunkHead) {
+        let Some(id) = head.message_id() else { return };
+        let status = head.status().map_or(0, |s| s.code);
+        let range = head.byte_range();
+        let active = self
+            .out
+            .find(id)
+            .filter(|h| self.out.get(*h).is_some_and(|o| o.session == session));
+        let Some(h) = active else {
+            // A failure REPORT about a message sent and answered 200 (a gateway's late
+            // refusal, RFC 4975 section 7.1.4).
+            if status != 200 {
+                if let Some(h) = self.out.take_retired(session, id) {
+                    let message_id = String::from(id);
+                    self.events.push_back(Event::ReportReceived {
+                        session,
+                        message: h,
+                        message_id: message_id.clone(),
+                        status,
+                        range,
+                    });
+                    self.events.push_back(Event::SendFailed {
+                        session,
+                        message: h,
+                        message_id,
+                        reason: FailReason::Report(status),
+                    });
+                }
+            }
+            return; // RFC 4975 section 7.1.2: unknown Message-ID, ignored
+        };
+        self.events.push_back(Event::ReportReceived {
+            session,
+            message: h,
+            message_id: String::from(id),
+            status,
+            range,
+        });
+        if status != 200 {
+            // RFC 4975 section 10.5: a 413 in a REPORT stops the message at once.
+            self.out
+                .stop(h, Some(FailReason::Report(status)), &mut self.events);
+            return;
+        }
+        if let Some(r) = range {
+            let end = r.end.unwrap_or(r.start.saturating_sub(1));
+            self.out
+                .on_success_report(h, (r.start.saturating_sub(1), end), &mut self.events);
+        }
+    }
+}

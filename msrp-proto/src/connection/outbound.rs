@@ -1,0 +1,694 @@
+//! Outgoing messages: their state, the fair scheduler that picks whose chunk goes next
+//! (RFC 4975 section 7.1.1), and the [`Outbox`] the link draws chunks from.
+
+use alloc::collections::{BTreeMap, VecDeque};
+use alloc::string::String;
+use alloc::vec::Vec;
+use bytes::{Bytes, BytesMut};
+use core::time::Duration;
+
+use super::event::{Event, FailReason, MessageHandle, SessionId};
+use super::sessions::Session;
+use crate::chunking::{ChunkPolicy, Chunker, MIN_BEFORE_INTERRUPT, ReportPrefs};
+use crate::link::{Outbox, Started};
+use crate::reassembly::RangeSet;
+use crate::time::Instant;
+use crate::transaction::Expect;
+use crate::wire::{Continuation, RandomSource, random_id};
+
+/// Streamed writes smaller than this are gathered into one chunk body (copied together).
+const GATHER_MAX: usize = 64 * 1024;
+
+/// What the link keeps per transaction of ours.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TxInfo {
+    pub(crate) message: MessageHandle,
+}
+
+/// One message being sent.
+pub(crate) struct Outgoing {
+    pub(crate) session: SessionId,
+    pub(crate) message_id: String,
+    /// The body being sent, or the current segment of a streamed one.
+    chunker: Chunker,
+    /// For a message sent as it is produced: what is still to come.
+    stream: Option<Stream>,
+    /// Body bytes handed out so far, over all segments.
+    pub(crate) sent: u64,
+    pub(crate) success_wanted: bool,
+    /// What each chunk's Failure-Report asks back.
+    expect: Expect,
+    /// Byte ranges covered by success REPORTs (0-based).
+    pub(crate) reported: RangeSet,
+    /// Failed or aborted: nothing more of it is sent (but a `#` chunk, if pending).
+    pub(crate) failed: bool,
+    /// Aborted after some chunks went out: one more (empty) chunk ends it with `#`.
+    abort_pending: bool,
+    /// Chunks waiting for a 200.
+    pub(crate) in_flight: usize,
+    /// A keep-alive: one bodiless SEND in the control queue, not scheduled.
+    keepalive: bool,
+}
+
+/// The part of a streamed outgoing message not yet in a segment.
+struct Stream {
+    /// Written by the application, not yet sent.
+    pending: VecDeque<Bytes>,
+    pending_bytes: u64,
+    /// When the oldest pending bytes were written.
+    since: Option<Instant>,
+    /// The application called `finish`.
+    finished: bool,
+    /// The segment that ends the message has been started.
+    final_started: bool,
+}
+
+impl Stream {
+    /// The next segment's body: consecutive small pieces copied together (up to
+    /// [`GATHER_MAX`]), a large piece as it is.
+    fn take_gathered(&mut self) -> Bytes {
+        let Some(first) = self.pending.pop_front() else {
+            return Bytes::new();
+        };
+        let mut total = first.len();
+        if total >= GATHER_MAX
+            || self
+                .pending
+                .front()
+                .is_none_or(|b| total + b.len() > GATHER_MAX)
+        {
+            self.pending_bytes -= first.len() as u64;
+            return first;
+        }
+        let mut body = BytesMut::with_capacity(GATHER_MAX.min(self.pending_bytes as usize));
+        body.extend_from_slice(&first);
+        while let Some(next) = self.pending.front() {
+            if total + next.len() > GATHER_MAX {
+                break;
+            }
+            total += next.len();
+            body.extend_from_slice(next);
+            self.pending.pop_front();
+        }
+        self.pending_bytes -= total as u64;
+        body.freeze()
+    }
+}
+
+impl Outgoing {
+    /// Whether every byte has been sent and the last chunk ended.
+    pub(crate) fn all_sent(&self) -> bool {
+        self.chunker.is_done()
+            && self
+                .stream
+                .as_ref()
+                .is_none_or(|st| st.final_started && st.pending.is_empty())
+    }
+
+    /// The message's size once known.
+    pub(crate) fn message_len(&self) -> Option<u64> {
+        match &self.stream {
+            None => Some(self.chunker.total()),
+            Some(st) if st.finished => Some(self.chunker.end_offset() + st.pending_bytes),
+            Some(_) => self.chunker.declared_total(),
+        }
+    }
+
+    /// Bytes queued and not yet sent (current segment and pending ones).
+    fn unsent(&self) -> u64 {
+        let pending = self.stream.as_ref().map_or(0, |st| st.pending_bytes);
+        self.chunker.total() - self.chunker.sent() + pending
+    }
+
+    /// When its written bytes must go out even if fewer than a chunk's worth.
+    fn gather_deadline(&self, delay: Duration) -> Option<Instant> {
+        let st = self.stream.as_ref()?;
+        if self.failed || st.finished || !self.chunker.is_done() || st.pending_bytes == 0 {
+            return None;
+        }
+        st.since.map(|t| t + delay)
+    }
+
+    /// Whether a chunk can be started now; moves to the next segment of a stream if needed.
+    fn ready(&mut self, now: Instant, delay: Duration) -> bool {
+        if self.failed {
+            return self.abort_pending;
+        }
+        if self.keepalive {
+            return false;
+        }
+        if !self.chunker.is_done() {
+            return true;
+        }
+        let Some(st) = &mut self.stream else {
+            return false;
+        };
+        if !st.pending.is_empty() {
+            // Small writes wait a little to be sent together (never past the delay).
+            let hold = !st.finished
+                && st.pending_bytes < MIN_BEFORE_INTERRUPT
+                && st.since.is_some_and(|t| now < t + delay);
+            if hold {
+                return false;
+            }
+            let body = st.take_gathered();
+            st.since = (!st.pending.is_empty()).then_some(now);
+            let last = st.finished && st.pending.is_empty();
+            st.final_started |= last;
+            self.chunker = self.chunker.next_segment(body, last);
+            return true;
+        }
+        if st.finished && !st.final_started {
+            // The message ends after a segment already sent: an empty chunk carries the `$`.
+            st.final_started = true;
+            self.chunker = self.chunker.next_segment(Bytes::new(), true);
+            return true;
+        }
+        false
+    }
+}
+
+struct Slot {
+    generation: u32,
+    message: Option<Outgoing>,
+}
+
+/// Every message being sent, the scheduler's queues, and recently finished ones.
+pub(crate) struct Outbound {
+    slots: Vec<Slot>,
+    free: Vec<u32>,
+    /// Active messages by Message-ID (REPORTs name them so).
+    by_id: BTreeMap<String, MessageHandle>,
+    /// Sessions with scheduled messages, in turn order.
+    turns: VecDeque<SessionId>,
+    /// Per session, its scheduled messages in turn order.
+    queues: BTreeMap<SessionId, VecDeque<MessageHandle>>,
+    /// The message whose chunk is being written.
+    current: Option<MessageHandle>,
+    /// Body bytes queued and not yet handed to the link.
+    unsent: usize,
+    /// Messages retired after their last response: a failure REPORT may still come (RFC
+    /// 4975 section 7.1.4), or an error response to a `Failure-Report: partial` chunk.
+    retired: VecDeque<(MessageHandle, SessionId, String)>,
+    remembered: usize,
+    policy: ChunkPolicy,
+    max_ranges: usize,
+    gather_delay: Duration,
+}
+
+impl Outbound {
+    pub(crate) fn new(
+        policy: ChunkPolicy,
+        max_ranges: usize,
+        remembered: usize,
+        gather_delay: Duration,
+    ) -> Outbound {
+        Outbound {
+            slots: Vec::new(),
+            free: Vec::new(),
+            by_id: BTreeMap::new(),
+            turns: VecDeque::new(),
+            queues: BTreeMap::new(),
+            current: None,
+            unsent: 0,
+            retired: VecDeque::new(),
+            remembered: remembered.max(1),
+            policy,
+            max_ranges,
+            gather_delay,
+        }
+    }
+
+    /// Body bytes queued and not yet written.
+    pub(crate) fn unsent(&self) -> usize {
+        self.unsent
+    }
+
+    pub(crate) fn get(&self, h: MessageHandle) -> Option<&Outgoing> {
+        let slot = self.slots.get(h.index as usize)?;
+        (slot.generation == h.generation).then_some(slot.message.as_ref()?)
+    }
+
+    fn get_mut(&mut self, h: MessageHandle) -> Option<&mut Outgoing> {
+        let slot = self.slots.get_mut(h.index as usize)?;
+        if slot.generation != h.generation {
+            return None;
+        }
+        slot.message.as_mut()
+    }
+
+    /// The active message with this Message-ID.
+    pub(crate) fn find(&self, message_id: &str) -> Option<MessageHandle> {
+        self.by_id.get(message_id).copied()
+    }
+
+    /// A retired message with this Message-ID in `session`: forgotten as it is returned.
+    pub(crate) fn take_retired(
+        &mut self,
+        session: SessionId,
+        message_id: &str,
+    ) -> Option<MessageHandle> {
+        let i = self
+            .retired
+            .iter()
+            .position(|(_, s, m)| *s == session && m == message_id)?;
+        self.retired.remove(i).map(|(h, _, _)| h)
+    }
+
+    /// A retired message by handle: forgotten as it is returned.
+    pub(crate) fn take_retired_handle(&mut self, h: MessageHandle) -> Option<(SessionId, String)> {
+        let i = self.retired.iter().position(|(r, _, _)| *r == h)?;
+        self.retired.remove(i).map(|(_, s, m)| (s, m))
+    }
+
+    /// Queues a message. `stream`: sent as the application writes it, `total` its size if
+    /// known; otherwise `body` is the whole message.
+    pub(crate) fn add(
+        &mut self,
+        session: SessionId,
+        message_id: String,
+        content_type: &str,
+        body: Bytes,
+        stream: Option<Option<u64>>,
+        reports: ReportPrefs,
+    ) -> MessageHandle {
+        let len = body.len();
+        let (chunker, stream) = match stream {
+            None => (
+                Chunker::new(&message_id, content_type, body, self.policy, reports),
+                None,
+            ),
+            Some(total) => {
+                // An empty, finished, non-final segment: `Outgoing::ready` moves on from it.
+                let mut chunker = Chunker::segment(
+                    &message_id,
+                    content_type,
+                    Bytes::new(),
+                    0,
+                    total,
+                    false,
+                    self.policy,
+                    reports,
+                );
+                let _ = chunker.end();
+                let stream = Stream {
+                    pending: VecDeque::new(),
+                    pending_bytes: 0,
+                    since: None,
+                    finished: false,
+                    final_started: false,
+                };
+                (chunker, Some(stream))
+            }
+        };
+        self.unsent += len;
+        let h = self.insert(Outgoing {
+            session,
+            message_id,
+            chunker,
+            stream,
+            sent: 0,
+            success_wanted: reports.success == Some(true),
+            expect: Expect::from_failure_report(reports.failure),
+            reported: RangeSet::new(self.max_ranges),
+            failed: false,
+            abort_pending: false,
+            in_flight: 0,
+            keepalive: false,
+        });
+        self.queues.entry(session).or_default().push_back(h);
+        if !self.turns.contains(&session) {
+            self.turns.push_back(session);
+        }
+        h
+    }
+
+    /// Tracks a keep-alive (a bodiless SEND sent from the control queue) as a message, so
+    /// that its response or timeout is reported like any other's.
+    pub(crate) fn add_keepalive(
+        &mut self,
+        session: SessionId,
+        message_id: String,
+    ) -> MessageHandle {
+        let mut chunker = Chunker::new(
+            &message_id,
+            "text/plain",
+            Bytes::new(),
+            self.policy,
+            ReportPrefs::default(),
+        );
+        let _ = chunker.end();
+        self.insert(Outgoing {
+            session,
+            message_id,
+            chunker,
+            stream: None,
+            sent: 0,
+            success_wanted: false,
+            expect: Expect::Response,
+            reported: RangeSet::new(1),
+            failed: false,
+            abort_pending: false,
+            in_flight: 1,
+            keepalive: true,
+        })
+    }
+
+    fn insert(&mut self, message: Outgoing) -> MessageHandle {
+        let id = message.message_id.clone();
+        let h = match self.free.pop() {
+            Some(index) => {
+                let slot = &mut self.slots[index as usize];
+                slot.generation = slot.generation.wrapping_add(1);
+                slot.message = Some(message);
+                MessageHandle {
+                    index,
+                    generation: slot.generation,
+                }
+            }
+            None => {
+                self.slots.push(Slot {
+                    generation: 0,
+                    message: Some(message),
+                });
+                MessageHandle {
+                    index: (self.slots.len() - 1) as u32,
+                    generation: 0,
+                }
+            }
+        };
+        self.by_id.insert(id, h);
+        h
+    }
+
+    /// Forgets a message: out of the queues, its slot free. `retire`: remember it for
+    /// late failure REPORTs.
+    fn remove(&mut self, h: MessageHandle, retire: bool) -> Option<Outgoing> {
+        let slot = self.slots.get_mut(h.index as usize)?;
+        if slot.generation != h.generation {
+            return None;
+        }
+        let o = slot.message.take()?;
+        self.free.push(h.index);
+        self.by_id.remove(&o.message_id);
+        if let Some(q) = self.queues.get_mut(&o.session) {
+            q.retain(|m| *m != h);
+            if q.is_empty() {
+                self.queues.remove(&o.session);
+                self.turns.retain(|s| *s != o.session);
+            }
+        }
+        if self.current == Some(h) {
+            self.current = None;
+        }
+        if retire {
+            while self.retired.len() >= self.remembered {
+                self.retired.pop_front();
+            }
+            self.retired.push_back((h, o.session, o.message_id.clone()));
+        }
+        Some(o)
+    }
+
+    /// Adds written bytes to a streamed message.
+    pub(crate) fn write(&mut self, h: MessageHandle, now: Instant, data: Bytes) -> Result<(), ()> {
+        let o = self.get_mut(h).ok_or(())?;
+        if o.failed {
+            return Err(());
+        }
+        let st = o.stream.as_mut().filter(|st| !st.finished).ok_or(())?;
+        if !data.is_empty() {
+            st.pending_bytes += data.len() as u64;
+            st.since.get_or_insert(now);
+            let len = data.len();
+            st.pending.push_back(data);
+            self.unsent += len;
+        }
+        Ok(())
+    }
+
+    /// Ends a streamed message.
+    pub(crate) fn finish(&mut self, h: MessageHandle) -> Result<(), ()> {
+        let o = self.get_mut(h).ok_or(())?;
+        let st = o.stream.as_mut().filter(|_| !o.failed).ok_or(())?;
+        st.finished = true;
+        Ok(())
+    }
+
+    /// Whether `h` is a streamed message.
+    pub(crate) fn is_stream(&self, h: MessageHandle) -> bool {
+        self.get(h).is_some_and(|o| o.stream.is_some())
+    }
+
+    /// Stops a message: nothing more of it is sent; a chunk being written ends with `#`,
+    /// and so does one more empty chunk when some of it went out already. `event`: why,
+    /// for [`Event::SendFailed`]; `None` for the application's own abort. Returns whether
+    /// the message was active.
+    pub(crate) fn stop(
+        &mut self,
+        h: MessageHandle,
+        reason: Option<FailReason>,
+        events: &mut VecDeque<Event>,
+    ) -> bool {
+        let writing = self.current == Some(h);
+        let Some(o) = self.get_mut(h) else {
+            return false;
+        };
+        if o.failed {
+            return false;
+        }
+        o.failed = true;
+        let unsent = o.unsent() as usize;
+        let partly_sent = o.sent > 0 && !o.all_sent() && !o.keepalive;
+        let (session, message_id) = (o.session, o.message_id.clone());
+        if !writing && partly_sent && reason.is_none() {
+            o.abort_pending = true;
+        }
+        let keep = writing || (partly_sent && reason.is_none());
+        self.unsent -= unsent;
+        if !keep {
+            self.remove(h, false);
+        }
+        if let Some(reason) = reason {
+            events.push_back(Event::SendFailed {
+                session,
+                message: h,
+                message_id,
+                reason,
+            });
+        }
+        true
+    }
+
+    /// The messages of a session still being sent.
+    pub(crate) fn of_session(&self, session: SessionId) -> Vec<MessageHandle> {
+        self.by_id
+            .values()
+            .copied()
+            .filter(|h| {
+                self.get(*h)
+                    .is_some_and(|o| o.session == session && !o.failed)
+            })
+            .collect()
+    }
+
+    /// Every message still being sent.
+    pub(crate) fn all(&self) -> Vec<MessageHandle> {
+        self.by_id.values().copied().collect()
+    }
+
+    /// Forgets everything (the connection closed).
+    pub(crate) fn clear(&mut self) {
+        *self = Outbound::new(
+            self.policy,
+            self.max_ranges,
+            self.remembered,
+            self.gather_delay,
+        );
+    }
+
+    /// A 200 arrived for one of `h`'s chunks.
+    pub(crate) fn on_ok(&mut self, h: MessageHandle, events: &mut VecDeque<Event>) {
+        if let Some(o) = self.get_mut(h) {
+            o.in_flight = o.in_flight.saturating_sub(1);
+        }
+        self.check_delivered(h, events);
+        self.retire_if_done(h);
+    }
+
+    /// A success REPORT covers `[start, end)` of `h`.
+    pub(crate) fn on_success_report(
+        &mut self,
+        h: MessageHandle,
+        range: (u64, u64),
+        events: &mut VecDeque<Event>,
+    ) {
+        if let Some(o) = self.get_mut(h) {
+            let _ = o.reported.insert(range.0, range.1);
+        }
+        self.check_delivered(h, events);
+    }
+
+    /// Reports [`Event::MessageDelivered`] once success REPORTs cover a message whose last
+    /// chunk has gone out (a REPORT can arrive before the sender ends its last chunk).
+    fn check_delivered(&mut self, h: MessageHandle, events: &mut VecDeque<Event>) {
+        let Some(o) = self.get_mut(h) else { return };
+        let len = o.message_len();
+        if o.success_wanted
+            && !o.failed
+            && o.all_sent()
+            && len.is_some_and(|n| o.reported.covers_prefix(n))
+        {
+            o.success_wanted = false;
+            events.push_back(Event::MessageDelivered {
+                session: o.session,
+                message: h,
+                message_id: o.message_id.clone(),
+            });
+            self.retire_if_done(h);
+        }
+    }
+
+    /// Forgets a message once all its chunks are sent and answered and no report is awaited.
+    fn retire_if_done(&mut self, h: MessageHandle) {
+        let writing = self.current == Some(h);
+        if self.get(h).is_some_and(|o| {
+            o.all_sent() && o.in_flight == 0 && !o.success_wanted && !writing && !o.failed
+        }) {
+            self.remove(h, true);
+        }
+    }
+
+    /// When a held streamed write must go out.
+    pub(crate) fn next_deadline(&self) -> Option<Instant> {
+        self.slots
+            .iter()
+            .filter_map(|s| s.message.as_ref()?.gather_deadline(self.gather_delay))
+            .min()
+    }
+}
+
+/// The [`Outbox`] of an endpoint: its outgoing messages, the sessions' paths and the
+/// random source for transaction ids, borrowed for one `poll_transmit`.
+pub(crate) struct Sender<'a, R> {
+    pub(crate) out: &'a mut Outbound,
+    pub(crate) sessions: &'a [Session],
+    pub(crate) rng: &'a mut R,
+    pub(crate) events: &'a mut VecDeque<Event>,
+}
+
+impl<R: RandomSource> Outbox<TxInfo> for Sender<'_, R> {
+    fn start(&mut self, now: Instant, room: bool) -> Option<Started<TxInfo>> {
+        let out = &mut *self.out;
+        let delay = out.gather_delay;
+        for _ in 0..out.turns.len() {
+            let session = *out.turns.front()?;
+            out.turns.rotate_left(1);
+            let Some(queue) = out.queues.get_mut(&session) else {
+                continue;
+            };
+            for i in 0..queue.len() {
+                let h = queue[i];
+                let slot = &mut out.slots[h.index as usize];
+                let Some(o) = slot.message.as_mut() else {
+                    continue;
+                };
+                if !room && o.expect != Expect::Nothing {
+                    continue;
+                }
+                if !o.ready(now, delay) {
+                    continue;
+                }
+                // This message goes now; next time, the others of its session first.
+                if let Some(h) = queue.remove(i) {
+                    queue.push_back(h);
+                }
+                let s = self.sessions.get(o.session.0)?;
+                let tid = random_id(self.rng);
+                let chunk = if o.abort_pending {
+                    o.chunker.begin_abort(tid, &s.config.to_path, &s.from_path)
+                } else {
+                    o.chunker.begin(tid, &s.config.to_path, &s.from_path)
+                };
+                let expect = if o.abort_pending {
+                    Expect::Nothing
+                } else {
+                    o.expect
+                };
+                if expect == Expect::Response {
+                    o.in_flight += 1;
+                }
+                out.current = Some(h);
+                return Some(Started {
+                    chunk,
+                    expect,
+                    data: TxInfo { message: h },
+                });
+            }
+        }
+        None
+    }
+
+    fn body(&mut self, max: usize) -> Option<Bytes> {
+        let h = self.out.current?;
+        let o = self.out.get_mut(h)?;
+        if o.failed {
+            return None;
+        }
+        let piece = o.chunker.take(max)?;
+        o.sent += piece.len() as u64;
+        self.out.unsent -= piece.len();
+        Some(piece)
+    }
+
+    fn may_interrupt(&self) -> bool {
+        self.out
+            .current
+            .and_then(|h| self.out.get(h))
+            .is_some_and(|o| o.chunker.may_interrupt())
+    }
+
+    fn others_waiting(&mut self, now: Instant) -> bool {
+        let current = self.out.current;
+        let delay = self.out.gather_delay;
+        let out = &mut *self.out;
+        out.queues.values().flatten().any(|h| {
+            Some(*h) != current
+                && out.slots[h.index as usize]
+                    .message
+                    .as_mut()
+                    .is_some_and(|o| o.ready(now, delay))
+        })
+    }
+
+    fn stopped(&self) -> bool {
+        self.out
+            .current
+            .and_then(|h| self.out.get(h))
+            .is_none_or(|o| o.failed)
+    }
+
+    fn end(&mut self, _now: Instant, stopped: bool) -> Continuation {
+        let Some(h) = self.out.current.take() else {
+            return Continuation::Aborted;
+        };
+        let Some(o) = self.out.get_mut(h) else {
+            return Continuation::Aborted;
+        };
+        if stopped || o.failed {
+            // Nothing more of it goes out.
+            if !o.failed {
+                // The head could not be encoded (a bug): the message fails.
+                self.out.current = Some(h);
+                self.out
+                    .stop(h, Some(FailReason::Response(500)), self.events);
+            }
+            self.out.remove(h, false);
+            return Continuation::Aborted;
+        }
+        let flag = o.chunker.end();
+        self.out.check_delivered(h, self.events);
+        self.out.retire_if_done(h);
+        flag
+    }
+}

@@ -1,0 +1,118 @@
+//! The sessions a connection carries: adding, finding the one a request is for (RFC 4975
+//! section 5.4, RFC 6714), binding from a listener's table, and closing.
+
+use alloc::vec::Vec;
+use msrp_uri::{Path, Uri};
+
+use super::event::{Event, FailReason, SessionId};
+use super::table::Lookup;
+use super::{Connection, SendError, SessionConfig, SessionTable};
+use crate::time::Instant;
+use crate::wire::RandomSource;
+
+/// A session on the connection.
+pub(crate) struct Session {
+    pub(crate) config: SessionConfig,
+    /// `local_uri` as a From-Path, built once.
+    pub(crate) from_path: Path,
+    /// Not closed.
+    pub(crate) open: bool,
+}
+
+impl<R: RandomSource> Connection<R> {
+    /// Binds a session to this connection.
+    pub fn add_session(&mut self, config: SessionConfig) -> SessionId {
+        let from_path = Path::new(config.local_uri.clone());
+        self.sessions.push(Session {
+            config,
+            from_path,
+            open: true,
+        });
+        SessionId(self.sessions.len() - 1)
+    }
+
+    /// A session's configuration, while it is open.
+    pub fn session_config(&self, session: SessionId) -> Option<&SessionConfig> {
+        self.sessions
+            .get(session.0)
+            .filter(|s| s.open)
+            .map(|s| &s.config)
+    }
+
+    pub(crate) fn is_open(&self, session: SessionId) -> bool {
+        self.sessions.get(session.0).is_some_and(|s| s.open)
+    }
+
+    /// Sessions not closed, on this connection. RFC 4975 section 5.4: a connection should
+    /// not be closed while sessions use it; once this is 0 the driver may close it.
+    pub fn open_sessions(&self) -> usize {
+        self.sessions.iter().filter(|s| s.open).count()
+    }
+
+    /// The open session whose local URI `target` names (by session-id alone for CEMA).
+    pub(crate) fn session_for(&self, target: &Uri) -> Option<SessionId> {
+        self.sessions
+            .iter()
+            .position(|s| {
+                s.open
+                    && (s.config.local_uri.matches(target)
+                        || (s.config.cema && s.config.local_uri.matches_session_id(target)))
+            })
+            .map(SessionId)
+    }
+
+    /// The session a request to `to` is for: one of this connection's, or one `table`
+    /// binds to it now; `Err(code)` when there is none (481) or it is bound elsewhere (506).
+    pub(crate) fn route(
+        &mut self,
+        to: &Path,
+        table: Option<&mut SessionTable>,
+    ) -> Result<SessionId, u16> {
+        let target = to.last().ok_or(481u16)?;
+        if let Some(s) = self.session_for(target) {
+            return Ok(s);
+        }
+        let (Some(table), Some(id)) = (table, self.table_id) else {
+            return Err(481);
+        };
+        match table.bind(target, id) {
+            Lookup::Unknown => Err(481),
+            Lookup::BoundElsewhere => Err(506),
+            Lookup::Bound(config) => {
+                let local_uri = config.local_uri.clone();
+                let session = self.add_session(config);
+                self.events
+                    .push_back(Event::SessionBound { session, local_uri });
+                Ok(session)
+            }
+        }
+    }
+
+    /// Ends a session on this connection (its SDP session ended, e.g. by a SIP BYE):
+    /// messages it is still sending stop (a chunk being written ends with `#`) and each
+    /// gets [`Event::SendFailed`] with [`FailReason::SessionClosed`]; messages it is
+    /// receiving are dropped; later requests for it get 481. [`Event::SessionClosed`]
+    /// follows. Returns how many sessions are still open on the connection.
+    pub fn close_session(&mut self, now: Instant, session: SessionId) -> Result<usize, SendError> {
+        let _ = now;
+        if !self.is_open(session) {
+            return Err(SendError::UnknownSession);
+        }
+        self.end_session(session, FailReason::SessionClosed);
+        Ok(self.open_sessions())
+    }
+
+    /// Fails what `session` sends, drops what it receives, frees its state.
+    pub(crate) fn end_session(&mut self, session: SessionId, reason: FailReason) {
+        for h in self.out.of_session(session) {
+            self.out.stop(h, Some(reason), &mut self.events);
+        }
+        self.inbound_end_session(session);
+        if let Some(s) = self.sessions.get_mut(session.0) {
+            s.open = false;
+            s.config.accept_types = Vec::new();
+            s.config.accept_wrapped_types = Vec::new();
+        }
+        self.events.push_back(Event::SessionClosed { session });
+    }
+}
