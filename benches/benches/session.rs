@@ -2,13 +2,11 @@
 //! bytes, and 1 KiB text messages with their responses.
 #![allow(missing_docs, clippy::expect_used, clippy::unwrap_used)] // criterion harness
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use msrp_proto::Instant;
 use msrp_proto::chunking::ReportPrefs;
-use msrp_proto::connection::{
-    Connection, ConnectionConfig, Event, Output, SessionConfig, SessionId,
-};
+use msrp_proto::connection::{Connection, ConnectionConfig, Event, SessionConfig, SessionId};
 use msrp_proto::uri::{Path, Uri};
 use msrp_proto::wire::RandomSource;
 use std::hint::black_box;
@@ -29,18 +27,8 @@ impl RandomSource for Rng {
 fn pair() -> (Connection<Rng>, SessionId, Connection<Rng>) {
     let a_uri: Uri = "msrp://a.example.com:1/sa;tcp".parse().unwrap();
     let b_uri: Uri = "msrp://b.example.com:2/sb;tcp".parse().unwrap();
-    let cfg = |local: &Uri, peer: &Uri| SessionConfig {
-        local_uri: local.clone(),
-        to_path: Path::new(peer.clone()),
-        accept_types: vec!["*".into()],
-        accept_wrapped_types: vec![],
-        max_message_size: 1 << 30,
-        cema: false,
-    };
-    let config = ConnectionConfig {
-        max_queued_bytes: 1 << 30,
-        ..ConnectionConfig::default()
-    };
+    let cfg = |local: &Uri, peer: &Uri| SessionConfig::new(local.clone(), Path::new(peer.clone()));
+    let config = ConnectionConfig::default().max_queued_bytes(1 << 30);
     let mut a = Connection::new(config, Rng(1), Instant::ZERO);
     let mut b = Connection::new(config, Rng(2), Instant::ZERO);
     let s = a.add_session(cfg(&a_uri, &b_uri));
@@ -48,31 +36,37 @@ fn pair() -> (Connection<Rng>, SessionId, Connection<Rng>) {
     (a, s, b)
 }
 
-/// Pumps both ways until quiet; returns body bytes B received and A's events seen.
+/// Pumps both ways until quiet, one reused transmit buffer per side; returns body bytes B
+/// received and A's events seen.
 fn run(a: &mut Connection<Rng>, b: &mut Connection<Rng>) -> (u64, usize) {
     let (mut bytes, mut a_events) = (0, 0);
+    let mut buf = BytesMut::with_capacity(128 * 1024);
     loop {
         let mut progress = false;
         loop {
-            match a.poll_output() {
-                Output::Transmit(t) => {
-                    progress = true;
-                    b.handle_input(Instant::ZERO, &t);
-                }
-                Output::Event(_) => a_events += 1,
-                Output::Timeout(_) => break,
+            buf.clear();
+            if a.poll_transmit(Instant::ZERO, &mut buf).is_none() {
+                break;
             }
+            progress = true;
+            b.handle_input(Instant::ZERO, &buf);
+        }
+        while a.poll_event().is_some() {
+            a_events += 1;
         }
         loop {
-            match b.poll_output() {
-                Output::Transmit(t) => {
-                    progress = true;
-                    a.handle_input(Instant::ZERO, &t);
-                }
-                Output::Event(Event::MessageData { data, .. }) => bytes += data.len() as u64,
-                Output::Event(Event::MessageReceived { body, .. }) => bytes += body.len() as u64,
-                Output::Event(_) => {}
-                Output::Timeout(_) => break,
+            buf.clear();
+            if b.poll_transmit(Instant::ZERO, &mut buf).is_none() {
+                break;
+            }
+            progress = true;
+            a.handle_input(Instant::ZERO, &buf);
+        }
+        while let Some(e) = b.poll_event() {
+            match e {
+                Event::MessageData { data, .. } => bytes += data.len() as u64,
+                Event::MessageReceived { body, .. } => bytes += body.len() as u64,
+                _ => {}
             }
         }
         if !progress {
@@ -101,6 +95,7 @@ fn session(c: &mut Criterion) {
         b.iter(|| {
             let (mut a, s, mut bob) = pair();
             a.send(
+                Instant::ZERO,
                 s,
                 "application/octet-stream",
                 body.clone(),
@@ -121,8 +116,14 @@ fn session(c: &mut Criterion) {
         b.iter(|| {
             let (mut a, s, mut bob) = pair();
             for _ in 0..N {
-                a.send(s, "text/plain", text.clone(), ReportPrefs::default())
-                    .unwrap();
+                a.send(
+                    Instant::ZERO,
+                    s,
+                    "text/plain",
+                    text.clone(),
+                    ReportPrefs::default(),
+                )
+                .unwrap();
             }
             let (got, _) = run(&mut a, &mut bob);
             assert_eq!(got, (N * 1024) as u64);

@@ -9,7 +9,9 @@ use bytes::Bytes;
 use clap::Args;
 use msrp_proto::Instant;
 use msrp_proto::chunking::ReportPrefs;
-use msrp_proto::connection::{Connection, ConnectionConfig, Event, SessionConfig, SessionId};
+use msrp_proto::connection::{
+    Connection, ConnectionConfig, Event, MessageHandle, SessionConfig, SessionId,
+};
 use msrp_sdp::{Answer, LocalPrefs, MsrpMediaBuilder, OfferBuilder, Setup, SetupChoice, answer};
 use msrp_uri::{Path, Uri};
 use sha2::{Digest, Sha256};
@@ -151,11 +153,8 @@ fn start_endpoint(
     start: StdInstant,
     record: Option<std::fs::File>,
 ) -> Endpoint {
-    let config = ConnectionConfig {
-        // The send queue bounds what a sender holds: the file is written into it as it drains.
-        max_queued_bytes: 4 << 20,
-        ..ConnectionConfig::default()
-    };
+    // The send queue bounds what a sender holds: the file is written into it as it drains.
+    let config = ConnectionConfig::default().max_queued_bytes(4 << 20);
     let mut conn = Connection::new(
         config,
         OsSeeded::new(),
@@ -178,7 +177,7 @@ async fn send(
     content_type: &str,
     body: Bytes,
     reports: ReportPrefs,
-) -> Result<String, String> {
+) -> Result<MessageHandle, String> {
     let (tx, rx) = oneshot::channel();
     let cmd = Command::Send {
         session: ep.session,
@@ -277,27 +276,17 @@ async fn demo(size: u64, text: bool, record: Option<&std::path::Path>) -> Result
 
     let mut alice = start_endpoint(
         alice_stream,
-        SessionConfig {
-            local_uri: alice_uri.clone(),
-            to_path: bob_path.clone(),
-            accept_types: vec!["text/plain".into(), "application/octet-stream".into()],
-            accept_wrapped_types: vec![],
-            max_message_size: 1 << 20,
-            cema: false,
-        },
+        SessionConfig::new(alice_uri.clone(), bob_path.clone())
+            .accept_types(["text/plain", "application/octet-stream"])
+            .max_message_size(1 << 20),
         start,
         recorder("alice")?,
     );
     let mut bob = start_endpoint(
         bob_stream,
-        SessionConfig {
-            local_uri: bob_uri,
-            to_path: Path::new(alice_uri),
-            accept_types: bob_types,
-            accept_wrapped_types: vec![],
-            max_message_size: size.max(1 << 20),
-            cema: false,
-        },
+        SessionConfig::new(bob_uri, Path::new(alice_uri))
+            .accept_types(bob_types)
+            .max_message_size(size.max(1 << 20)),
         start,
         recorder("bob")?,
     );
@@ -374,26 +363,21 @@ async fn demo(size: u64, text: bool, record: Option<&std::path::Path>) -> Result
         let mut hasher = Sha256::new();
         while let Some(piece) = generator.next_piece(256 * 1024) {
             hasher.update(&piece);
-            loop {
-                let (tx, rx) = oneshot::channel();
-                let cmd = Command::Write {
-                    message_id: file_id.clone(),
-                    data: piece.clone(),
-                    reply: tx,
-                };
-                writer_commands
-                    .send(cmd)
-                    .await
-                    .map_err(|_| "connection task ended")?;
-                match rx.await.map_err(|_| "connection task ended")? {
-                    Ok(()) => break,
-                    // The queue is full: let the connection drain it.
-                    Err(msrp_proto::connection::SendError::WouldBlock) => {
-                        tokio::time::sleep(Duration::from_micros(200)).await
-                    }
-                    Err(e) => return Err(e.to_string()),
-                }
-            }
+            // The driver answers once the piece fits its send queue (it waits for the
+            // connection's Writable event): no polling here.
+            let (tx, rx) = oneshot::channel();
+            let cmd = Command::Write {
+                message: file_id,
+                data: piece,
+                reply: tx,
+            };
+            writer_commands
+                .send(cmd)
+                .await
+                .map_err(|_| "connection task ended")?;
+            rx.await
+                .map_err(|_| "connection task ended")?
+                .map_err(|e| e.to_string())?;
         }
         writer_commands
             .send(Command::Finish(file_id))

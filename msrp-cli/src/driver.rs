@@ -4,10 +4,10 @@
 use std::io;
 use std::time::Instant as StdInstant;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use msrp_proto::Instant;
 use msrp_proto::chunking::ReportPrefs;
-use msrp_proto::connection::{Connection, Event, Output, SendError, SessionId};
+use msrp_proto::connection::{CloseReason, Connection, Event, MessageHandle, SendError, SessionId};
 use msrp_proto::wire::RandomSource;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -15,32 +15,33 @@ use tokio::sync::{mpsc, oneshot};
 
 /// What the application asks of a connection task.
 pub(crate) enum Command {
-    /// Queue a message; the reply is its Message-ID.
+    /// Queue a message; the reply is its handle.
     Send {
         session: SessionId,
         content_type: String,
         body: Bytes,
         reports: ReportPrefs,
-        reply: oneshot::Sender<Result<String, SendError>>,
+        reply: oneshot::Sender<Result<MessageHandle, SendError>>,
     },
     /// Queue a bodiless SEND (binds the connection, RFC 4975 section 5.4).
     Keepalive(SessionId),
-    /// Start a message whose body follows in `Write`s; the reply is its Message-ID.
+    /// Start a message whose body follows in `Write`s; the reply is its handle.
     StartStream {
         session: SessionId,
         content_type: String,
         total: Option<u64>,
         reports: ReportPrefs,
-        reply: oneshot::Sender<Result<String, SendError>>,
+        reply: oneshot::Sender<Result<MessageHandle, SendError>>,
     },
-    /// Add to a streamed message; `WouldBlock` while the send queue is full.
+    /// Add to a streamed message. While the send queue is full the reply waits: the
+    /// driver retries when the connection reports `Writable` (no polling).
     Write {
-        message_id: String,
+        message: MessageHandle,
         data: Bytes,
         reply: oneshot::Sender<Result<(), SendError>>,
     },
     /// End a streamed message.
-    Finish(String),
+    Finish(MessageHandle),
 }
 
 /// Random bytes for transaction ids and Message-IDs: xorshift seeded from the OS (through
@@ -71,10 +72,14 @@ fn now(start: StdInstant) -> Instant {
     Instant::from_elapsed(start.elapsed())
 }
 
+/// A write refused for lack of room, retried on `Event::Writable`.
+type HeldWrite = (MessageHandle, Bytes, oneshot::Sender<Result<(), SendError>>);
+
 /// Runs one connection until the peer closes it or the command channel closes and all
 /// output is written. Reading, writing, commands and the timer are served concurrently, so
 /// two peers sending in bulk to each other never wait on each other's full socket buffers.
-/// `record`: a file that gets a copy of every byte written to the socket.
+/// Each `poll_transmit` fills one reused buffer with whole chunks, written with as few
+/// writes as the socket allows. `record`: a file that gets a copy of every byte written.
 pub(crate) async fn drive<R: RandomSource>(
     mut conn: Connection<R>,
     stream: TcpStream,
@@ -86,25 +91,47 @@ pub(crate) async fn drive<R: RandomSource>(
     stream.set_nodelay(true)?;
     let (mut rd, mut wr) = stream.into_split();
     let mut buf = vec![0u8; 256 * 1024];
+    let mut out = BytesMut::with_capacity(128 * 1024);
+    let mut written = 0usize;
     let mut commands_open = true;
-    // The bytes being written and how many of them have been.
-    let mut out: Option<(Bytes, usize)> = None;
-    let mut deadline = None;
+    let mut held: Option<HeldWrite> = None;
     loop {
-        while out.is_none() {
-            match conn.poll_output() {
-                Output::Transmit(bytes) => out = Some((bytes, 0)),
-                Output::Event(e) => {
-                    // The application may have stopped listening; the protocol goes on.
-                    let _ = events.send(e);
-                }
-                Output::Timeout(t) => {
-                    deadline = t;
-                    break;
-                }
-            }
+        if written == out.len() {
+            out.clear();
+            written = 0;
+            let _ = conn.poll_transmit(now(start), &mut out);
         }
-        if out.is_none() && !commands_open && conn.queued_bytes() == 0 && deadline.is_none() {
+        while let Some(e) = conn.poll_event() {
+            if matches!(e, Event::Writable) {
+                if let Some((message, data, reply)) = held.take() {
+                    match conn.write(now(start), message, data.clone()) {
+                        Err(SendError::WouldBlock) => held = Some((message, data, reply)),
+                        r => {
+                            let _ = reply.send(r);
+                        }
+                    }
+                }
+                continue;
+            }
+            if let Event::Closed { reason } = &e {
+                let closed = reason.clone();
+                let _ = events.send(e);
+                return match closed {
+                    CloseReason::PeerError(p) => Err(io::Error::new(io::ErrorKind::InvalidData, p)),
+                    _ => Ok(()),
+                };
+            }
+            // The application may have stopped listening; the protocol goes on.
+            let _ = events.send(e);
+        }
+        let pending = written < out.len();
+        let deadline = conn.poll_timeout();
+        if !pending
+            && !commands_open
+            && held.is_none()
+            && conn.queued_bytes() == 0
+            && deadline.is_none()
+        {
             wr.shutdown().await?;
             return Ok(());
         }
@@ -114,52 +141,56 @@ pub(crate) async fn drive<R: RandomSource>(
                 None => std::future::pending().await,
             }
         };
-        let pending = out.clone();
         let write = async {
-            match &pending {
+            if pending {
                 // `write` is cancel-safe: when another branch wins, nothing was written.
-                Some((bytes, done)) => wr.write(&bytes[*done..]).await,
-                None => std::future::pending().await,
+                wr.write(&out[written..]).await
+            } else {
+                std::future::pending().await
             }
         };
+        // Commands wait while a write is held back (the application is paced by it).
+        let take_commands = commands_open && held.is_none();
         tokio::select! {
-            written = write => {
-                let n = written?;
+            n = write => {
+                let n = n?;
                 if n == 0 {
-                    return Err(io::ErrorKind::WriteZero.into());
+                    conn.handle_close(now(start), CloseReason::TransportError);
+                    continue;
                 }
-                if let Some((bytes, done)) = &mut out {
-                    if let Some(file) = &mut record {
-                        std::io::Write::write_all(file, &bytes[*done..*done + n])?;
-                    }
-                    *done += n;
-                    if *done == bytes.len() {
-                        out = None;
-                    }
+                if let Some(file) = &mut record {
+                    std::io::Write::write_all(file, &out[written..written + n])?;
+                }
+                written += n;
+            }
+            read = rd.read(&mut buf), if conn.wants_input() => {
+                match read {
+                    Ok(0) => conn.handle_close(now(start), CloseReason::PeerClosed),
+                    Ok(n) => conn.handle_input(now(start), &buf[..n]),
+                    Err(_) => conn.handle_close(now(start), CloseReason::TransportError),
                 }
             }
-            read = rd.read(&mut buf) => {
-                let n = read?;
-                if n == 0 {
-                    return Ok(());
-                }
-                conn.handle_input(now(start), &buf[..n]);
-            }
-            cmd = commands.recv(), if commands_open => match cmd {
+            cmd = commands.recv(), if take_commands => match cmd {
                 Some(Command::Send { session, content_type, body, reports, reply }) => {
-                    let _ = reply.send(conn.send(session, &content_type, body, reports));
+                    let _ = reply.send(conn.send(now(start), session, &content_type, body, reports));
                 }
                 Some(Command::Keepalive(session)) => {
-                    let _ = conn.send_keepalive(session);
+                    let _ = conn.send_keepalive(now(start), session);
                 }
                 Some(Command::StartStream { session, content_type, total, reports, reply }) => {
-                    let _ = reply.send(conn.send_stream(session, &content_type, total, reports));
+                    let r = conn.send_stream(now(start), session, &content_type, total, reports);
+                    let _ = reply.send(r);
                 }
-                Some(Command::Write { message_id, data, reply }) => {
-                    let _ = reply.send(conn.write(&message_id, data));
+                Some(Command::Write { message, data, reply }) => {
+                    match conn.write(now(start), message, data.clone()) {
+                        Err(SendError::WouldBlock) => held = Some((message, data, reply)),
+                        r => {
+                            let _ = reply.send(r);
+                        }
+                    }
                 }
-                Some(Command::Finish(message_id)) => {
-                    let _ = conn.finish(&message_id);
+                Some(Command::Finish(message)) => {
+                    let _ = conn.finish(now(start), message);
                 }
                 None => commands_open = false,
             },
@@ -177,14 +208,7 @@ mod tests {
     use tokio::net::TcpListener;
 
     fn session(local: &str, peer: &str) -> SessionConfig {
-        SessionConfig {
-            local_uri: local.parse().unwrap(),
-            to_path: peer.parse().unwrap(),
-            accept_types: vec!["*".into()],
-            accept_wrapped_types: vec![],
-            max_message_size: 1 << 30,
-            cema: false,
-        }
+        SessionConfig::new(local.parse().unwrap(), peer.parse().unwrap())
     }
 
     /// Both peers send 32 MiB at once: far more than the socket buffers hold, so a driver
@@ -197,10 +221,7 @@ mod tests {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let start = StdInstant::now();
-        let config = ConnectionConfig {
-            max_queued_bytes: 2 * LEN,
-            ..ConnectionConfig::default()
-        };
+        let config = ConnectionConfig::default().max_queued_bytes(2 * LEN);
         let mut tasks = Vec::new();
         let mut channels = Vec::new();
         let (accepted, connected) = tokio::join!(listener.accept(), TcpStream::connect(addr));

@@ -15,9 +15,10 @@ use std::thread;
 use std::time::{Duration, Instant as StdInstant};
 
 use bytes::Bytes;
+use msrp_proto::BytesMut;
 use msrp_proto::Instant;
 use msrp_proto::chunking::ReportPrefs;
-use msrp_proto::connection::{Connection, ConnectionConfig, Event, Output, SessionConfig};
+use msrp_proto::connection::{CloseReason, Connection, ConnectionConfig, Event, SessionConfig};
 use msrp_proto::uri::{Path, Uri};
 use msrp_proto::wire::RandomSource;
 
@@ -36,41 +37,47 @@ impl RandomSource for Rng {
 }
 
 fn config(local: &Uri, peer: &Uri) -> SessionConfig {
-    SessionConfig {
-        local_uri: local.clone(),
-        to_path: Path::new(peer.clone()),
-        accept_types: vec!["text/plain".into(), "application/octet-stream".into()],
-        accept_wrapped_types: vec![],
-        max_message_size: 64 << 20,
-        cema: false,
-    }
+    SessionConfig::new(local.clone(), Path::new(peer.clone()))
+        .accept_types(["text/plain", "application/octet-stream"])
+        .max_message_size(64 << 20)
 }
 
 /// One pass of the run loop: write all output, read what is there, run timers.
-/// Returns the events and whether the peer closed the connection.
+/// Returns the events and whether the connection ended.
 fn pump(
     conn: &mut Connection<Rng>,
     stream: &mut TcpStream,
     start: StdInstant,
     buf: &mut [u8],
+    out: &mut BytesMut,
 ) -> (Vec<Event>, bool) {
-    let mut events = Vec::new();
-    loop {
-        match conn.poll_output() {
-            Output::Transmit(bytes) => stream.write_all(&bytes).unwrap(),
-            Output::Event(e) => events.push(e),
-            Output::Timeout(_) => break,
-        }
-    }
     let now = || Instant::from_elapsed(start.elapsed());
+    out.clear();
+    while conn.poll_transmit(now(), out).is_some() {
+        // One write per buffer of whole chunks.
+        if stream.write_all(out).is_err() {
+            conn.handle_close(now(), CloseReason::TransportError);
+        }
+        out.clear();
+    }
     match stream.read(buf) {
-        Ok(0) => return (events, true),
+        Ok(0) => conn.handle_close(now(), CloseReason::PeerClosed),
         Ok(n) => conn.handle_input(now(), &buf[..n]),
         Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
-        Err(e) => panic!("read: {e}"),
+        Err(_) => conn.handle_close(now(), CloseReason::TransportError),
     }
-    conn.handle_timeout(now());
-    (events, false)
+    if conn.poll_timeout().is_some_and(|t| t <= now()) {
+        conn.handle_timeout(now());
+    }
+    let mut events = Vec::new();
+    let mut closed = false;
+    while let Some(e) = conn.poll_event() {
+        closed |= matches!(e, Event::Closed { .. } | Event::SessionClosed { .. });
+        if !matches!(e, Event::Closed { .. } | Event::SessionClosed { .. }) {
+            events.push(e);
+        }
+    }
+    (events, closed)
 }
 
 fn main() {
@@ -94,10 +101,11 @@ fn main() {
         let mut conn = Connection::new(ConnectionConfig::default(), Rng(7), Instant::ZERO);
         conn.add_session(config(&b, &a));
         let mut buf = vec![0u8; 64 * 1024];
+        let mut out = BytesMut::new();
         let (mut text, mut data) = (None, vec![0u8; expected.len()]);
         let mut complete = false;
         while !(complete && text.is_some()) {
-            let (events, closed) = pump(&mut conn, &mut stream, start, &mut buf);
+            let (events, closed) = pump(&mut conn, &mut stream, start, &mut buf, &mut out);
             for e in events {
                 match e {
                     Event::MessageReceived { body, .. } => text = Some(body),
@@ -115,7 +123,7 @@ fn main() {
             assert!(!closed || (complete && text.is_some()), "closed early");
         }
         // Flush the last responses and REPORTs.
-        pump(&mut conn, &mut stream, start, &mut buf);
+        pump(&mut conn, &mut stream, start, &mut buf, &mut out);
         (text.unwrap(), data == expected[..])
     });
 
@@ -130,18 +138,21 @@ fn main() {
         failure: None,
     };
     conn.send(
+        Instant::from_elapsed(start.elapsed()),
         s,
         "text/plain",
         Bytes::from_static(b"Hello from a thread"),
         ReportPrefs::default(),
     )
     .unwrap();
-    conn.send(s, "application/octet-stream", big, reports)
+    let now = Instant::from_elapsed(start.elapsed());
+    conn.send(now, s, "application/octet-stream", big, reports)
         .unwrap();
     let mut buf = vec![0u8; 64 * 1024];
+    let mut out = BytesMut::new();
     let mut delivered = false;
     while !delivered {
-        let (events, closed) = pump(&mut conn, &mut stream, start, &mut buf);
+        let (events, closed) = pump(&mut conn, &mut stream, start, &mut buf, &mut out);
         for e in events {
             match e {
                 Event::ReportReceived { .. } => {}

@@ -263,7 +263,7 @@ impl Chunker {
             return None;
         }
         let from = self.sent as usize;
-        let mut to = (cur.limit as usize).min(from + max);
+        let mut to = (cur.limit as usize).min(from.saturating_add(max));
         // Look for the end-line sequence in what this piece would complete.
         let needle = end_line_needle(&cur.tid);
         let needle_len = needle.len();

@@ -104,6 +104,11 @@ pub struct Transactions<T> {
     /// `(deadline, tid, seq)` in deadline order; entries whose transaction is gone or has
     /// another seq are stale and skipped.
     deadlines: VecDeque<(Instant, TransactionId, u64)>,
+    /// `Expect::ErrorsOnly` transactions, oldest first (entries whose transaction is gone
+    /// are skipped).
+    errors_only: VecDeque<TransactionId>,
+    /// How many of `pending` expect a response (the ones the limit counts).
+    responses: usize,
     next_seq: u64,
     max: usize,
 }
@@ -114,14 +119,19 @@ impl<T> Transactions<T> {
         Transactions {
             pending: BTreeMap::new(),
             deadlines: VecDeque::new(),
+            errors_only: VecDeque::new(),
+            responses: 0,
             next_seq: 0,
             max,
         }
     }
 
-    /// Whether another transaction fits.
+    /// Whether another transaction expecting a response fits. Transactions that only
+    /// expect errors (`Failure-Report: partial`) do not count: at most `max` of them are
+    /// kept, the oldest forgotten first (a late error to one of those is then ignored, as
+    /// any response that matches nothing).
     pub fn has_room(&self) -> bool {
-        self.pending.len() < self.max
+        self.responses < self.max
     }
 
     /// The most transactions held at once.
@@ -141,7 +151,7 @@ impl<T> Transactions<T> {
         if expect == Expect::Nothing {
             return Ok(());
         }
-        if !self.has_room() && !self.pending.contains_key(&tid) {
+        if expect == Expect::Response && !self.has_room() && !self.pending.contains_key(&tid) {
             return Err(TooManyPending { max: self.max });
         }
         self.force_insert(tid, expect, data);
@@ -155,7 +165,7 @@ impl<T> Transactions<T> {
             return;
         }
         let seq = self.bump();
-        self.pending.insert(
+        let old = self.pending.insert(
             tid,
             Pending {
                 expect,
@@ -164,6 +174,54 @@ impl<T> Transactions<T> {
                 data,
             },
         );
+        if let Some(old) = old {
+            self.forget(old.expect);
+        }
+        match expect {
+            Expect::Response => self.responses += 1,
+            _ => {
+                self.errors_only.push_back(tid);
+                self.trim_errors_only();
+            }
+        }
+    }
+
+    /// Bookkeeping for a transaction removed from `pending`.
+    fn forget(&mut self, expect: Expect) {
+        if expect == Expect::Response {
+            self.responses -= 1;
+        }
+    }
+
+    /// Keeps at most `max` errors-only transactions (and the queue of them small).
+    fn trim_errors_only(&mut self) {
+        let live = self.pending.len() - self.responses;
+        let mut excess = live.saturating_sub(self.max.max(1));
+        while excess > 0 {
+            let Some(tid) = self.errors_only.pop_front() else {
+                break;
+            };
+            if self
+                .pending
+                .get(&tid)
+                .is_some_and(|p| p.expect == Expect::ErrorsOnly)
+            {
+                self.pending.remove(&tid);
+                excess -= 1;
+            }
+        }
+        if self.errors_only.len() > 2 * (self.pending.len() - self.responses) + 16 {
+            let queue = core::mem::take(&mut self.errors_only);
+            self.errors_only = queue
+                .into_iter()
+                .filter(|t| {
+                    self.pending
+                        .get(t)
+                        .is_some_and(|p| p.expect == Expect::ErrorsOnly)
+                })
+                .collect();
+        }
+        self.clean_front();
     }
 
     /// The request's last byte was written at `now`: its timer starts.
@@ -194,6 +252,7 @@ impl<T> Transactions<T> {
     /// response that matches nothing (RFC 4975 section 7.2: ignored).
     pub fn on_response(&mut self, tid: &TransactionId) -> Option<(Expect, T)> {
         let p = self.pending.remove(tid)?;
+        self.forget(p.expect);
         self.clean_front();
         self.compact();
         Some((p.expect, p.data))
@@ -220,6 +279,7 @@ impl<T> Transactions<T> {
             self.deadlines.pop_front();
             if self.pending.get(&tid).is_some_and(|p| p.seq == seq) {
                 if let Some(p) = self.pending.remove(&tid) {
+                    self.forget(p.expect);
                     out.push(Expired {
                         tid,
                         expect: p.expect,
@@ -235,6 +295,8 @@ impl<T> Transactions<T> {
     /// Removes every transaction (the connection closed); returns their data.
     pub fn drain(&mut self) -> Vec<(TransactionId, T)> {
         self.deadlines.clear();
+        self.errors_only.clear();
+        self.responses = 0;
         core::mem::take(&mut self.pending)
             .into_iter()
             .map(|(t, p)| (t, p.data))

@@ -200,7 +200,26 @@ impl<R: RandomSource> Connection<R> {
                 code: 501,
             },
         };
-        self.inbound.current = Some(current);
+        self.inbound.current = Some(self.answer_refusal_now(current));
+    }
+
+    /// RFC 4975 section 7.2: a response is generated "immediately". A refusal is known at
+    /// the head (or part-way through the body), so it goes out at once, and a sender
+    /// still writing a long chunk can stop it (section 10.5); a 200 waits for the
+    /// end-line, when the chunk has been received.
+    fn answer_refusal_now(&mut self, current: Current) -> Current {
+        match current {
+            Current::Answer {
+                reply,
+                session,
+                code,
+            } if code != 200 => {
+                self.respond(reply.as_ref(), code);
+                self.events.push_back(Event::Rejected { session, code });
+                Current::Ignore
+            }
+            other => other,
+        }
     }
 
     /// Remembers that the message `key` was refused with `code` at its head, so that its
@@ -365,17 +384,18 @@ impl<R: RandomSource> Connection<R> {
         self.refuse_current(415);
     }
 
-    /// Refuses the chunk being received with `code` (answered at its end-line, the rest of
-    /// its body ignored) and drops its message; later chunks of it get `code` too.
+    /// Refuses the chunk being received with `code` (answered now, the rest of its body
+    /// ignored) and drops its message; later chunks of it get `code` too.
     pub(crate) fn refuse_current(&mut self, code: u16) {
         if let Some(Current::Accept { reply, key, .. }) = self.inbound.current.take() {
             self.inbound.wrapper = None;
             self.drop_incoming(&key, code);
-            self.inbound.current = Some(Current::Answer {
+            let answer = Current::Answer {
                 reply,
                 session: Some(key.0),
                 code,
-            });
+            };
+            self.inbound.current = Some(self.answer_refusal_now(answer));
         }
     }
 

@@ -188,6 +188,21 @@ impl<R> Connection<R> {
         self.link.control_bytes() + self.out.unsent()
     }
 
+    /// Whether the driver should read more from the transport: `false` while the
+    /// responses and REPORTs owed to the peer fill the send queue
+    /// ([`ConnectionConfig::max_queued_bytes`]), i.e. while the peer sends requests faster
+    /// than it reads our answers. Reading resumes once they are written; what was fed is
+    /// always handled.
+    pub fn wants_input(&self) -> bool {
+        !self.is_closed() && self.link.control_bytes() < self.config.max_queued_bytes
+    }
+
+    /// Received bytes held in the parser (a chunk's head or a body piece not complete
+    /// yet); 0 once the connection is closed.
+    pub fn buffered_input(&self) -> usize {
+        self.link.parser().buffered()
+    }
+
     /// Transactions waiting for a response.
     pub fn pending_transactions(&self) -> usize {
         self.link.transactions().len()

@@ -581,9 +581,10 @@ impl<R: RandomSource> Outbox<TxInfo> for Sender<'_, R> {
     fn start(&mut self, now: Instant, room: bool) -> Option<Started<TxInfo>> {
         let out = &mut *self.out;
         let delay = out.gather_delay;
-        for _ in 0..out.turns.len() {
-            let session = *out.turns.front()?;
-            out.turns.rotate_left(1);
+        // Sessions in turn order; in each, its messages in turn order (the one served
+        // last goes to the back when its chunk ends).
+        for t in 0..out.turns.len() {
+            let session = out.turns[t];
             let Some(queue) = out.queues.get_mut(&session) else {
                 continue;
             };
@@ -598,10 +599,6 @@ impl<R: RandomSource> Outbox<TxInfo> for Sender<'_, R> {
                 }
                 if !o.ready(now, delay) {
                     continue;
-                }
-                // This message goes now; next time, the others of its session first.
-                if let Some(h) = queue.remove(i) {
-                    queue.push_back(h);
                 }
                 let s = self.sessions.get(o.session.0)?;
                 let tid = random_id(self.rng);
@@ -686,7 +683,19 @@ impl<R: RandomSource> Outbox<TxInfo> for Sender<'_, R> {
             self.out.remove(h, false);
             return Continuation::Aborted;
         }
-        let flag = o.chunker.end();
+        let (flag, session) = (o.chunker.end(), o.session);
+        // Its turn is over: the other messages of its session, and the other sessions,
+        // go first.
+        if let Some(q) = self.out.queues.get_mut(&session) {
+            if let Some(i) = q.iter().position(|m| *m == h) {
+                q.remove(i);
+                q.push_back(h);
+            }
+        }
+        if let Some(i) = self.out.turns.iter().position(|s| *s == session) {
+            self.out.turns.remove(i);
+            self.out.turns.push_back(session);
+        }
         self.out.check_delivered(h, self.events);
         self.out.retire_if_done(h);
         flag

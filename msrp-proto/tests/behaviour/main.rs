@@ -1,0 +1,15 @@
+//! The connection's behaviours, each tested in simulated time with
+//! `msrp_proto::testing` (two peers in memory, a clock that moves only when told, a
+//! middlebox in each direction), or with raw chunks written at one peer.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod backpressure;
+mod chunk_sizes;
+mod fairness;
+mod interrupt;
+mod lifecycle;
+mod reassembly;
+mod refusals;
+mod reports;
+mod time;
+mod util;
