@@ -67,7 +67,7 @@ pub struct ReportTarget {
 impl ReportTarget {
     /// From a SEND; `None` without a Message-ID or a valid From-Path.
     pub fn from_request(request: &ChunkHead) -> Option<ReportTarget> {
-        Some(ReportTarget::new(request, request.from_path().ok()?)?)
+        ReportTarget::new(request, request.from_path().ok()?)
     }
 
     /// As [`ReportTarget::from_request`], with the request's From-Path already parsed.

@@ -115,7 +115,7 @@ impl<R: RandomSource> Connection<R> {
                         self.push_control(&r);
                     }
                     let fatal = e.is_fatal();
-                    self.events.push_back(Event::PeerError(e.clone()));
+                    self.events.push_back(Event::PeerError(e));
                     if fatal {
                         // The stream cannot be framed again: nothing more is read.
                         self.close(CloseReason::PeerError(e));

@@ -588,8 +588,7 @@ impl<R: RandomSource> Outbox<TxInfo> for Sender<'_, R> {
             let Some(queue) = out.queues.get_mut(&session) else {
                 continue;
             };
-            for i in 0..queue.len() {
-                let h = queue[i];
+            for &h in queue.iter() {
                 let slot = &mut out.slots[h.index as usize];
                 let Some(o) = slot.message.as_mut() else {
                     continue;

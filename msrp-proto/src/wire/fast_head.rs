@@ -16,11 +16,10 @@
 use alloc::vec::Vec;
 use core::ops::Range;
 
-use super::head::HeaderSpan;
-use super::parser::Continuation;
+use super::continuation::Continuation;
+use super::header_line::{self, HeaderSpan, Known, canonical_name_at_start};
 use super::start_line::{Method, StartKind, is_text};
 use super::tid::is_ident_char;
-use super::validate::{self, Known, canonical_name_at_start};
 use super::values::is_token_char;
 use crate::Limits;
 
@@ -102,7 +101,7 @@ fn read_inner<const KEEP: bool>(
                 let line = buf.get(pos..pos + len)?;
                 let flag = Continuation::from_byte(line[7 + tid.len()])?;
                 let ok = &line[..7] == b"-------"
-                    && validate::same_bytes(&line[7..7 + tid.len()], tid)
+                    && header_line::same_bytes(&line[7..7 + tid.len()], tid)
                     && &line[len - 2..] == b"\r\n"
                     && pos + len - 1 <= limits.max_head_bytes
                     && paths_first
@@ -131,7 +130,7 @@ fn read_inner<const KEEP: bool>(
                     return None;
                 }
                 let colon = 1 + rest[1..].iter().position(|b| !is_token_char(*b))?;
-                if rest[colon] != b':' || validate::classify(&rest[..colon]).is_some() {
+                if rest[colon] != b':' || header_line::classify(&rest[..colon]).is_some() {
                     return None;
                 }
                 (colon, None)

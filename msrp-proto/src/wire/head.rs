@@ -12,19 +12,6 @@ use super::tid::TransactionId;
 use super::values::{self, ByteRange, MediaType, ReportRequest, Status};
 use msrp_uri::{ParseOptions, Path, UriError};
 
-/// Where a header field's name and value sit in [`ChunkHead::raw`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct HeaderSpan {
-    pub(crate) name: Range<usize>,
-    /// The value with surrounding SP/HTAB removed.
-    pub(crate) value: Range<usize>,
-    /// Exactly one SP between the colon and the value, and nothing after the value.
-    pub(crate) spaced: bool,
-    /// The known header field it is (set by the parser), and whether its name is spelled
-    /// canonically.
-    pub(crate) known: Option<(super::validate::Known, bool)>,
-}
-
 /// One header field as received: the name with its original spelling, the value trimmed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Header<'a> {
@@ -71,7 +58,7 @@ impl<'a> Iterator for Headers<'a> {
     type Item = Header<'a>;
     fn next(&mut self) -> Option<Header<'a>> {
         self.lines.find_map(|(_, line)| {
-            let span = super::validate::split_header(line, 0)?;
+            let span = super::header_line::split_header(line, 0)?;
             Some(Header {
                 name: core::str::from_utf8(&line[span.name]).unwrap_or(""),
                 value: &line[span.value],

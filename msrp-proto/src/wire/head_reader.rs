@@ -6,7 +6,8 @@ use alloc::vec::Vec;
 
 use super::error::ParseError;
 use super::fast_head;
-use super::head::{ChunkHead, HeaderSpan};
+use super::head::ChunkHead;
+use super::header_line::HeaderSpan;
 use super::parser::{ChunkParser, EndLine, ParseEvent};
 use super::rejected::RejectedHead;
 use super::validate::{self, Checks};

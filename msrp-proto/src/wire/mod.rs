@@ -1,10 +1,12 @@
 //! The wire codec: chunk parsing and serializing, RFC 4975 sections 7 and 9.
 
+mod continuation;
 mod digest;
 mod error;
 mod fast_head;
 mod gather;
 mod head;
+mod header_line;
 mod head_reader;
 mod ids;
 mod parser;
@@ -24,7 +26,8 @@ pub use gather::{ChunkReader, GatheredChunk};
 pub use head::{ChunkHead, Header};
 pub use head_reader::{HeadRead, HeadReader};
 pub use ids::{GENERATED_ID_LEN, RandomSource, random_id};
-pub use parser::{ChunkParser, Continuation, EndLine, ParseEvent};
+pub use continuation::Continuation;
+pub use parser::{ChunkParser, EndLine, ParseEvent};
 pub use quirk::Quirk;
 pub use rejected::RejectedHead;
 pub use semantic::{MAX_NON_SEND_BODY, MAX_UNINTERRUPTIBLE_BODY, Violation, violations};

@@ -24,7 +24,9 @@ use memchr::memmem::Finder;
 
 use super::error::{ParseError, ParseErrorKind as K};
 use super::fast_head;
-use super::head::{ChunkHead, HeaderSpan};
+use super::continuation::Continuation;
+use super::head::ChunkHead;
+use super::header_line::{self, HeaderSpan};
 use super::quirk::Quirk;
 use super::rejected::RejectedHead;
 use super::start_line::{self, StartLine};
@@ -33,38 +35,6 @@ use super::validate;
 use super::validation::Validation;
 use crate::Limits;
 use msrp_uri::Mode;
-
-/// The continuation flag of an end-line (RFC 4975 section 7.1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Continuation {
-    /// `$`: this chunk ends the message.
-    Complete,
-    /// `+`: more chunks of the message follow.
-    More,
-    /// `#`: the sender aborts the message.
-    Aborted,
-}
-
-impl Continuation {
-    /// The flag for a byte, if it is one.
-    pub fn from_byte(b: u8) -> Option<Continuation> {
-        match b {
-            b'$' => Some(Continuation::Complete),
-            b'+' => Some(Continuation::More),
-            b'#' => Some(Continuation::Aborted),
-            _ => None,
-        }
-    }
-
-    /// The flag's byte.
-    pub fn as_byte(self) -> u8 {
-        match self {
-            Continuation::Complete => b'$',
-            Continuation::More => b'+',
-            Continuation::Aborted => b'#',
-        }
-    }
-}
 
 /// The end of a chunk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -656,7 +626,7 @@ impl Core {
                     line_start.saturating_sub(2),
                 ));
             }
-            match validate::split_known_header(&buf[line.clone()], line_start) {
+            match header_line::split_known_header(&buf[line.clone()], line_start) {
                 Some(span) => self.lines.push(span),
                 None => {
                     return Err(self.skip_chunk(

@@ -7,7 +7,7 @@ use core::fmt::Write;
 
 use super::head::ChunkHead;
 use super::ids::{RandomSource, random_id};
-use super::parser::Continuation;
+use super::continuation::Continuation;
 use super::start_line::Method;
 use super::tid::TransactionId;
 use super::values::{ByteRange, ReportRequest, is_token_char};

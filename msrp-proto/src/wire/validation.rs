@@ -4,7 +4,8 @@
 use alloc::vec::Vec;
 
 use super::error::ParseError;
-use super::head::{ChunkHead, HeaderSpan};
+use super::head::ChunkHead;
+use super::header_line::{self, HeaderSpan};
 use super::quirk::Quirk;
 use super::validate::{self, Checks};
 use crate::Limits;
@@ -86,7 +87,7 @@ impl<R: AsRef<[u8]>> ChunkHead<R> {
     pub fn validate(&self, mode: Mode, limits: &Limits) -> Result<Vec<(Quirk, u64)>, ParseError> {
         let lines: Vec<HeaderSpan> = self
             .header_lines()
-            .filter_map(|(at, line)| validate::split_known_header(line, at))
+            .filter_map(|(at, line)| header_line::split_known_header(line, at))
             .collect();
         let base = self.offset;
         let mut quirks = Vec::new();

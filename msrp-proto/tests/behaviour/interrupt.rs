@@ -172,10 +172,9 @@ fn a_413_response_to_an_early_chunk_stops_the_chunk_in_flight() {
         }
     )));
     assert_eq!(
-        p.a.conn
-            .write(p.now, stream, Bytes::from_static(b"more"))
-            .is_err(),
-        true
+        p.a.conn.write(p.now, stream, Bytes::from_static(b"more")),
+        Err(msrp_proto::connection::SendError::UnknownMessage),
+        "a stopped stream takes no more"
     );
 }
 
