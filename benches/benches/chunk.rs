@@ -236,6 +236,30 @@ fn heads(c: &mut Criterion) {
                 })
             });
         }
+        if name == "send_small" {
+            // Full validation when the paths are new each time: three sessions' heads in
+            // turn, more than a parser remembers, so every URI list is checked in full (the
+            // rows above are a connection's steady state: the same session's paths again).
+            let sessions: Vec<Vec<u8>> = ["kjhd37s2s20w2a", "x9k2mmq0s8vva1", "pq0wnb3ya7sd2e"]
+                .iter()
+                .map(|sid| {
+                    let text = String::from_utf8(msrp.clone()).expect("ASCII");
+                    text.replace("kjhd37s2s20w2a", sid)
+                        .replace("jshA7weztas", &sid[..11])
+                        .into_bytes()
+                })
+                .collect();
+            g.bench_function("msrp_head_reader_new_paths", |b| {
+                assert!(sessions[0] != sessions[1], "three different sessions");
+                let mut reader = HeadReader::new(Limits::DEFAULT, Mode::Strict);
+                let mut i = 0;
+                b.iter(|| {
+                    i = (i + 1) % sessions.len();
+                    let read = reader.read(black_box(&sessions[i])).expect("valid");
+                    black_box(read.expect("complete"));
+                })
+            });
+        }
         g.finish();
     }
 }

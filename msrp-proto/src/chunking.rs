@@ -504,13 +504,26 @@ mod tests {
             "m1234567",
             "text/plain",
             body,
-            ChunkPolicy::Fixed(4096),
+            ChunkPolicy::Fixed(2048),
             ReportPrefs::default(),
         );
         let tid = TransactionId::new(b"tid00000").unwrap();
         c.begin(tid, &path("msrp://b:1/s;tcp"), &path("msrp://a:1/t;tcp"));
-        c.take(3000).unwrap();
+        c.take(2000).unwrap();
         assert!(!c.may_interrupt(), "range-end was declared exactly");
+        // RFC 4975 section 7.1.1: a chunk over 2048 octets must be interruptible, whatever
+        // the policy.
+        let mut c = Chunker::new(
+            "m1234567",
+            "text/plain",
+            Bytes::from(alloc::vec![3u8; 10_000]),
+            ChunkPolicy::Fixed(4096),
+            ReportPrefs::default(),
+        );
+        let head = c.begin(tid, &path("msrp://b:1/s;tcp"), &path("msrp://a:1/t;tcp"));
+        assert!(head.headers.iter().any(|(n, v)| n == "Byte-Range" && v == "1-*/10000"));
+        c.take(3000).unwrap();
+        assert!(c.may_interrupt());
         let mut c = Chunker::new(
             "m1234567",
             "text/plain",

@@ -355,10 +355,13 @@ mod tests {
         t.insert(tid("bbbb2"), Expect::ErrorsOnly, 2).unwrap();
         t.insert(tid("cccc3"), Expect::Nothing, 3).unwrap();
         assert_eq!(t.len(), 2);
+        assert!(t.has_room(), "errors-only transactions do not count");
+        t.insert(tid("eeee5"), Expect::Response, 5).unwrap();
         assert_eq!(
             t.insert(tid("dddd4"), Expect::Response, 4),
             Err(TooManyPending { max: 2 })
         );
+        assert_eq!(t.on_response(&tid("eeee5")), Some((Expect::Response, 5)));
         assert_eq!(t.next_deadline(), None, "nothing fully sent yet");
         t.sent(&tid("aaaa1"), at(0));
         t.sent(&tid("bbbb2"), at(5));
@@ -388,6 +391,24 @@ mod tests {
             Expect::from_failure_report(Some(ReportRequest::No)),
             Expect::Nothing
         );
+    }
+
+    #[test]
+    fn errors_only_transactions_are_kept_up_to_the_limit() {
+        let mut t = Transactions::new(3);
+        for i in 0..10u32 {
+            let id = tid(&alloc::format!("p{i:07}"));
+            t.insert(id, Expect::ErrorsOnly, i).unwrap();
+            t.sent(&id, at(u64::from(i)));
+        }
+        assert_eq!(t.len(), 3, "the oldest are forgotten");
+        assert!(t.get(&tid("p0000009")).is_some() && t.get(&tid("p0000006")).is_none());
+        assert_eq!(t.next_deadline(), Some(at(37)), "deadlines of forgotten ones are gone");
+        t.insert(tid("r0000001"), Expect::Response, 99).unwrap();
+        assert_eq!(t.len(), 4);
+        let quiet: Vec<_> = t.expire(at(100)).into_iter().map(|e| e.expect).collect();
+        assert_eq!(quiet, [Expect::ErrorsOnly; 3]);
+        assert!(t.deadlines.len() <= 16 && t.errors_only.len() <= 16);
     }
 
     #[test]

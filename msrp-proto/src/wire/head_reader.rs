@@ -9,6 +9,7 @@ use super::fast_head;
 use super::head::ChunkHead;
 use super::header_line::HeaderSpan;
 use super::parser::{ChunkParser, EndLine, ParseEvent};
+use super::path_cache::PathCache;
 use super::rejected::RejectedHead;
 use super::validate::{self, Checks};
 use super::validation::Validation;
@@ -59,6 +60,8 @@ pub struct HeadReader {
     validation: Validation,
     /// Header spans of the head being read (reused: no allocation once warm).
     lines: Vec<HeaderSpan>,
+    /// The URI lists found valid last.
+    paths: PathCache,
     /// The parser that reported the last recoverable error, kept for
     /// [`HeadReader::rejected_head`].
     fallback: Option<ChunkParser>,
@@ -101,6 +104,7 @@ impl HeadReader {
             mode,
             validation: Validation::Full,
             lines: Vec::new(),
+            paths: PathCache::default(),
             fallback: None,
         }
     }
@@ -166,6 +170,7 @@ impl HeadReader {
                 self.mode,
                 &self.limits,
                 checks,
+                Some(&mut self.paths),
                 &mut |_, _| quirk = true,
             );
             match checked {

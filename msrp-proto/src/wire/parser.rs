@@ -22,11 +22,12 @@ use bytes::{Buf, Bytes, BytesMut};
 use core::ops::Range;
 use memchr::memmem::Finder;
 
+use super::continuation::Continuation;
 use super::error::{ParseError, ParseErrorKind as K};
 use super::fast_head;
-use super::continuation::Continuation;
 use super::head::ChunkHead;
 use super::header_line::{self, HeaderSpan};
+use super::path_cache::PathCache;
 use super::quirk::Quirk;
 use super::rejected::RejectedHead;
 use super::start_line::{self, StartLine};
@@ -209,6 +210,8 @@ struct Core {
     start: Option<StartLine>,
     /// Header lines of the current head (reused between chunks: no allocation once warm).
     lines: Vec<HeaderSpan>,
+    /// The URI lists found valid last.
+    paths: PathCache,
     /// Where the first header line starts (after the start line).
     first_header: usize,
     /// The body length the current head's Byte-Range announces.
@@ -257,6 +260,7 @@ impl ChunkParser {
                 line_start: 0,
                 start: None,
                 lines: Vec::new(),
+                paths: PathCache::default(),
                 first_header: 0,
                 expected: None,
                 quirks: Vec::new(),
@@ -729,6 +733,7 @@ impl Core {
                 self.mode,
                 &self.limits,
                 checks,
+                Some(&mut self.paths),
                 &mut |q, at| found.push((q, at)),
             );
             for (q, at) in found {

@@ -473,3 +473,36 @@ fn partial_end_lines_are_found_as_a_byte_loop_finds_them() {
         }
     }
 }
+
+#[test]
+fn paths_checked_once_give_the_same_answers_every_time() {
+    // A valid path is remembered; a quirky one (a numeric host without a port, which
+    // tolerant mode lets pass) is reported on every chunk; a bad one is refused every
+    // time, even right after the good one it resembles.
+    let quirky = "To-Path: msrp://10.0.0.1/s1;tcp\r\n";
+    let chunk = |tid: &str, to: &str| {
+        format!("MSRP {tid} SEND\r\n{to}{FROM}Message-ID: m1\r\n-------{tid}$\r\n").into_bytes()
+    };
+    let mut p = tolerant();
+    for round in 0..3 {
+        for (i, to) in [TO, quirky].into_iter().enumerate() {
+            let tid = format!("tid{round}{i}xx");
+            p.feed(&chunk(&tid, to));
+            let Some(Ok(ParseEvent::Head(h))) = p.next() else {
+                panic!("round {round}")
+            };
+            let flagged = h.quirks().iter().any(|(q, _)| *q == Quirk::HeaderValue);
+            assert_eq!(flagged, i == 1, "round {round}, path {i}");
+            while let Some(ev) = p.next() {
+                ev.unwrap();
+            }
+        }
+        let bad = chunk(&format!("bad{round}xxxx"), "To-Path: http://b.example.com:2855/s1;tcp\r\n");
+        p.feed(&bad);
+        let first = p.next();
+        assert!(matches!(first, Some(Err(ref e)) if e.status_code() == Some(400)), "{first:?}");
+        while let Some(ev) = p.next() {
+            assert!(ev.is_err() || matches!(ev, Ok(ParseEvent::End(_))));
+        }
+    }
+}

@@ -5,9 +5,9 @@ use alloc::vec::Vec;
 use bytes::{BufMut, Bytes, BytesMut};
 use core::fmt::Write;
 
+use super::continuation::Continuation;
 use super::head::ChunkHead;
 use super::ids::{RandomSource, random_id};
-use super::continuation::Continuation;
 use super::start_line::Method;
 use super::tid::TransactionId;
 use super::values::{ByteRange, ReportRequest, is_token_char};

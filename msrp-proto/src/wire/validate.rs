@@ -4,6 +4,7 @@
 use super::digest::{self, Form};
 use super::error::ParseErrorKind as K;
 use super::header_line::{HeaderSpan, Known};
+use super::path_cache::PathCache;
 use super::quirk::Quirk;
 use super::start_line::StartKind;
 use super::values::{self, ByteRange};
@@ -60,6 +61,7 @@ pub(crate) fn head(
     mode: Mode,
     limits: &Limits,
     checks: Checks,
+    mut paths: Option<&mut PathCache>,
     quirk: &mut impl FnMut(Quirk, usize),
 ) -> Result<Option<ByteRange>, Violation> {
     let tolerant = mode == Mode::Tolerant;
@@ -137,7 +139,9 @@ pub(crate) fn head(
                 }
             }
             _ if values => {
-                value(kind, v, tolerant, limits, &uri_opts, quirk, h.value.start).map_err(bad)?
+                let at = h.value.start;
+                let paths = paths.as_deref_mut();
+                value(kind, v, tolerant, limits, &uri_opts, paths, quirk, at).map_err(bad)?
             }
             _ => {}
         }
@@ -197,21 +201,33 @@ fn framing_order(
 
 /// Checks the value `v` of a known header field other than Byte-Range and Content-Type
 /// (which [`head`] checks itself); `at` is where it starts, for quirks.
+#[allow(clippy::too_many_arguments)] // the state of one head check
 fn value(
     kind: Known,
     v: &[u8],
     tolerant: bool,
     limits: &Limits,
     uri_opts: &ParseOptions,
+    paths: Option<&mut PathCache>,
     quirk: &mut impl FnMut(Quirk, usize),
     at: usize,
 ) -> Result<(), &'static str> {
     match kind {
-        Known::ToPath | Known::FromPath | Known::UsePath => match Path::validate(v, uri_opts) {
-            Err(_) => return Err("not a list of MSRP URIs separated by SP"),
-            Ok(q) if q.has_violation() => quirk(Quirk::HeaderValue, at),
-            Ok(_) => {}
-        },
+        Known::ToPath | Known::FromPath | Known::UsePath => {
+            // The same session's paths come on every chunk: checked once per parser.
+            if paths.as_deref().is_some_and(|c| c.hit(kind, v)) {
+                return Ok(());
+            }
+            match Path::validate(v, uri_opts) {
+                Err(_) => return Err("not a list of MSRP URIs separated by SP"),
+                Ok(q) if q.has_violation() => quirk(Quirk::HeaderValue, at),
+                Ok(_) => {
+                    if let Some(c) = paths {
+                        c.insert(kind, v);
+                    }
+                }
+            }
+        }
         Known::MessageId => {
             if let Err(reason) = values::ident(v, limits.max_tid_len) {
                 let loose = !v.is_empty()
@@ -268,6 +284,7 @@ fn value(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wire::header_line::{canonical_name_at_start, classify, same_bytes, split_header, split_known_header};
     use alloc::format;
 
     #[test]

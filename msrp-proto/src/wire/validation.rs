@@ -99,6 +99,7 @@ impl<R: AsRef<[u8]>> ChunkHead<R> {
             mode,
             limits,
             Checks::VALUES,
+            None,
             &mut |q, at| quirks.push((q, base + at as u64)),
         )
         .map(|_| quirks)
