@@ -1,5 +1,7 @@
 //! Inputs shared by the criterion benchmarks in `benches/` (run `cargo bench -p msrp-benches`).
 
+pub mod session;
+
 /// A typical endpoint URI (RFC 4975 section 11.1).
 pub const TYPICAL_URI: &str = "msrp://bob.example.com:8888/9di4eae923wzd;tcp";
 

@@ -521,7 +521,11 @@ mod tests {
             ReportPrefs::default(),
         );
         let head = c.begin(tid, &path("msrp://b:1/s;tcp"), &path("msrp://a:1/t;tcp"));
-        assert!(head.headers.iter().any(|(n, v)| n == "Byte-Range" && v == "1-*/10000"));
+        assert!(
+            head.headers
+                .iter()
+                .any(|(n, v)| n == "Byte-Range" && v == "1-*/10000")
+        );
         c.take(3000).unwrap();
         assert!(c.may_interrupt());
         let mut c = Chunker::new(

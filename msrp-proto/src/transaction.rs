@@ -403,7 +403,11 @@ mod tests {
         }
         assert_eq!(t.len(), 3, "the oldest are forgotten");
         assert!(t.get(&tid("p0000009")).is_some() && t.get(&tid("p0000006")).is_none());
-        assert_eq!(t.next_deadline(), Some(at(37)), "deadlines of forgotten ones are gone");
+        assert_eq!(
+            t.next_deadline(),
+            Some(at(37)),
+            "deadlines of forgotten ones are gone"
+        );
         t.insert(tid("r0000001"), Expect::Response, 99).unwrap();
         assert_eq!(t.len(), 4);
         let quiet: Vec<_> = t.expire(at(100)).into_iter().map(|e| e.expect).collect();

@@ -15,8 +15,8 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::PathBuf;
 
-use bytes::Bytes;
-use msrp_proto::connection::{Connection, ConnectionConfig, Event, Output, SessionConfig};
+use bytes::{Bytes, BytesMut};
+use msrp_proto::connection::{Connection, ConnectionConfig, Event, SessionConfig};
 use msrp_proto::uri::Path;
 use msrp_proto::wire::{ChunkHead, ChunkParser, ParseEvent, RandomSource};
 use msrp_proto::{Instant, Limits, Mode};
@@ -87,17 +87,29 @@ fn uris(p: &Path) -> Vec<String> {
     p.iter().map(|u| u.to_string()).collect()
 }
 
-/// Everything the connection wrote and told, after `input`.
-fn drive(conn: &mut Connection<Rng>, input: &[u8]) -> (Vec<Bytes>, Vec<Event>) {
-    conn.handle_input(Instant::ZERO, input);
-    let (mut tx, mut ev) = (Vec::new(), Vec::new());
-    loop {
-        match conn.poll_output() {
-            Output::Transmit(t) => tx.push(t),
-            Output::Event(e) => ev.push(e),
-            Output::Timeout(_) => return (tx, ev),
+/// `bytes` cut into whole chunks, exactly as written.
+fn split_chunks(bytes: Bytes) -> Vec<Bytes> {
+    let mut p = ChunkParser::new(Limits::DEFAULT, Mode::Tolerant);
+    p.feed(&bytes);
+    let (mut out, mut start) = (Vec::new(), 0);
+    while let Some(ev) = p.next() {
+        if let ParseEvent::End(_) = ev.unwrap() {
+            let end = p.offset() as usize;
+            out.push(bytes.slice(start..end));
+            start = end;
         }
     }
+    assert_eq!(start, bytes.len(), "a partial chunk");
+    out
+}
+
+/// Everything the connection wrote (chunk by chunk) and told, after `input`.
+fn drive(conn: &mut Connection<Rng>, input: &[u8]) -> (Vec<Bytes>, Vec<Event>) {
+    conn.handle_input(Instant::ZERO, input);
+    let mut wire = BytesMut::new();
+    while conn.poll_transmit(Instant::ZERO, &mut wire).is_some() {}
+    let ev = std::iter::from_fn(|| conn.poll_event()).collect();
+    (split_chunks(wire.freeze()), ev)
 }
 
 /// The SENDs of the vectors, grouped into messages (`-chunkN` files of one stem).
@@ -189,21 +201,15 @@ fn rfc_sends_replayed_against_a_session() {
         let from = first.from_path().unwrap();
         let local = to.last().unwrap().clone();
         let mut conn = Connection::new(
-            ConnectionConfig {
-                mode: Mode::Tolerant,
-                ..ConnectionConfig::default()
-            },
+            ConnectionConfig::default().mode(Mode::Tolerant),
             Rng(7),
             Instant::ZERO,
         );
-        let session = conn.add_session(SessionConfig {
-            local_uri: local.clone(),
-            to_path: from.reversed(),
-            accept_types: vec!["*".into()],
-            accept_wrapped_types: vec![],
-            max_message_size: 1 << 20,
-            cema: false,
-        });
+        let session = conn.add_session(
+            SessionConfig::new(local.clone(), from.reversed())
+                .accept_types(["*"])
+                .max_message_size(1 << 20),
+        );
         let mut parts = Vec::new();
         let mut events = Vec::new();
         let mut reports = Vec::new();

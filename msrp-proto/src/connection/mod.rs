@@ -223,7 +223,7 @@ impl<R> Connection<R> {
     /// How far a message still being sent (or waiting for its reports) has got; `None`
     /// once it is done, failed or unknown.
     pub fn progress(&self, message: MessageHandle) -> Option<Progress> {
-        let o = self.out.get(message)?;
+        let o = self.out.get(message).filter(|o| !o.failed)?;
         Some(Progress {
             sent: o.sent,
             acknowledged: o.reported.covered(),
@@ -233,7 +233,10 @@ impl<R> Connection<R> {
 
     /// The Message-ID of a message still being sent.
     pub fn message_id(&self, message: MessageHandle) -> Option<&str> {
-        self.out.get(message).map(|o| o.message_id.as_str())
+        self.out
+            .get(message)
+            .filter(|o| !o.failed)
+            .map(|o| o.message_id.as_str())
     }
 }
 
@@ -489,7 +492,7 @@ impl<R: RandomSource> Connection<R> {
     /// no event follows. A message not yet started is simply dropped.
     pub fn abort(&mut self, now: Instant, message: MessageHandle) -> Result<(), SendError> {
         let _ = now;
-        if self.out.get(message).is_none() {
+        if self.out.get(message).is_none_or(|o| o.failed) {
             return Err(SendError::UnknownMessage);
         }
         self.out.stop(message, None, &mut self.events);

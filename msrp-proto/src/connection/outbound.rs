@@ -48,6 +48,8 @@ pub(crate) struct Outgoing {
     pub(crate) in_flight: usize,
     /// A keep-alive: one bodiless SEND in the control queue, not scheduled.
     keepalive: bool,
+    /// In its session's queue: it has (or may have) chunks to send.
+    scheduled: bool,
 }
 
 /// The part of a streamed outgoing message not yet in a segment.
@@ -315,12 +317,38 @@ impl Outbound {
             abort_pending: false,
             in_flight: 0,
             keepalive: false,
+            scheduled: false,
         });
+        self.schedule(h, session);
+        h
+    }
+
+    /// Puts a message in its session's queue (at the back).
+    fn schedule(&mut self, h: MessageHandle, session: SessionId) {
+        if let Some(o) = self.get_mut(h) {
+            o.scheduled = true;
+        }
         self.queues.entry(session).or_default().push_back(h);
         if !self.turns.contains(&session) {
             self.turns.push_back(session);
         }
-        h
+    }
+
+    /// Takes a message out of its session's queue: it has nothing more to send. The
+    /// scheduler then never looks at messages that only wait for responses.
+    fn unschedule(&mut self, h: MessageHandle, session: SessionId) {
+        if let Some(o) = self.get_mut(h) {
+            o.scheduled = false;
+        }
+        if let Some(q) = self.queues.get_mut(&session) {
+            if let Some(i) = q.iter().position(|m| *m == h) {
+                q.remove(i);
+            }
+            if q.is_empty() {
+                self.queues.remove(&session);
+                self.turns.retain(|s| *s != session);
+            }
+        }
     }
 
     /// Tracks a keep-alive (a bodiless SEND sent from the control queue) as a message, so
@@ -351,6 +379,7 @@ impl Outbound {
             abort_pending: false,
             in_flight: 1,
             keepalive: true,
+            scheduled: false,
         })
     }
 
@@ -391,12 +420,8 @@ impl Outbound {
         let o = slot.message.take()?;
         self.free.push(h.index);
         self.by_id.remove(&o.message_id);
-        if let Some(q) = self.queues.get_mut(&o.session) {
-            q.retain(|m| *m != h);
-            if q.is_empty() {
-                self.queues.remove(&o.session);
-                self.turns.retain(|s| *s != o.session);
-            }
+        if o.scheduled {
+            self.unschedule(h, o.session);
         }
         if self.current == Some(h) {
             self.current = None;
@@ -683,9 +708,11 @@ impl<R: RandomSource> Outbox<TxInfo> for Sender<'_, R> {
             return Continuation::Aborted;
         }
         let (flag, session) = (o.chunker.end(), o.session);
-        // Its turn is over: the other messages of its session, and the other sessions,
-        // go first.
-        if let Some(q) = self.out.queues.get_mut(&session) {
+        if o.all_sent() {
+            self.out.unschedule(h, session);
+        } else if let Some(q) = self.out.queues.get_mut(&session) {
+            // Its turn is over: the other messages of its session, and the other
+            // sessions, go first.
             if let Some(i) = q.iter().position(|m| *m == h) {
                 q.remove(i);
                 q.push_back(h);

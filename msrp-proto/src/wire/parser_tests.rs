@@ -497,10 +497,16 @@ fn paths_checked_once_give_the_same_answers_every_time() {
                 ev.unwrap();
             }
         }
-        let bad = chunk(&format!("bad{round}xxxx"), "To-Path: http://b.example.com:2855/s1;tcp\r\n");
+        let bad = chunk(
+            &format!("bad{round}xxxx"),
+            "To-Path: http://b.example.com:2855/s1;tcp\r\n",
+        );
         p.feed(&bad);
         let first = p.next();
-        assert!(matches!(first, Some(Err(ref e)) if e.status_code() == Some(400)), "{first:?}");
+        assert!(
+            matches!(first, Some(Err(ref e)) if e.status_code() == Some(400)),
+            "{first:?}"
+        );
         while let Some(ev) = p.next() {
             assert!(ev.is_err() || matches!(ev, Ok(ParseEvent::End(_))));
         }

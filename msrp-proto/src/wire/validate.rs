@@ -284,7 +284,9 @@ fn value(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::header_line::{canonical_name_at_start, classify, same_bytes, split_header, split_known_header};
+    use crate::wire::header_line::{
+        canonical_name_at_start, classify, same_bytes, split_header, split_known_header,
+    };
     use alloc::format;
 
     #[test]

@@ -1,32 +1,116 @@
 //! A deterministic two-peer harness in memory with a simulated clock, and the session
 //! behaviours of RFC 4975 sections 7 and 10 on top of it.
 
-use alloc::string::String;
+use alloc::collections::BTreeMap;
+use alloc::string::{String, ToString};
 use alloc::vec;
 use alloc::vec::Vec;
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use core::time::Duration;
 
 use super::*;
-use crate::chunking::ReportPrefs;
+use crate::chunking::{ChunkPolicy, ReportPrefs};
+use crate::testing::TestRng;
+use crate::wire::{ByteRange, ChunkParser, ParseEvent, ReportRequest};
+use crate::{Limits, Mode};
+use msrp_uri::{Path, Uri};
 
 mod relay;
 
-struct Rng(u64);
+/// One step of a connection's output, in the order a driver takes them: bytes to write
+/// first, then events, then when the next timer is due.
+#[derive(Debug, PartialEq)]
+enum Output {
+    /// What one `poll_transmit` appended.
+    Transmit(Bytes),
+    Event(Event),
+    Timeout(Option<Instant>),
+}
 
-impl RandomSource for Rng {
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
-        for b in dest {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            *b = (self.0 >> 24) as u8;
+/// The next [`Output`] of `conn` at `now`.
+fn poll_output(conn: &mut Connection<TestRng>, now: Instant) -> Output {
+    let mut buf = BytesMut::new();
+    if conn.poll_transmit(now, &mut buf).is_some() {
+        return Output::Transmit(buf.freeze());
+    }
+    if let Some(e) = conn.poll_event() {
+        return Output::Event(e);
+    }
+    Output::Timeout(conn.poll_timeout())
+}
+
+/// A parser that reads anything a peer writes (whole bodies of any size).
+fn tolerant_parser() -> ChunkParser {
+    let limits = Limits {
+        max_gathered_body: usize::MAX,
+        ..Limits::DEFAULT
+    };
+    ChunkParser::new(limits, Mode::Tolerant)
+}
+
+/// Where each whole chunk of `bytes` ends (offsets just past its end-line).
+fn chunk_ends(bytes: &[u8]) -> Vec<usize> {
+    let mut parser = tolerant_parser();
+    parser.feed(bytes);
+    let mut ends = Vec::new();
+    while let Some(ev) = parser.next() {
+        if let ParseEvent::End(_) = ev.unwrap() {
+            ends.push(parser.offset() as usize);
+        }
+    }
+    ends
+}
+
+/// `bytes` cut into whole chunks, as text.
+fn split_chunks(bytes: &[u8]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for end in chunk_ends(bytes) {
+        out.push(String::from_utf8_lossy(&bytes[start..end]).into_owned());
+        start = end;
+    }
+    assert_eq!(start, bytes.len(), "a partial chunk");
+    out
+}
+
+/// What has passed one way, counted as it parses.
+struct Tap {
+    parser: ChunkParser,
+    /// Chunk heads, body bytes and end-lines seen.
+    heads: usize,
+    body: usize,
+    ends: usize,
+}
+
+impl Tap {
+    fn new() -> Tap {
+        Tap {
+            parser: tolerant_parser(),
+            heads: 0,
+            body: 0,
+            ends: 0,
+        }
+    }
+
+    fn feed(&mut self, bytes: &[u8]) {
+        self.parser.feed(bytes);
+        while let Some(ev) = self.parser.next() {
+            match ev.unwrap() {
+                ParseEvent::Head(_) => self.heads += 1,
+                ParseEvent::Body(b) => self.body += b.len(),
+                ParseEvent::End(_) => self.ends += 1,
+            }
         }
     }
 }
 
+/// The Message-ID of a message being sent.
+fn id_of(conn: &Connection<TestRng>, message: MessageHandle) -> String {
+    conn.message_id(message).unwrap().to_string()
+}
+
 struct Peer {
-    conn: Connection<Rng>,
+    conn: Connection<TestRng>,
     session: SessionId,
     events: Vec<Event>,
 }
@@ -39,6 +123,8 @@ struct Pair {
     a_wire: Option<Vec<u8>>,
     /// Drop everything A writes (a dead link).
     drop_a: bool,
+    /// Bytes A wrote that B has not been given yet.
+    a_pending: Vec<u8>,
 }
 
 fn uri(s: &str) -> Uri {
@@ -46,14 +132,9 @@ fn uri(s: &str) -> Uri {
 }
 
 fn session(local: &str, peer: &str, accept: &[&str], max: u64) -> SessionConfig {
-    SessionConfig {
-        local_uri: uri(local),
-        to_path: Path::new(uri(peer)),
-        accept_types: accept.iter().map(|s| String::from(*s)).collect(),
-        accept_wrapped_types: vec![],
-        max_message_size: max,
-        cema: false,
-    }
+    SessionConfig::new(uri(local), Path::new(uri(peer)))
+        .accept_types(accept.iter().copied())
+        .max_message_size(max)
 }
 
 const A: &str = "msrp://a.example.com:7777/sa1234;tcp";
@@ -62,8 +143,8 @@ const B: &str = "msrp://b.example.com:8888/sb5678;tcp";
 impl Pair {
     fn new(b_accept: &[&str], b_max: u64, config: ConnectionConfig) -> Pair {
         let now = Instant::ZERO;
-        let mut a = Connection::new(config, Rng(0x1234_5678), now);
-        let mut b = Connection::new(config, Rng(0x8765_4321), now);
+        let mut a = Connection::new(config, TestRng::new(0x1234_5678), now);
+        let mut b = Connection::new(config, TestRng::new(0x8765_4321), now);
         let sa = a.add_session(session(A, B, &["*"], 1 << 30));
         let sb = b.add_session(session(B, A, b_accept, b_max));
         Pair {
@@ -80,48 +161,79 @@ impl Pair {
             now,
             a_wire: None,
             drop_a: false,
+            a_pending: Vec::new(),
         }
     }
 
-    /// Moves A's next `n` outputs, which must be bytes, to B.
+    /// A's next transmit (recorded when recording).
+    fn a_transmit(&mut self) -> Option<Bytes> {
+        let t = self.a.transmit(self.now)?;
+        if let Some(w) = &mut self.a_wire {
+            w.extend_from_slice(&t);
+        }
+        Some(t)
+    }
+
+    /// Moves A's next `n` transmits to B.
     fn deliver_a(&mut self, n: usize) {
         for _ in 0..n {
-            let Output::Transmit(t) = self.a.conn.poll_output() else {
-                panic!("A has no bytes to send")
-            };
+            let t = self.a_transmit().expect("A has bytes to send");
             self.b.conn.handle_input(self.now, &t);
         }
+        self.a.drain_events();
+        self.b.drain_events();
     }
 
-    /// Moves bytes both ways until neither side has output.
+    /// Moves A's transmits to B one at a time until what B got from A since the call
+    /// satisfies `done`.
+    fn deliver_a_until(&mut self, done: impl Fn(&Tap) -> bool) {
+        let mut tap = Tap::new();
+        while !done(&tap) {
+            let t = self.a_transmit().expect("A has bytes to send");
+            tap.feed(&t);
+            self.b.conn.handle_input(self.now, &t);
+        }
+        self.a.drain_events();
+        self.b.drain_events();
+    }
+
+    /// Moves A's next `n` whole chunks to B; what A wrote after them waits for
+    /// [`Pair::run`].
+    fn deliver_a_chunks(&mut self, n: usize) {
+        let mut ends = chunk_ends(&self.a_pending);
+        while ends.len() < n {
+            let t = self.a_transmit().expect("A has bytes to send");
+            self.a_pending.extend_from_slice(&t);
+            ends = chunk_ends(&self.a_pending);
+        }
+        let rest = self.a_pending.split_off(ends[n - 1]);
+        let now = core::mem::replace(&mut self.a_pending, rest);
+        self.b.conn.handle_input(self.now, &now);
+        self.a.drain_events();
+        self.b.drain_events();
+    }
+
+    /// Moves bytes both ways until neither side has any to write.
     fn run(&mut self) {
         loop {
             let mut progress = false;
-            loop {
-                match self.a.conn.poll_output() {
-                    Output::Transmit(t) => {
-                        progress = true;
-                        if let Some(w) = &mut self.a_wire {
-                            w.extend_from_slice(&t);
-                        }
-                        if !self.drop_a {
-                            self.b.conn.handle_input(self.now, &t);
-                        }
-                    }
-                    Output::Event(e) => self.a.events.push(e),
-                    Output::Timeout(_) => break,
+            if !self.a_pending.is_empty() {
+                progress = true;
+                let held = core::mem::take(&mut self.a_pending);
+                self.b.conn.handle_input(self.now, &held);
+            }
+            while let Some(t) = self.a_transmit() {
+                progress = true;
+                if !self.drop_a {
+                    self.b.conn.handle_input(self.now, &t);
                 }
             }
-            loop {
-                match self.b.conn.poll_output() {
-                    Output::Transmit(t) => {
-                        progress = true;
-                        self.a.conn.handle_input(self.now, &t);
-                    }
-                    Output::Event(e) => self.b.events.push(e),
-                    Output::Timeout(_) => break,
-                }
+            self.a.drain_events();
+            while let Some(t) = self.b.transmit(self.now) {
+                progress = true;
+                self.a.conn.handle_input(self.now, &t);
             }
+            self.b.drain_events();
             if !progress {
                 return;
             }
@@ -130,16 +242,43 @@ impl Pair {
 }
 
 impl Peer {
-    /// Everything the peer writes now, as text; its events are kept.
-    fn drain(&mut self) -> Vec<String> {
-        let mut out = Vec::new();
-        loop {
-            match self.conn.poll_output() {
-                Output::Transmit(t) => out.push(String::from_utf8_lossy(&t).into_owned()),
-                Output::Event(e) => self.events.push(e),
-                Output::Timeout(_) => return out,
-            }
+    /// The bytes of one `poll_transmit`.
+    fn transmit(&mut self, now: Instant) -> Option<Bytes> {
+        let mut buf = BytesMut::new();
+        self.conn.poll_transmit(now, &mut buf)?;
+        Some(buf.freeze())
+    }
+
+    /// Keeps the events it has for the test.
+    fn drain_events(&mut self) {
+        while let Some(e) = self.conn.poll_event() {
+            self.events.push(e);
         }
+    }
+
+    /// Sends a whole message on its session; returns its handle and Message-ID.
+    fn send(
+        &mut self,
+        now: Instant,
+        content_type: &str,
+        body: impl Into<Bytes>,
+        reports: ReportPrefs,
+    ) -> (MessageHandle, String) {
+        let h = self
+            .conn
+            .send(now, self.session, content_type, body.into(), reports)
+            .unwrap();
+        (h, id_of(&self.conn, h))
+    }
+
+    /// Everything the peer writes now, chunk by chunk, as text; its events are kept.
+    fn drain(&mut self, now: Instant) -> Vec<String> {
+        let mut wire = Vec::new();
+        while let Some(t) = self.transmit(now) {
+            wire.extend_from_slice(&t);
+        }
+        self.drain_events();
+        split_chunks(&wire)
     }
 }
 
@@ -158,15 +297,12 @@ fn received(events: &[Event]) -> Vec<(String, Bytes)> {
 #[test]
 fn a_text_message() {
     let mut p = Pair::new(&["text/plain"], 1 << 20, ConnectionConfig::default());
-    let id =
-        p.a.conn
-            .send(
-                p.a.session,
-                "text/plain",
-                Bytes::from_static(b"Hi, I'm Alice!"),
-                ReportPrefs::default(),
-            )
-            .unwrap();
+    let (h, _) = p.a.send(
+        p.now,
+        "text/plain",
+        Bytes::from_static(b"Hi, I'm Alice!"),
+        ReportPrefs::default(),
+    );
     p.run();
     assert_eq!(
         received(&p.b.events),
@@ -176,32 +312,28 @@ fn a_text_message() {
         )]
     );
     assert!(p.a.events.is_empty(), "{:?}", p.a.events);
-    assert!(p.a.conn.progress(&id).is_none(), "answered and forgotten");
-    assert_eq!(p.a.conn.poll_output(), Output::Timeout(None));
+    assert!(p.a.conn.progress(h).is_none(), "answered and forgotten");
+    assert_eq!(poll_output(&mut p.a.conn, p.now), Output::Timeout(None));
     assert_eq!(p.a.conn.queued_bytes(), 0);
 }
 
 #[test]
 fn a_large_message_streams_and_is_reported_delivered() {
-    let config = ConnectionConfig {
-        max_gathered_message: 64 * 1024,
-        max_queued_bytes: 64 << 20,
-        ..ConnectionConfig::default()
-    };
+    let config = ConnectionConfig::default()
+        .max_gathered_message(64 * 1024)
+        .max_queued_bytes(64 << 20);
     let mut p = Pair::new(&["application/octet-stream"], 1 << 30, config);
     let body: Vec<u8> = (0..50u32 << 20).map(|i| (i % 251) as u8).collect(); // 50 MiB
     let reports = ReportPrefs {
         success: Some(true),
         failure: None,
     };
-    p.a.conn
-        .send(
-            p.a.session,
-            "application/octet-stream",
-            Bytes::from(body.clone()),
-            reports,
-        )
-        .unwrap();
+    p.a.send(
+        p.now,
+        "application/octet-stream",
+        Bytes::from(body.clone()),
+        reports,
+    );
     p.run();
     let mut got = vec![0u8; body.len()];
     let mut total = None;
@@ -231,29 +363,17 @@ fn a_large_message_streams_and_is_reported_delivered() {
 
 #[test]
 fn messages_interleave_and_control_traffic_goes_first() {
-    let config = ConnectionConfig {
-        max_transmit: 1000,
-        ..ConnectionConfig::default()
-    };
+    let config = ConnectionConfig::default().max_transmit(1000);
     let mut p = Pair::new(&["*"], 1 << 20, config);
     p.a_wire = Some(Vec::new());
     let big = Bytes::from(vec![b'x'; 20_000]);
-    p.a.conn
-        .send(
-            p.a.session,
-            "text/plain",
-            big.clone(),
-            ReportPrefs::default(),
-        )
-        .unwrap();
-    p.a.conn
-        .send(
-            p.a.session,
-            "text/plain",
-            Bytes::from_static(b"small"),
-            ReportPrefs::default(),
-        )
-        .unwrap();
+    p.a.send(p.now, "text/plain", big.clone(), ReportPrefs::default());
+    p.a.send(
+        p.now,
+        "text/plain",
+        Bytes::from_static(b"small"),
+        ReportPrefs::default(),
+    );
     p.run();
     let got = received(&p.b.events);
     assert_eq!(got.len(), 2);
@@ -264,20 +384,18 @@ fn messages_interleave_and_control_traffic_goes_first() {
 #[test]
 fn unsupported_types_get_415() {
     let mut p = Pair::new(&["text/plain"], 1 << 20, ConnectionConfig::default());
-    let id =
-        p.a.conn
-            .send(
-                p.a.session,
-                "image/png",
-                Bytes::from_static(b"\x89PNG"),
-                ReportPrefs::default(),
-            )
-            .unwrap();
+    let (h, id) = p.a.send(
+        p.now,
+        "image/png",
+        Bytes::from_static(b"\x89PNG"),
+        ReportPrefs::default(),
+    );
     p.run();
     assert_eq!(
         p.a.events,
         [Event::SendFailed {
             session: p.a.session,
+            message: h,
             message_id: id,
             reason: FailReason::Response(415)
         }]
@@ -291,20 +409,18 @@ fn unsupported_types_get_415() {
 #[test]
 fn too_large_gets_413() {
     let mut p = Pair::new(&["*"], 100, ConnectionConfig::default());
-    let id =
-        p.a.conn
-            .send(
-                p.a.session,
-                "text/plain",
-                Bytes::from(vec![b'y'; 1000]),
-                ReportPrefs::default(),
-            )
-            .unwrap();
+    let (h, id) = p.a.send(
+        p.now,
+        "text/plain",
+        Bytes::from(vec![b'y'; 1000]),
+        ReportPrefs::default(),
+    );
     p.run();
     assert_eq!(
         p.a.events,
         [Event::SendFailed {
             session: p.a.session,
+            message: h,
             message_id: id,
             reason: FailReason::Response(413)
         }]
@@ -321,20 +437,23 @@ fn unknown_sessions_get_481() {
         &["*"],
         1 << 20,
     ));
-    let id =
+    let h =
         p.a.conn
             .send(
+                p.now,
                 lost,
                 "text/plain",
                 Bytes::from_static(b"hello?"),
                 ReportPrefs::default(),
             )
             .unwrap();
+    let id = id_of(&p.a.conn, h);
     p.run();
     assert_eq!(
         p.a.events,
         [Event::SendFailed {
             session: lost,
+            message: h,
             message_id: id,
             reason: FailReason::Response(481)
         }]
@@ -348,7 +467,7 @@ fn unknown_methods_get_501_and_reports_no_answer() {
         "MSRP tid00001 FOO\r\nTo-Path: {B}\r\nFrom-Path: {A}\r\n-------tid00001$\r\n"
     );
     p.b.conn.handle_input(p.now, foo.as_bytes());
-    let Output::Transmit(t) = p.b.conn.poll_output() else {
+    let Output::Transmit(t) = poll_output(&mut p.b.conn, p.now) else {
         panic!()
     };
     assert!(
@@ -360,11 +479,11 @@ fn unknown_methods_get_501_and_reports_no_answer() {
     );
     p.b.conn.handle_input(p.now, report.as_bytes());
     assert!(matches!(
-        p.b.conn.poll_output(),
+        poll_output(&mut p.b.conn, p.now),
         Output::Event(Event::Rejected { code: 501, .. })
     ));
     assert_eq!(
-        p.b.conn.poll_output(),
+        poll_output(&mut p.b.conn, p.now),
         Output::Timeout(None),
         "REPORTs are never answered"
     );
@@ -374,31 +493,29 @@ fn unknown_methods_get_501_and_reports_no_answer() {
 fn no_response_in_30_seconds_fails_the_send() {
     let mut p = Pair::new(&["*"], 1 << 20, ConnectionConfig::default());
     p.drop_a = true;
-    let id =
-        p.a.conn
-            .send(
-                p.a.session,
-                "text/plain",
-                Bytes::from_static(b"anyone?"),
-                ReportPrefs::default(),
-            )
-            .unwrap();
+    let (h, id) = p.a.send(
+        p.now,
+        "text/plain",
+        Bytes::from_static(b"anyone?"),
+        ReportPrefs::default(),
+    );
     p.run();
-    let Output::Timeout(Some(deadline)) = p.a.conn.poll_output() else {
+    let Output::Timeout(Some(deadline)) = poll_output(&mut p.a.conn, p.now) else {
         panic!()
     };
     assert_eq!(deadline, Instant::ZERO + Duration::from_secs(30));
-    p.a.conn
-        .handle_timeout(Instant::from_elapsed(Duration::from_secs(29)));
+    let early = Instant::from_elapsed(Duration::from_secs(29));
+    p.a.conn.handle_timeout(early);
     assert!(
-        matches!(p.a.conn.poll_output(), Output::Timeout(Some(_))),
+        matches!(poll_output(&mut p.a.conn, early), Output::Timeout(Some(_))),
         "not yet"
     );
     p.a.conn.handle_timeout(deadline);
     assert_eq!(
-        p.a.conn.poll_output(),
+        poll_output(&mut p.a.conn, deadline),
         Output::Event(Event::SendFailed {
             session: p.a.session,
+            message: h,
             message_id: id,
             reason: FailReason::Timeout
         })
@@ -408,7 +525,7 @@ fn no_response_in_30_seconds_fails_the_send() {
 #[test]
 fn keepalive_is_answered_quietly() {
     let mut p = Pair::new(&["*"], 1 << 20, ConnectionConfig::default());
-    p.a.conn.send_keepalive(p.a.session).unwrap();
+    p.a.conn.send_keepalive(p.now, p.a.session).unwrap();
     p.a_wire = Some(Vec::new());
     p.run();
     // RFC 4975 section 7.1.1: an empty SEND still carries a Message-ID and `1-0/0`.
@@ -419,7 +536,7 @@ fn keepalive_is_answered_quietly() {
     );
     assert!(p.a.events.is_empty() && p.b.events.is_empty());
     assert_eq!(
-        p.a.conn.poll_output(),
+        poll_output(&mut p.a.conn, p.now),
         Output::Timeout(None),
         "the 200 cleared the transaction"
     );
@@ -427,20 +544,16 @@ fn keepalive_is_answered_quietly() {
 
 #[test]
 fn the_send_queue_is_bounded() {
-    let config = ConnectionConfig {
-        max_queued_bytes: 1000,
-        ..ConnectionConfig::default()
-    };
+    let config = ConnectionConfig::default().max_queued_bytes(1000);
     let mut p = Pair::new(&["*"], 1 << 20, config);
-    p.a.conn
-        .send(
-            p.a.session,
-            "text/plain",
-            Bytes::from(vec![0; 800]),
-            ReportPrefs::default(),
-        )
-        .unwrap();
+    p.a.send(
+        p.now,
+        "text/plain",
+        Bytes::from(vec![0; 800]),
+        ReportPrefs::default(),
+    );
     let e = p.a.conn.send(
+        p.now,
         p.a.session,
         "text/plain",
         Bytes::from(vec![0; 300]),
@@ -448,16 +561,16 @@ fn the_send_queue_is_bounded() {
     );
     assert_eq!(e, Err(SendError::WouldBlock));
     p.run();
-    p.a.conn
-        .send(
-            p.a.session,
-            "text/plain",
-            Bytes::from(vec![0; 300]),
-            ReportPrefs::default(),
-        )
-        .unwrap();
+    assert_eq!(p.a.events, [Event::Writable], "room again");
+    p.a.send(
+        p.now,
+        "text/plain",
+        Bytes::from(vec![0; 300]),
+        ReportPrefs::default(),
+    );
     assert_eq!(
         p.a.conn.send(
+            p.now,
             SessionId(9),
             "text/plain",
             Bytes::new(),
@@ -468,33 +581,21 @@ fn the_send_queue_is_bounded() {
 }
 
 impl Pair {
-    /// Moves one output at a time, alternating sides: responses and REPORTs are produced
-    /// while the other side's chunks are still being written.
+    /// Moves one transmit at a time, alternating sides: responses and REPORTs are
+    /// produced while the other side's chunks are still being written.
     fn run_interleaved(&mut self) {
         loop {
             let mut progress = false;
-            match self.a.conn.poll_output() {
-                Output::Transmit(t) => {
-                    progress = true;
-                    self.b.conn.handle_input(self.now, &t);
-                }
-                Output::Event(e) => {
-                    progress = true;
-                    self.a.events.push(e);
-                }
-                Output::Timeout(_) => {}
+            if let Some(t) = self.a_transmit() {
+                progress = true;
+                self.b.conn.handle_input(self.now, &t);
             }
-            match self.b.conn.poll_output() {
-                Output::Transmit(t) => {
-                    progress = true;
-                    self.a.conn.handle_input(self.now, &t);
-                }
-                Output::Event(e) => {
-                    progress = true;
-                    self.b.events.push(e);
-                }
-                Output::Timeout(_) => {}
+            if let Some(t) = self.b.transmit(self.now) {
+                progress = true;
+                self.a.conn.handle_input(self.now, &t);
             }
+            self.a.drain_events();
+            self.b.drain_events();
             if !progress {
                 return;
             }
@@ -504,11 +605,9 @@ impl Pair {
 
 #[test]
 fn both_sides_send_at_once_and_responses_wait_for_chunk_boundaries() {
-    let config = ConnectionConfig {
-        max_transmit: 700,
-        max_gathered_message: 1 << 20,
-        ..ConnectionConfig::default()
-    };
+    let config = ConnectionConfig::default()
+        .max_transmit(700)
+        .max_gathered_message(1 << 20);
     let mut p = Pair::new(&["*"], 1 << 20, config);
     let reports = ReportPrefs {
         success: Some(true),
@@ -521,14 +620,10 @@ fn both_sides_send_at_once_and_responses_wait_for_chunk_boundaries() {
         .map(|i| Bytes::from(vec![b'k' + i; 9_000 + usize::from(i) * 555]))
         .collect();
     for m in &from_a {
-        p.a.conn
-            .send(p.a.session, "text/plain", m.clone(), reports)
-            .unwrap();
+        p.a.send(p.now, "text/plain", m.clone(), reports);
     }
     for m in &from_b {
-        p.b.conn
-            .send(p.b.session, "text/plain", m.clone(), reports)
-            .unwrap();
+        p.b.send(p.now, "text/plain", m.clone(), reports);
     }
     p.run_interleaved();
     let mut got_b: Vec<Bytes> = received(&p.b.events).into_iter().map(|(_, b)| b).collect();
@@ -574,13 +669,16 @@ mod properties {
             cut_seed in any::<u64>(),
         ) {
             let policy = fixed.map_or(ChunkPolicy::AsFewAsPossible, ChunkPolicy::Fixed);
-            let config = ConnectionConfig { chunk_policy: policy, max_transmit, max_gathered_message: gather_limit, ..ConnectionConfig::default() };
+            let config = ConnectionConfig::default()
+                .chunk_policy(policy)
+                .max_transmit(max_transmit)
+                .max_gathered_message(gather_limit);
             let mut p = Pair::new(&["*"], 1 << 20, config);
             let reports = ReportPrefs { success: Some(true), failure: None };
             let mut sent = BTreeMap::new();
             for (i, size) in sizes.iter().enumerate() {
                 let body: Bytes = (0..*size).map(|j| (j * 7 + i) as u8).collect::<Vec<u8>>().into();
-                let id = p.a.conn.send(p.a.session, "application/octet-stream", body.clone(), reports).unwrap();
+                let (_, id) = p.a.send(p.now, "application/octet-stream", body.clone(), reports);
                 sent.insert(id, body);
             }
             // Deliver A's bytes to B in pseudo-random pieces; B's answers whole.
@@ -588,13 +686,10 @@ mod properties {
             loop {
                 let mut progress = false;
                 let mut a_bytes = Vec::new();
-                loop {
-                    match p.a.conn.poll_output() {
-                        Output::Transmit(t) => a_bytes.extend_from_slice(&t),
-                        Output::Event(e) => p.a.events.push(e),
-                        Output::Timeout(_) => break,
-                    }
+                while let Some(t) = p.a_transmit() {
+                    a_bytes.extend_from_slice(&t);
                 }
+                p.a.drain_events();
                 let mut rest = &a_bytes[..];
                 while !rest.is_empty() {
                     x ^= x << 13; x ^= x >> 7; x ^= x << 17;
@@ -604,20 +699,16 @@ mod properties {
                     rest = later;
                     progress = true;
                 }
-                loop {
-                    match p.b.conn.poll_output() {
-                        Output::Transmit(t) => {
-                            progress = true;
-                            p.a.conn.handle_input(p.now, &t);
-                        }
-                        Output::Event(e) => p.b.events.push(e),
-                        Output::Timeout(_) => break,
-                    }
+                while let Some(t) = p.b.transmit(p.now) {
+                    progress = true;
+                    p.a.conn.handle_input(p.now, &t);
                 }
+                p.b.drain_events();
                 if !progress {
                     break;
                 }
             }
+            p.a.drain_events();
             // Reassemble what B reported, whole or streamed.
             let mut got: BTreeMap<String, Vec<u8>> = BTreeMap::new();
             for e in &p.b.events {
@@ -646,27 +737,28 @@ mod properties {
     }
 }
 
+/// A handle no message of the connection ever had.
+const NO_SUCH_MESSAGE: MessageHandle = MessageHandle {
+    index: 9999,
+    generation: 0,
+};
+
 #[test]
 fn aborting_a_message_in_progress_sends_a_hash_end_line() {
-    let config = ConnectionConfig {
-        max_transmit: 1000,
-        ..ConnectionConfig::default()
-    };
+    let config = ConnectionConfig::default().max_transmit(1000);
     let mut p = Pair::new(&["*"], 1 << 20, config);
-    let id =
-        p.a.conn
-            .send(
-                p.a.session,
-                "text/plain",
-                Bytes::from(vec![b'z'; 50_000]),
-                ReportPrefs::default(),
-            )
-            .unwrap();
+    let (h, _) = p.a.send(
+        p.now,
+        "text/plain",
+        Bytes::from(vec![b'z'; 50_000]),
+        ReportPrefs::default(),
+    );
     // Head and a few body pieces go out, then the application gives up.
     p.deliver_a(4);
-    p.a.conn.abort(&id).unwrap();
+    assert!(p.a.conn.progress(h).unwrap().sent < 50_000, "still sending");
+    p.a.conn.abort(p.now, h).unwrap();
     assert_eq!(
-        p.a.conn.abort("nosuchmessage"),
+        p.a.conn.abort(p.now, NO_SUCH_MESSAGE),
         Err(SendError::UnknownMessage)
     );
     p.run();
@@ -678,26 +770,24 @@ fn aborting_a_message_in_progress_sends_a_hash_end_line() {
         p.b.events
     );
     assert_eq!(p.a.conn.queued_bytes(), 0);
-    assert!(p.a.conn.progress(&id).is_none());
+    assert!(p.a.conn.progress(h).is_none());
 
-    // Aborted between chunks: one more, empty, chunk carries the `#`.
-    let config = ConnectionConfig {
-        chunk_policy: ChunkPolicy::Fixed(5000),
-        ..ConnectionConfig::default()
-    };
+    // Aborted between chunks: one more, empty, chunk carries the `#`. (One byte per
+    // transmit, so that A stops writing exactly where its first chunk ends.)
+    let config = ConnectionConfig::default()
+        .chunk_policy(ChunkPolicy::Fixed(5000))
+        .max_transmit(1);
     let mut p = Pair::new(&["*"], 1 << 20, config);
     p.a_wire = Some(Vec::new());
-    let id =
-        p.a.conn
-            .send(
-                p.a.session,
-                "text/plain",
-                Bytes::from(vec![b'q'; 20_000]),
-                ReportPrefs::default(),
-            )
-            .unwrap();
-    p.deliver_a(3);
-    p.a.conn.abort(&id).unwrap();
+    let (h, _) = p.a.send(
+        p.now,
+        "text/plain",
+        Bytes::from(vec![b'q'; 20_000]),
+        ReportPrefs::default(),
+    );
+    p.deliver_a_until(|t| t.ends == 1);
+    assert_eq!(p.a.conn.progress(h).unwrap().sent, 5000, "one whole chunk");
+    p.a.conn.abort(p.now, h).unwrap();
     p.run();
     let wire = String::from_utf8_lossy(p.a_wire.as_ref().unwrap()).into_owned();
     assert!(wire.contains("Byte-Range: 5001-5000/20000"), "{wire}");
@@ -721,6 +811,7 @@ fn cema_sessions_match_by_session_id() {
     ));
     p.a.conn
         .send(
+            p.now,
             rewritten,
             "text/plain",
             Bytes::from_static(b"via a middlebox"),
@@ -736,10 +827,9 @@ fn cema_sessions_match_by_session_id() {
         }]
     ));
     let mut p = Pair::new(&["*"], 1 << 20, ConnectionConfig::default());
-    let mut cema = session(B, A, &["*"], 1 << 20);
-    cema.cema = true;
+    let cema = session(B, A, &["*"], 1 << 20).cema(true);
     p.b = Peer {
-        conn: Connection::new(ConnectionConfig::default(), Rng(5), p.now),
+        conn: Connection::new(ConnectionConfig::default(), TestRng::new(5), p.now),
         session: SessionId(0),
         events: vec![],
     };
@@ -752,6 +842,7 @@ fn cema_sessions_match_by_session_id() {
     ));
     p.a.conn
         .send(
+            p.now,
             rewritten,
             "text/plain",
             Bytes::from_static(b"via a middlebox"),
@@ -765,39 +856,24 @@ fn cema_sessions_match_by_session_id() {
 
 #[test]
 fn websocket_framing_sends_one_chunk_per_message() {
-    let config = ConnectionConfig {
-        framing: Framing::WebSocket { max_chunk: 4000 },
-        ..ConnectionConfig::default()
-    };
+    let config = ConnectionConfig::default().framing(Framing::WebSocket { max_chunk: 4000 });
     let mut p = Pair::new(&["*"], 1 << 20, config);
     let reports = ReportPrefs {
         success: Some(true),
         failure: None,
     };
     let body = Bytes::from(vec![b'w'; 10_000]);
-    p.a.conn
-        .send(p.a.session, "text/plain", body.clone(), reports)
-        .unwrap();
-    p.a.conn
-        .send(
-            p.a.session,
-            "text/plain",
-            Bytes::from_static(b"short"),
-            ReportPrefs::default(),
-        )
-        .unwrap();
+    p.a.send(p.now, "text/plain", body.clone(), reports);
+    p.a.send(
+        p.now,
+        "text/plain",
+        Bytes::from_static(b"short"),
+        ReportPrefs::default(),
+    );
     let mut messages = 0;
     loop {
         let mut progress = false;
-        loop {
-            let t = match p.a.conn.poll_output() {
-                Output::Transmit(t) => t,
-                Output::Event(e) => {
-                    p.a.events.push(e);
-                    continue;
-                }
-                Output::Timeout(_) => break,
-            };
+        while let Some(t) = p.a_transmit() {
             progress = true;
             messages += 1;
             // Exactly one whole chunk per WebSocket message.
@@ -813,16 +889,12 @@ fn websocket_framing_sends_one_chunk_per_message() {
             assert!(parser.is_idle());
             p.b.conn.handle_input(p.now, &t);
         }
-        loop {
-            match p.b.conn.poll_output() {
-                Output::Transmit(t) => {
-                    progress = true;
-                    p.a.conn.handle_input(p.now, &t);
-                }
-                Output::Event(e) => p.b.events.push(e),
-                Output::Timeout(_) => break,
-            }
+        p.a.drain_events();
+        while let Some(t) = p.b.transmit(p.now) {
+            progress = true;
+            p.a.conn.handle_input(p.now, &t);
         }
+        p.b.drain_events();
         if !progress {
             break;
         }
@@ -846,20 +918,19 @@ fn websocket_framing_sends_one_chunk_per_message() {
 #[test]
 fn streamed_bodies_are_sent_as_they_are_written() {
     for total_known in [true, false] {
-        let config = ConnectionConfig {
-            max_gathered_message: 1000,
-            max_queued_bytes: 64 * 1024,
-            ..ConnectionConfig::default()
-        };
+        let config = ConnectionConfig::default()
+            .max_gathered_message(1000)
+            .max_queued_bytes(64 * 1024);
         let mut p = Pair::new(&["*"], 1 << 30, config);
         let size = 1_000_000u64;
         let reports = ReportPrefs {
             success: Some(true),
             failure: None,
         };
-        let id =
+        let h =
             p.a.conn
                 .send_stream(
+                    p.now,
                     p.a.session,
                     "application/octet-stream",
                     total_known.then_some(size),
@@ -870,24 +941,29 @@ fn streamed_bodies_are_sent_as_they_are_written() {
         // never holds more than the queue bound.
         let mut written = 0u64;
         let mut pieces = 0;
+        let mut blocked = 0;
         while written < size {
             let piece: Bytes = (written..written + 10_000)
                 .map(|i| (i % 239) as u8)
                 .collect::<Vec<u8>>()
                 .into();
-            match p.a.conn.write(&id, piece) {
+            match p.a.conn.write(p.now, h, piece) {
                 Ok(()) => {
                     written += 10_000;
                     pieces += 1;
                 }
-                Err(SendError::WouldBlock) => p.run(),
+                Err(SendError::WouldBlock) => {
+                    blocked += 1;
+                    p.run();
+                    assert_eq!(p.a.events.last(), Some(&Event::Writable), "room again");
+                }
                 Err(e) => panic!("{e}"),
             }
             assert!(p.a.conn.queued_bytes() <= 64 * 1024);
         }
-        p.a.conn.finish(&id).unwrap();
+        p.a.conn.finish(p.now, h).unwrap();
         assert_eq!(
-            p.a.conn.write(&id, Bytes::from_static(b"late")),
+            p.a.conn.write(p.now, h, Bytes::from_static(b"late")),
             Err(SendError::UnknownMessage)
         );
         p.run();
@@ -905,31 +981,41 @@ fn streamed_bodies_are_sent_as_they_are_written() {
         }
         let expected: Vec<u8> = (0..size).map(|i| (i % 239) as u8).collect();
         assert!(got == expected, "total known: {total_known}");
+        // One Writable for each refused write; then the report and the delivery.
+        let (writable, others): (Vec<&Event>, Vec<&Event>) =
+            p.a.events.iter().partition(|e| **e == Event::Writable);
+        assert_eq!(writable.len(), blocked);
         assert!(
             matches!(
-                p.a.events.as_slice(),
+                others.as_slice(),
                 [Event::ReportReceived { .. }, Event::MessageDelivered { .. }]
             ),
             "{:?}",
             p.a.events
         );
-        assert!(p.a.conn.progress(&id).is_none());
+        assert!(p.a.conn.progress(h).is_none());
     }
 }
 
 #[test]
 fn a_stream_finished_without_data_is_an_empty_message() {
     let mut p = Pair::new(&["*"], 1 << 20, ConnectionConfig::default());
-    let id =
+    let h =
         p.a.conn
-            .send_stream(p.a.session, "text/plain", None, ReportPrefs::default())
+            .send_stream(
+                p.now,
+                p.a.session,
+                "text/plain",
+                None,
+                ReportPrefs::default(),
+            )
             .unwrap();
     p.run();
     assert!(
         p.b.events.is_empty(),
         "nothing is sent before data or finish"
     );
-    p.a.conn.finish(&id).unwrap();
+    p.a.conn.finish(p.now, h).unwrap();
     p.run();
     assert!(
         matches!(
@@ -955,7 +1041,7 @@ Content-Type: text/plain\r\n\r\nhello\r\n-------{tid}{flag}\r\n"
     // The same message now claims to be 10 bytes long.
     p.b.conn
         .handle_input(p.now, chunk("tid00002", "6-10/10", '$').as_bytes());
-    let answers = p.b.drain();
+    let answers = p.b.drain(p.now);
     assert!(
         answers[0].starts_with("MSRP tid00001 200 OK"),
         "{answers:?}"
@@ -988,7 +1074,7 @@ Content-Type: text/plain\r\n\r\nhello\r\n-------{tid}$\r\n"
     );
     wire += &send("tid00003", "Byte-Range: 1-5/5\r\n");
     p.b.conn.handle_input(p.now, wire.as_bytes());
-    let answers = p.b.drain();
+    let answers = p.b.drain(p.now);
     // The bad Byte-Range gets 400, sent to the previous hop (RFC 4975 section 7.2); the
     // request with Failure-Report: no gets nothing; the good one after them gets 200.
     assert_eq!(
@@ -1025,25 +1111,19 @@ Content-Type: text/plain\r\n\r\nhello\r\n-------{tid}$\r\n"
 
 #[test]
 fn progress_reports_cover_what_has_arrived() {
-    let config = ConnectionConfig {
-        progress_reports: Some(256 * 1024),
-        ..ConnectionConfig::default()
-    };
+    let config = ConnectionConfig::default().progress_reports(Some(256 * 1024));
     let mut p = Pair::new(&["*"], 1 << 30, config);
     let len = 1_000_000u64;
     let reports = ReportPrefs {
         success: Some(true),
         failure: None,
     };
-    let id =
-        p.a.conn
-            .send(
-                p.a.session,
-                "application/octet-stream",
-                Bytes::from(vec![7u8; len as usize]),
-                reports,
-            )
-            .unwrap();
+    let (h, id) = p.a.send(
+        p.now,
+        "application/octet-stream",
+        Bytes::from(vec![7u8; len as usize]),
+        reports,
+    );
     p.run();
     let mut ends = Vec::new();
     for e in &p.a.events {
@@ -1069,6 +1149,7 @@ fn progress_reports_cover_what_has_arrived() {
         p.a.events.last(),
         Some(&Event::MessageDelivered {
             session: p.a.session,
+            message: h,
             message_id: id
         })
     );
@@ -1078,25 +1159,22 @@ fn progress_reports_cover_what_has_arrived() {
 fn a_receiver_refuses_a_message_after_the_fact_with_a_failure_report() {
     let mut p = Pair::new(&["*"], 1 << 20, ConnectionConfig::default());
     let reports = ReportPrefs::default();
-    let id =
-        p.a.conn
-            .send(
-                p.a.session,
-                "text/plain",
-                Bytes::from_static(b"hi"),
-                reports,
-            )
-            .unwrap();
+    let (h, id) =
+        p.a.send(p.now, "text/plain", Bytes::from_static(b"hi"), reports);
     p.run();
     assert_eq!(received(&p.b.events).len(), 1);
     // B, a gateway, learns that the next network refused it.
-    assert_eq!(p.b.conn.report_failure(p.b.session, &id, 408), Ok(true));
     assert_eq!(
-        p.b.conn.report_failure(p.b.session, "nosuchmsg", 408),
+        p.b.conn.report_failure(p.now, p.b.session, &id, 408),
+        Ok(true)
+    );
+    assert_eq!(
+        p.b.conn
+            .report_failure(p.now, p.b.session, "nosuchmsg", 408),
         Err(SendError::UnknownMessage)
     );
     assert_eq!(
-        p.b.conn.report_failure(p.b.session, &id, 200),
+        p.b.conn.report_failure(p.now, p.b.session, &id, 200),
         Err(SendError::InvalidStatus)
     );
     p.run();
@@ -1105,6 +1183,7 @@ fn a_receiver_refuses_a_message_after_the_fact_with_a_failure_report() {
         [
             Event::ReportReceived {
                 session: p.a.session,
+                message: h,
                 message_id: id.clone(),
                 status: 408,
                 range: Some(ByteRange {
@@ -1115,6 +1194,7 @@ fn a_receiver_refuses_a_message_after_the_fact_with_a_failure_report() {
             },
             Event::SendFailed {
                 session: p.a.session,
+                message: h,
                 message_id: id,
                 reason: FailReason::Report(408)
             }
@@ -1124,28 +1204,21 @@ fn a_receiver_refuses_a_message_after_the_fact_with_a_failure_report() {
 
 #[test]
 fn refusing_a_message_in_progress_frees_it_and_refuses_its_other_chunks() {
-    let config = ConnectionConfig {
-        chunk_policy: ChunkPolicy::Fixed(1000),
-        ..ConnectionConfig::default()
-    };
+    let config = ConnectionConfig::default().chunk_policy(ChunkPolicy::Fixed(1000));
     let mut p = Pair::new(&["*"], 1 << 20, config);
     let reports = ReportPrefs {
         success: None,
         failure: Some(ReportRequest::No),
     };
-    let id =
-        p.a.conn
-            .send(
-                p.a.session,
-                "text/plain",
-                Bytes::from(vec![b'x'; 5000]),
-                reports,
-            )
-            .unwrap();
-    // Two chunks arrive (their heads, bodies and end-lines: 3 transmits each).
-    p.deliver_a(6);
+    let (_, id) =
+        p.a.send(p.now, "text/plain", Bytes::from(vec![b'x'; 5000]), reports);
+    // Two chunks arrive.
+    p.deliver_a_chunks(2);
     // Failure-Report: no, so no REPORT; the message is dropped all the same.
-    assert_eq!(p.b.conn.report_failure(p.b.session, &id, 413), Ok(false));
+    assert_eq!(
+        p.b.conn.report_failure(p.now, p.b.session, &id, 413),
+        Ok(false)
+    );
     p.run();
     assert!(received(&p.b.events).is_empty(), "{:?}", p.b.events);
     let rejected =
@@ -1157,35 +1230,29 @@ fn refusing_a_message_in_progress_frees_it_and_refuses_its_other_chunks() {
 }
 
 /// Moves bytes between an active connection `a` and a listener's connection `b` until
-/// neither has output; returns their events.
+/// neither has any to write; returns their events.
 fn pump_listener(
-    a: &mut Connection<Rng>,
-    b: &mut Connection<Rng>,
+    a: &mut Connection<TestRng>,
+    b: &mut Connection<TestRng>,
     table: &mut SessionTable,
 ) -> (Vec<Event>, Vec<Event>) {
+    let now = Instant::ZERO;
     let (mut ea, mut eb) = (Vec::new(), Vec::new());
+    let mut buf = BytesMut::new();
     loop {
         let mut progress = false;
-        loop {
-            match a.poll_output() {
-                Output::Transmit(t) => {
-                    progress = true;
-                    b.handle_input_with(Instant::ZERO, &t, table);
-                }
-                Output::Event(e) => ea.push(e),
-                Output::Timeout(_) => break,
-            }
+        while a.poll_transmit(now, &mut buf).is_some() {
+            progress = true;
+            b.handle_input_with(now, &buf, table);
+            buf.clear();
         }
-        loop {
-            match b.poll_output() {
-                Output::Transmit(t) => {
-                    progress = true;
-                    a.handle_input(Instant::ZERO, &t);
-                }
-                Output::Event(e) => eb.push(e),
-                Output::Timeout(_) => break,
-            }
+        ea.extend(core::iter::from_fn(|| a.poll_event()));
+        while b.poll_transmit(now, &mut buf).is_some() {
+            progress = true;
+            a.handle_input(now, &buf);
+            buf.clear();
         }
+        eb.extend(core::iter::from_fn(|| b.poll_event()));
         if !progress {
             return (ea, eb);
         }
@@ -1195,6 +1262,7 @@ fn pump_listener(
 #[test]
 fn a_listener_binds_sessions_to_the_first_connection_and_refuses_others_with_506() {
     let config = ConnectionConfig::default();
+    let now = Instant::ZERO;
     let mut table = SessionTable::new();
     table.insert(session(B, A, &["*"], 1 << 20)).unwrap();
     assert_eq!(
@@ -1204,10 +1272,10 @@ fn a_listener_binds_sessions_to_the_first_connection_and_refuses_others_with_506
     let hello = || Bytes::from_static(b"hello");
     let prefs = ReportPrefs::default();
     // The first connection's first request binds the session.
-    let mut a1 = Connection::new(config, Rng(1), Instant::ZERO);
+    let mut a1 = Connection::new(config, TestRng::new(1), now);
     let s1 = a1.add_session(session(A, B, &["*"], 1 << 20));
-    a1.send_keepalive(s1).unwrap();
-    let mut b1 = Connection::new(config, Rng(2), Instant::ZERO);
+    a1.send_keepalive(now, s1).unwrap();
+    let mut b1 = Connection::new(config, TestRng::new(2), now);
     let (ea, eb) = pump_listener(&mut a1, &mut b1, &mut table);
     assert!(ea.is_empty(), "{ea:?}");
     let bound = SessionId(0);
@@ -1220,15 +1288,17 @@ fn a_listener_binds_sessions_to_the_first_connection_and_refuses_others_with_506
     );
     assert_eq!(table.bound_to(&uri(B)), b1.table_id());
     // A second connection asking for the same session gets 506 (RFC 4975 section 5.4).
-    let mut a2 = Connection::new(config, Rng(3), Instant::ZERO);
+    let mut a2 = Connection::new(config, TestRng::new(3), now);
     let s2 = a2.add_session(session(A, B, &["*"], 1 << 20));
-    let id2 = a2.send(s2, "text/plain", hello(), prefs).unwrap();
-    let mut b2 = Connection::new(config, Rng(4), Instant::ZERO);
+    let h2 = a2.send(now, s2, "text/plain", hello(), prefs).unwrap();
+    let id2 = id_of(&a2, h2);
+    let mut b2 = Connection::new(config, TestRng::new(4), now);
     let (ea, eb) = pump_listener(&mut a2, &mut b2, &mut table);
     assert_eq!(
         ea,
         [Event::SendFailed {
             session: s2,
+            message: h2,
             message_id: id2,
             reason: FailReason::Response(506)
         }]
@@ -1242,18 +1312,21 @@ fn a_listener_binds_sessions_to_the_first_connection_and_refuses_others_with_506
     );
     // A session the table does not have: 481.
     let s3 = a2.add_session(session(A, "msrp://b.example.com:8888/other;tcp", &["*"], 1));
-    let id3 = a2.send(s3, "text/plain", hello(), prefs).unwrap();
+    let h3 = a2.send(now, s3, "text/plain", hello(), prefs).unwrap();
+    let id3 = id_of(&a2, h3);
     let (ea, _) = pump_listener(&mut a2, &mut b2, &mut table);
     assert_eq!(
         ea,
         [Event::SendFailed {
             session: s3,
+            message: h3,
             message_id: id3,
             reason: FailReason::Response(481)
         }]
     );
     // The bound connection goes on using it.
-    let id1 = a1.send(s1, "text/plain", hello(), prefs).unwrap();
+    let h1 = a1.send(now, s1, "text/plain", hello(), prefs).unwrap();
+    let id1 = id_of(&a1, h1);
     let (_, eb) = pump_listener(&mut a1, &mut b1, &mut table);
     assert_eq!(
         eb,
@@ -1266,7 +1339,8 @@ fn a_listener_binds_sessions_to_the_first_connection_and_refuses_others_with_506
     );
     // Once the first connection closes, the session may be bound again.
     table.release(b1.table_id().unwrap());
-    let id4 = a2.send(s2, "text/plain", hello(), prefs).unwrap();
+    let h4 = a2.send(now, s2, "text/plain", hello(), prefs).unwrap();
+    let id4 = id_of(&a2, h4);
     let (ea, eb) = pump_listener(&mut a2, &mut b2, &mut table);
     assert!(ea.is_empty(), "{ea:?}");
     assert!(
@@ -1280,9 +1354,8 @@ fn a_listener_binds_sessions_to_the_first_connection_and_refuses_others_with_506
 #[test]
 fn wrapped_types_are_checked_inside_cpim() {
     let mut p = Pair::new(&["message/cpim"], 1 << 20, ConnectionConfig::default());
-    let mut cfg = session(B, A, &["message/cpim"], 1 << 24);
-    cfg.accept_wrapped_types = vec!["text/*".into()];
-    let mut b = Connection::new(ConnectionConfig::default(), Rng(9), Instant::ZERO);
+    let cfg = session(B, A, &["message/cpim"], 1 << 24).accept_wrapped_types(["text/*"]);
+    let mut b = Connection::new(ConnectionConfig::default(), TestRng::new(9), Instant::ZERO);
     p.b.session = b.add_session(cfg);
     p.b.conn = b;
     let cpim = |inner: &str, filler: usize| {
@@ -1293,14 +1366,13 @@ Content-Type: {inner}\r\n\r\n{}",
         ))
     };
     let prefs = ReportPrefs::default();
-    let send =
-        |p: &mut Pair, ct: &str, body: Bytes| p.a.conn.send(p.a.session, ct, body, prefs).unwrap();
-    let ok = send(&mut p, "message/cpim", cpim("text/plain", 10));
+    let send = |p: &mut Pair, ct: &str, body: Bytes| p.a.send(p.now, ct, body, prefs);
+    let (_, ok) = send(&mut p, "message/cpim", cpim("text/plain", 10));
     // Large enough to come in several pieces, and the wrapped type refused.
-    let png = send(&mut p, "message/cpim", cpim("image/png", 300_000));
+    let (_, png) = send(&mut p, "message/cpim", cpim("image/png", 300_000));
     // A wrapped-only type at the root is refused (RFC 4975 section 8.6).
-    let root = send(&mut p, "text/plain", Bytes::from_static(b"hi"));
-    let streamed = send(&mut p, "message/cpim", cpim("text/html", 3_000_000));
+    let (_, root) = send(&mut p, "text/plain", Bytes::from_static(b"hi"));
+    let (_, streamed) = send(&mut p, "message/cpim", cpim("text/html", 3_000_000));
     p.run();
     let failed: Vec<_> =
         p.a.events
@@ -1342,10 +1414,10 @@ Content-Type: {inner}\r\n\r\n{}",
 
 #[test]
 fn closing_a_session_stops_its_messages_and_later_requests_get_481() {
-    let config = ConnectionConfig {
-        chunk_policy: ChunkPolicy::Fixed(1000),
-        ..ConnectionConfig::default()
-    };
+    // One byte per transmit, so that A can stop writing just after a chunk's head.
+    let config = ConnectionConfig::default()
+        .chunk_policy(ChunkPolicy::Fixed(1000))
+        .max_transmit(1);
     let mut p = Pair::new(&["*"], 1 << 20, config);
     // A second session keeps the connection in use.
     let _second = p.a.conn.add_session(session(
@@ -1355,24 +1427,23 @@ fn closing_a_session_stops_its_messages_and_later_requests_get_481() {
         1 << 20,
     ));
     let prefs = ReportPrefs::default();
-    let big =
-        p.a.conn
-            .send(
-                p.a.session,
-                "text/plain",
-                Bytes::from(vec![b'x'; 10_000]),
-                prefs,
-            )
-            .unwrap();
-    p.deliver_a(4); // a chunk, and the head of the next one
-    assert_eq!(p.a.conn.close_session(p.a.session), Ok(1));
+    let (big_h, big) =
+        p.a.send(p.now, "text/plain", Bytes::from(vec![b'x'; 10_000]), prefs);
+    // A chunk, and the head of the next one.
+    p.deliver_a_until(|t| t.ends == 1 && t.heads == 2);
     assert_eq!(
-        p.a.conn.close_session(p.a.session),
+        p.a.conn.progress(big_h).unwrap().sent,
+        1000,
+        "no body of the second"
+    );
+    assert_eq!(p.a.conn.close_session(p.now, p.a.session), Ok(1));
+    assert_eq!(
+        p.a.conn.close_session(p.now, p.a.session),
         Err(SendError::UnknownSession)
     );
     assert_eq!(
         p.a.conn
-            .send(p.a.session, "text/plain", Bytes::new(), prefs),
+            .send(p.now, p.a.session, "text/plain", Bytes::new(), prefs),
         Err(SendError::UnknownSession)
     );
     // The chunk being written ends with `#`; B drops what it had.
@@ -1382,6 +1453,7 @@ fn closing_a_session_stops_its_messages_and_later_requests_get_481() {
         [
             Event::SendFailed {
                 session: p.a.session,
+                message: big_h,
                 message_id: big,
                 reason: FailReason::SessionClosed
             },
@@ -1396,13 +1468,14 @@ fn closing_a_session_stops_its_messages_and_later_requests_get_481() {
         p.b.events
     );
     // B closes its side; A's next request for it gets 481.
-    assert_eq!(p.b.conn.close_session(p.b.session), Ok(0));
+    assert_eq!(p.b.conn.close_session(p.now, p.b.session), Ok(0));
     assert_eq!(p.b.conn.open_sessions(), 0);
-    let mut a2 = Connection::new(ConnectionConfig::default(), Rng(5), Instant::ZERO);
+    let mut a2 = Connection::new(ConnectionConfig::default(), TestRng::new(5), Instant::ZERO);
     let s2 = a2.add_session(session(A, B, &["*"], 1 << 20));
-    let id = a2
-        .send(s2, "text/plain", Bytes::from_static(b"hi"), prefs)
+    let h = a2
+        .send(p.now, s2, "text/plain", Bytes::from_static(b"hi"), prefs)
         .unwrap();
+    let id = id_of(&a2, h);
     p.a.conn = a2;
     p.a.events.clear();
     p.run();
@@ -1410,6 +1483,7 @@ fn closing_a_session_stops_its_messages_and_later_requests_get_481() {
         p.a.events,
         [Event::SendFailed {
             session: s2,
+            message: h,
             message_id: id,
             reason: FailReason::Response(481)
         }]
@@ -1418,18 +1492,14 @@ fn closing_a_session_stops_its_messages_and_later_requests_get_481() {
 
 #[test]
 fn the_gathering_budget_streams_what_does_not_fit() {
-    let config = ConnectionConfig {
-        chunk_policy: ChunkPolicy::Fixed(1000),
-        max_gathered_message: 8000,
-        max_gathered_bytes: 10_000,
-        ..ConnectionConfig::default()
-    };
+    let config = ConnectionConfig::default()
+        .chunk_policy(ChunkPolicy::Fixed(1000))
+        .max_gathered_message(8000)
+        .max_gathered_bytes(10_000);
     let mut p = Pair::new(&["*"], 1 << 20, config);
     let prefs = ReportPrefs::default();
     for i in 0..3u8 {
-        p.a.conn
-            .send(p.a.session, "text/plain", Bytes::from(vec![i; 6000]), prefs)
-            .unwrap();
+        p.a.send(p.now, "text/plain", Bytes::from(vec![i; 6000]), prefs);
     }
     p.run();
     // The three messages are in progress at once (chunks alternate): the first fits the
@@ -1444,12 +1514,8 @@ fn the_gathering_budget_streams_what_does_not_fit() {
             .count();
     assert_eq!(streamed, 2);
     // Everything was given back: the next message is gathered again.
-    p.a.conn
-        .send(p.a.session, "text/plain", Bytes::from(vec![9; 9000]), prefs)
-        .unwrap();
-    p.a.conn
-        .send(p.a.session, "text/plain", Bytes::from(vec![8; 7000]), prefs)
-        .unwrap();
+    p.a.send(p.now, "text/plain", Bytes::from(vec![9; 9000]), prefs);
+    p.a.send(p.now, "text/plain", Bytes::from(vec![8; 7000]), prefs);
     p.b.events.clear();
     p.run();
     // 9000 is over the per-message limit (streamed); 7000 fits.
@@ -1466,19 +1532,22 @@ fn a_refused_binding_send_is_reported() {
         &["*"],
         1 << 20,
     ));
-    let id = p.a.conn.send_keepalive(lost).unwrap();
+    let h = p.a.conn.send_keepalive(p.now, lost).unwrap();
+    let id = id_of(&p.a.conn, h);
     p.run();
     assert_eq!(
         p.a.events,
         [Event::SendFailed {
             session: lost,
+            message: h,
             message_id: id,
             reason: FailReason::Response(481)
         }]
     );
     // And one that is never answered times out.
     p.drop_a = true;
-    let id = p.a.conn.send_keepalive(p.a.session).unwrap();
+    let h = p.a.conn.send_keepalive(p.now, p.a.session).unwrap();
+    let id = id_of(&p.a.conn, h);
     p.a.events.clear();
     p.run();
     p.now = p.now + Duration::from_secs(31);
@@ -1488,6 +1557,7 @@ fn a_refused_binding_send_is_reported() {
         p.a.events,
         [Event::SendFailed {
             session: p.a.session,
+            message: h,
             message_id: id,
             reason: FailReason::Timeout
         }]

@@ -12,9 +12,10 @@ use alloc::vec::Vec;
 use bytes::{Bytes, BytesMut};
 use proptest::prelude::*;
 
-use super::{A, B, Peer, Rng, session};
+use super::{A, B, Peer, id_of, session};
 use crate::chunking::ReportPrefs;
-use crate::connection::{Connection, ConnectionConfig, Event, Output};
+use crate::connection::{Connection, ConnectionConfig, Event};
+use crate::testing::TestRng;
 use crate::time::Instant;
 use crate::wire::{Chunk, ChunkHead, ChunkReader, Continuation, TransactionId};
 use crate::{Limits, Mode};
@@ -152,8 +153,8 @@ impl Relay {
     }
 
     /// Shuffles chunks within windows of 128 (so that a message has fewer holes than
-    /// the receiver's default `max_ranges`, 256, allows: a relay reorders locally) and
-    /// repeats about one in eight.
+    /// the receiver's default `max_range_bytes`, 64 KiB or 4096 ranges, allows: a relay
+    /// reorders locally) and repeats about one in eight.
     fn scramble(&mut self, mut chunks: Vec<Chunk>) -> Vec<Chunk> {
         for window in chunks.chunks_mut(128) {
             for i in (1..window.len()).rev() {
@@ -183,10 +184,7 @@ fn run(a: &mut Peer, b: &mut Peer, relay: &mut Relay, reorder: bool) {
     let now = Instant::ZERO;
     loop {
         let mut progress = false;
-        let mut out_a = Vec::new();
-        while let Some(t) = next(&mut a.conn, &mut a.events) {
-            out_a.extend_from_slice(&t);
-        }
+        let out_a = drain(&mut a.conn, &mut a.events);
         let (to_a, mut to_b) = relay.take(true, &out_a);
         if reorder {
             to_b = relay.scramble(to_b);
@@ -198,10 +196,7 @@ fn run(a: &mut Peer, b: &mut Peer, relay: &mut Relay, reorder: bool) {
             b.conn.handle_input(now, &encode(c));
         }
         progress |= !out_a.is_empty();
-        let mut out_b = Vec::new();
-        while let Some(t) = next(&mut b.conn, &mut b.events) {
-            out_b.extend_from_slice(&t);
-        }
+        let out_b = drain(&mut b.conn, &mut b.events);
         let (to_b, to_a) = relay.take(false, &out_b);
         for t in &to_b {
             b.conn.handle_input(now, t);
@@ -216,14 +211,12 @@ fn run(a: &mut Peer, b: &mut Peer, relay: &mut Relay, reorder: bool) {
     }
 }
 
-fn next(conn: &mut Connection<Rng>, events: &mut Vec<Event>) -> Option<Bytes> {
-    loop {
-        match conn.poll_output() {
-            Output::Transmit(t) => return Some(t),
-            Output::Event(e) => events.push(e),
-            Output::Timeout(_) => return None,
-        }
-    }
+/// Everything `conn` writes now; its events go to `events`.
+fn drain(conn: &mut Connection<TestRng>, events: &mut Vec<Event>) -> BytesMut {
+    let mut out = BytesMut::new();
+    while conn.poll_transmit(Instant::ZERO, &mut out).is_some() {}
+    events.extend(core::iter::from_fn(|| conn.poll_event()));
+    out
 }
 
 fn peers(config: ConnectionConfig) -> (Peer, Peer) {
@@ -232,8 +225,8 @@ fn peers(config: ConnectionConfig) -> (Peer, Peer) {
         c.to_path.push_front(R.parse().unwrap());
         c
     };
-    let mut a = Connection::new(config, Rng(0x1234_5678), Instant::ZERO);
-    let mut b = Connection::new(config, Rng(0x8765_4321), Instant::ZERO);
+    let mut a = Connection::new(config, TestRng::new(0x1234_5678), Instant::ZERO);
+    let mut b = Connection::new(config, TestRng::new(0x8765_4321), Instant::ZERO);
     let sa = a.add_session(via(B));
     let sb = b.add_session(via(A));
     (
@@ -313,11 +306,17 @@ fn exchange(
             .map(|j| (j * 13 + i) as u8)
             .collect::<Vec<u8>>()
             .into();
-        let id = a
+        let h = a
             .conn
-            .send(a.session, "application/octet-stream", body.clone(), reports)
+            .send(
+                Instant::ZERO,
+                a.session,
+                "application/octet-stream",
+                body.clone(),
+                reports,
+            )
             .unwrap();
-        sent.insert(id, body.to_vec());
+        sent.insert(id_of(&a.conn, h), body.to_vec());
     }
     run(&mut a, &mut b, &mut relay, true);
     let got = received(&b.events).map_err(TestCaseError::fail)?;
@@ -336,10 +335,7 @@ fn exchange(
 
 #[test]
 fn a_relay_rechunks_and_reorders_and_every_message_arrives() {
-    let config = ConnectionConfig {
-        max_gathered_message: 4096,
-        ..ConnectionConfig::default()
-    };
+    let config = ConnectionConfig::default().max_gathered_message(4096);
     // Small messages gathered, a large one streamed, an empty one.
     exchange(&[10, 3000, 200_000, 0, 5000], 42, 700, config).unwrap();
 }
@@ -359,11 +355,9 @@ proptest! {
         gather_limit in 0u64..30_000,
     ) {
         let policy = fixed.map_or(crate::chunking::ChunkPolicy::AsFewAsPossible, crate::chunking::ChunkPolicy::Fixed);
-        let config = ConnectionConfig {
-            chunk_policy: policy,
-            max_gathered_message: gather_limit,
-            ..ConnectionConfig::default()
-        };
+        let config = ConnectionConfig::default()
+            .chunk_policy(policy)
+            .max_gathered_message(gather_limit);
         exchange(&sizes, seed, max_piece, config)?;
     }
 }

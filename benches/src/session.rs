@@ -1,0 +1,77 @@
+//! Two endpoint connections joined in memory (no sockets, one clock instant), as the
+//! session benchmark and the `session_loop` profiling example drive them.
+
+use bytes::BytesMut;
+use msrp_proto::Instant;
+use msrp_proto::connection::{Connection, ConnectionConfig, Event, SessionConfig, SessionId};
+use msrp_proto::uri::{Path, Uri};
+use msrp_proto::wire::RandomSource;
+
+/// A fixed xorshift source (ids do not matter here).
+#[derive(Debug)]
+pub struct Rng(u64);
+
+impl RandomSource for Rng {
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        for b in dest {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            *b = (self.0 >> 24) as u8;
+        }
+    }
+}
+
+/// Alice (returned with her session) and Bob, sessions accepting everything, a 1 GiB
+/// send queue.
+#[allow(clippy::expect_used)] // fixed URIs
+pub fn pair() -> (Connection<Rng>, SessionId, Connection<Rng>) {
+    let a_uri: Uri = "msrp://a.example.com:1/sa;tcp".parse().expect("a URI");
+    let b_uri: Uri = "msrp://b.example.com:2/sb;tcp".parse().expect("a URI");
+    let cfg = |local: &Uri, peer: &Uri| SessionConfig::new(local.clone(), Path::new(peer.clone()));
+    let config = ConnectionConfig::default().max_queued_bytes(1 << 30);
+    let mut a = Connection::new(config, Rng(1), Instant::ZERO);
+    let mut b = Connection::new(config, Rng(2), Instant::ZERO);
+    let s = a.add_session(cfg(&a_uri, &b_uri));
+    b.add_session(cfg(&b_uri, &a_uri));
+    (a, s, b)
+}
+
+/// Pumps both ways until quiet, one reused transmit buffer; returns the body bytes Bob
+/// received and how many events Alice had.
+pub fn run(a: &mut Connection<Rng>, b: &mut Connection<Rng>) -> (u64, usize) {
+    let (mut bytes, mut a_events) = (0, 0);
+    let mut buf = BytesMut::with_capacity(128 * 1024);
+    loop {
+        let mut progress = false;
+        loop {
+            buf.clear();
+            if a.poll_transmit(Instant::ZERO, &mut buf).is_none() {
+                break;
+            }
+            progress = true;
+            b.handle_input(Instant::ZERO, &buf);
+        }
+        while a.poll_event().is_some() {
+            a_events += 1;
+        }
+        loop {
+            buf.clear();
+            if b.poll_transmit(Instant::ZERO, &mut buf).is_none() {
+                break;
+            }
+            progress = true;
+            a.handle_input(Instant::ZERO, &buf);
+        }
+        while let Some(e) = b.poll_event() {
+            match e {
+                Event::MessageData { data, .. } => bytes += data.len() as u64,
+                Event::MessageReceived { body, .. } => bytes += body.len() as u64,
+                _ => {}
+            }
+        }
+        if !progress {
+            return (bytes, a_events);
+        }
+    }
+}
