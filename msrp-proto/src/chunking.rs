@@ -3,7 +3,7 @@
 //! first), each with Message-ID and Byte-Range, never containing its own end-line.
 
 use alloc::string::String;
-use bytes::Bytes;
+use bytes::{BufMut, Bytes, BytesMut};
 
 use crate::wire::{Chunk, Continuation, ReportRequest, TransactionId};
 use msrp_uri::Path;
@@ -191,6 +191,96 @@ impl Chunker {
     /// Starts a chunk with this transaction id; returns its head (Message-ID, Byte-Range,
     /// report headers, Content-Type; the body is streamed with [`Chunker::take`]).
     pub fn begin(&mut self, tid: TransactionId, to: &Path, from: &Path) -> Chunk {
+        let (start, end) = self.plan(tid);
+        self.head(tid, to, from, start, end)
+    }
+
+    /// [`Chunker::begin`] writing the head straight into `out`, byte for byte what
+    /// [`Chunk::encode_head`] writes for the chunk `begin` returns, without building it:
+    /// `to` and `from` are the paths as text (Display of the `Path`s).
+    pub fn begin_into(&mut self, tid: TransactionId, to: &str, from: &str, out: &mut BytesMut) {
+        let (start, end) = self.plan(tid);
+        self.write_head(tid, to, from, start, end, out);
+    }
+
+    /// [`Chunker::begin_abort`] writing its head into `out` (as [`Chunker::begin_into`]).
+    pub fn begin_abort_into(
+        &mut self,
+        tid: TransactionId,
+        to: &str,
+        from: &str,
+        out: &mut BytesMut,
+    ) {
+        let start = self.plan_abort(tid);
+        self.write_head(tid, to, from, start, Some(start), out);
+    }
+
+    fn write_head(
+        &self,
+        tid: TransactionId,
+        to: &str,
+        from: &str,
+        start: u64,
+        end: Option<u64>,
+        out: &mut BytesMut,
+    ) {
+        let put = |out: &mut BytesMut, parts: &[&[u8]]| parts.iter().for_each(|p| out.put_slice(p));
+        put(
+            out,
+            &[
+                b"MSRP ",
+                tid.as_bytes(),
+                b" SEND\r\nTo-Path: ",
+                to.as_bytes(),
+            ],
+        );
+        put(
+            out,
+            &[b"\r\nFrom-Path: ", from.as_bytes(), b"\r\nMessage-ID: "],
+        );
+        put(out, &[self.message_id.as_bytes(), b"\r\n"]);
+        if let Some(yes) = self.reports.success {
+            put(
+                out,
+                &[
+                    b"Success-Report: ",
+                    if yes { b"yes\r\n" } else { b"no\r\n" },
+                ],
+            );
+        }
+        if let Some(f) = self.reports.failure {
+            let v: &[u8] = match f {
+                ReportRequest::Yes => b"yes\r\n",
+                ReportRequest::No => b"no\r\n",
+                ReportRequest::Partial => b"partial\r\n",
+            };
+            put(out, &[b"Failure-Report: ", v]);
+        }
+        out.put_slice(b"Byte-Range: ");
+        put_decimal(out, self.base + start + 1);
+        out.put_u8(b'-');
+        match end {
+            Some(e) => put_decimal(out, self.base + e),
+            None => out.put_u8(b'*'),
+        }
+        out.put_u8(b'/');
+        match self.declared_total {
+            Some(t) => put_decimal(out, t),
+            None => out.put_u8(b'*'),
+        }
+        put(
+            out,
+            &[
+                b"\r\nContent-Type: ",
+                self.content_type.as_bytes(),
+                b"\r\n\r\n",
+            ],
+        );
+    }
+
+    /// Decides the next chunk's extent: returns its start (in this body) and its exact
+    /// end, if it declares one.
+    fn plan(&mut self, tid: TransactionId) -> (u64, Option<u64>) {
         let total = self.body.len() as u64;
         let start = self.sent;
         let mut limit = match self.policy {
@@ -205,7 +295,7 @@ impl Chunker {
         if exact {
             let needle = end_line_needle(&tid);
             let window = &self.body[start as usize..limit as usize];
-            if let Some(at) = memchr::memmem::find(window, needle.as_slice()) {
+            if let Some(at) = find_needle(window, &needle) {
                 limit = start + (at + needle.len() - 1) as u64;
             }
         }
@@ -216,12 +306,17 @@ impl Chunker {
             limit,
             exact,
         });
-        self.head(tid, to, from, start, end)
+        (start, end)
     }
 
     /// Starts an empty chunk that only carries the `#` end-line of a message aborted after
     /// some of it was sent (its Byte-Range covers nothing: `start-(start-1)/total`).
     pub fn begin_abort(&mut self, tid: TransactionId, to: &Path, from: &Path) -> Chunk {
+        let start = self.plan_abort(tid);
+        self.head(tid, to, from, start, Some(start))
+    }
+
+    fn plan_abort(&mut self, tid: TransactionId) -> u64 {
         let start = self.sent;
         self.current = Some(Current {
             tid,
@@ -229,7 +324,7 @@ impl Chunker {
             limit: start,
             exact: true,
         });
-        self.head(tid, to, from, start, Some(start))
+        start
     }
 
     fn head(
@@ -269,7 +364,7 @@ impl Chunker {
         let needle_len = needle.len();
         let window_start = from.saturating_sub(needle_len - 1).max(cur.start as usize);
         let window = &self.body[window_start..to];
-        if let Some(at) = memchr::memmem::find(window, needle.as_slice()) {
+        if let Some(at) = find_needle(window, &needle) {
             // Stop before the sequence's last byte, so it never appears whole in this chunk.
             let cut = window_start + at + needle_len - 1;
             cur.limit = cut as u64;
@@ -303,6 +398,29 @@ impl Chunker {
         }
         Continuation::More
     }
+}
+
+/// Where the end-line sequence `needle` starts in `window`. A window without a `-` (most
+/// text, and any body a small search finds none in) cannot hold it: one `memchr` instead
+/// of building a substring searcher.
+fn find_needle(window: &[u8], needle: &Needle) -> Option<usize> {
+    memchr::memchr(b'-', window)?;
+    memchr::memmem::find(window, needle.as_slice())
+}
+
+/// Writes `n` in decimal.
+pub(crate) fn put_decimal(out: &mut BytesMut, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.put_slice(&digits[i..]);
 }
 
 /// `"-------" tid`, the part of an end-line a body must not contain.
@@ -558,5 +676,87 @@ mod tests {
             (0, 1, alloc::vec![Continuation::Complete])
         );
         assert!(alloc::string::String::from_utf8_lossy(&wire).contains("Byte-Range: 1-0/0"));
+    }
+
+    #[test]
+    fn heads_written_directly_are_the_encoded_heads() {
+        use crate::wire::ReportRequest;
+        let (to, from) = (
+            path("msrp://b.example.com:1/s;tcp"),
+            path("msrp://a:1/t;tcp msrp://r:2/u;tcp"),
+        );
+        let (to_s, from_s) = (alloc::format!("{to}"), alloc::format!("{from}"));
+        let prefs = [
+            ReportPrefs::default(),
+            ReportPrefs {
+                success: Some(true),
+                failure: Some(ReportRequest::Partial),
+            },
+            ReportPrefs {
+                success: Some(false),
+                failure: Some(ReportRequest::No),
+            },
+            ReportPrefs {
+                success: None,
+                failure: Some(ReportRequest::Yes),
+            },
+        ];
+        for (k, reports) in prefs.into_iter().enumerate() {
+            for policy in [
+                ChunkPolicy::AsFewAsPossible,
+                ChunkPolicy::Fixed(1000),
+                ChunkPolicy::Fixed(3000),
+            ] {
+                for (body_len, base, total, last) in [
+                    (0, 0, Some(0), true),
+                    (5000, 0, Some(5000), true),
+                    (700, 12_345, None, false),
+                ] {
+                    let body = Bytes::from(alloc::vec![b'x'; body_len]);
+                    let mut a = Chunker::segment(
+                        "mid12345",
+                        "text/plain;charset=utf-8",
+                        body,
+                        base,
+                        total,
+                        last,
+                        policy,
+                        reports,
+                    );
+                    let mut b = a.clone();
+                    let mut n = 0u32;
+                    loop {
+                        let tid =
+                            TransactionId::new(alloc::format!("t{k}{n:06}").as_bytes()).unwrap();
+                        let mut want = BytesMut::new();
+                        a.begin(tid, &to, &from).encode_head(&mut want).unwrap();
+                        let mut got = BytesMut::new();
+                        b.begin_into(tid, &to_s, &from_s, &mut got);
+                        assert_eq!(got, want);
+                        while a.take(600).is_some() {}
+                        while b.take(600).is_some() {}
+                        assert_eq!(a.end(), b.end());
+                        n += 1;
+                        if a.is_done() || n == 3 {
+                            break;
+                        }
+                    }
+                    let tid = TransactionId::new(b"abort0001").unwrap();
+                    let mut want = BytesMut::new();
+                    a.begin_abort(tid, &to, &from)
+                        .encode_head(&mut want)
+                        .unwrap();
+                    let mut got = BytesMut::new();
+                    b.begin_abort_into(tid, &to_s, &from_s, &mut got);
+                    assert_eq!(got, want);
+                }
+            }
+        }
+        let mut out = BytesMut::new();
+        for n in [0u64, 7, 10, 99, 100, 12_345, u64::MAX] {
+            out.clear();
+            put_decimal(&mut out, n);
+            assert_eq!(&out[..], alloc::format!("{n}").as_bytes());
+        }
     }
 }

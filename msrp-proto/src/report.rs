@@ -3,8 +3,9 @@
 use msrp_uri::{Path, Uri};
 
 use alloc::string::String;
+use bytes::{Bytes, BytesMut};
 
-use crate::wire::{Chunk, ChunkHead, Method, ReportRequest, TransactionId};
+use crate::wire::{Chunk, ChunkHead, HeadFields, Method, ReportRequest, TransactionId};
 
 /// Whether a response with `code` is to be sent for `request` (RFC 4975 section 7.2):
 /// never for REPORT requests; for `Failure-Report: no` never; for `partial` only errors;
@@ -121,33 +122,74 @@ pub fn reason_phrase(code: u16) -> &'static str {
     }
 }
 
-/// How to answer one request, worked out once from its head and parsed paths (RFC 4975
-/// section 7.2): the response goes to the first From-Path URI of a SEND, to the whole
-/// From-Path otherwise, from the URI the request was sent to.
+/// How to answer one request, worked out once from its head (RFC 4975 section 7.2): the
+/// response goes to the first From-Path URI of a SEND, to the whole From-Path otherwise,
+/// from the URI the request was sent to (the last To-Path URI). The paths are copied as
+/// received, without being parsed (the parser checked them), unless the parser let
+/// something pass in tolerant mode: then they are parsed and printed in the strict
+/// spelling, since what this side writes is always strict.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Reply {
     tid: TransactionId,
-    to: Path,
-    from: Uri,
+    /// The response's To-Path and From-Path values.
+    to: Bytes,
+    from: Bytes,
     failure: ReportRequest,
     is_report: bool,
 }
 
+/// `sub`, a part of `raw`, as a `Bytes` sharing `raw`'s memory (a copy if it is not a
+/// part of it).
+pub(crate) fn sub_bytes(raw: &Bytes, sub: &[u8]) -> Bytes {
+    let start = (sub.as_ptr() as usize).wrapping_sub(raw.as_ptr() as usize);
+    match start.checked_add(sub.len()) {
+        Some(end) if end <= raw.len() => raw.slice(start..end),
+        _ => Bytes::copy_from_slice(sub),
+    }
+}
+
+/// Splits a URI list at its first and last SP: the first URI, the last URI.
+fn first_and_last(list: &[u8]) -> (&[u8], &[u8]) {
+    let first = list.split(|b| *b == b' ').next().unwrap_or(list);
+    let last = list.rsplit(|b| *b == b' ').next().unwrap_or(list);
+    (first, last)
+}
+
 impl Reply {
-    /// `to` and `from` are the request's To-Path and From-Path; `None` when either is
-    /// empty or the head is a response.
-    pub(crate) fn new(request: &ChunkHead, to: &Path, from: &Path) -> Option<Reply> {
+    /// `None` for a response head, or when the paths are missing or cannot be read.
+    pub(crate) fn new(request: &ChunkHead, fields: &HeadFields<'_>) -> Option<Reply> {
         let method = request.method()?;
-        let reply_to = if method == Method::Send {
-            Path::new(from.first()?.clone())
+        let (to_path, from_path) = (fields.to_path?, fields.from_path?);
+        let raw = request.raw();
+        let (to, from) = if request.quirks().is_empty() {
+            let (first_from, _) = first_and_last(from_path);
+            let (_, last_to) = first_and_last(to_path);
+            let reply_to = if method == Method::Send {
+                first_from
+            } else {
+                from_path
+            };
+            (sub_bytes(raw, reply_to), sub_bytes(raw, last_to))
         } else {
-            from.clone()
+            let opts = msrp_uri::ParseOptions::TOLERANT;
+            let (to_p, _) = Path::parse_with(to_path, &opts).ok()?;
+            let (from_p, _) = Path::parse_with(from_path, &opts).ok()?;
+            let reply_to = if method == Method::Send {
+                Path::new(from_p.first()?.clone())
+            } else {
+                from_p
+            };
+            let text = |p: &dyn core::fmt::Display| Bytes::from(alloc::format!("{p}").into_bytes());
+            (text(&reply_to), text(to_p.last()?))
         };
+        if to.is_empty() || from.is_empty() {
+            return None;
+        }
         Some(Reply {
             tid: request.transaction_id(),
-            to: reply_to,
-            from: to.last()?.clone(),
-            failure: failure_report(request),
+            to,
+            from,
+            failure: fields.failure_report.unwrap_or(ReportRequest::Yes),
             is_report: method == Method::Report,
         })
     }
@@ -163,16 +205,70 @@ impl Reply {
             }
     }
 
-    /// The response with `code`, if one is wanted.
-    pub(crate) fn response(&self, code: u16) -> Option<Chunk> {
-        self.wanted(code).then(|| {
-            Chunk::response(
-                self.tid,
-                self.to.clone(),
-                Path::new(self.from.clone()),
-                code,
-                Some(reason_phrase(code)),
-            )
+    /// Writes the response with `code`, if one is wanted; returns whether it did. The
+    /// bytes are those [`Chunk::response`] encodes, written without building it.
+    pub(crate) fn write(&self, code: u16, out: &mut BytesMut) -> bool {
+        if !self.wanted(code) {
+            return false;
+        }
+        let code = code.min(999);
+        let digits = [
+            b'0' + (code / 100) as u8,
+            b'0' + (code / 10 % 10) as u8,
+            b'0' + (code % 10) as u8,
+        ];
+        for part in [
+            &b"MSRP "[..],
+            self.tid.as_bytes(),
+            b" ",
+            &digits,
+            b" ",
+            reason_phrase(code).as_bytes(),
+            b"\r\nTo-Path: ",
+            &self.to,
+            b"\r\nFrom-Path: ",
+            &self.from,
+            b"\r\n-------",
+            self.tid.as_bytes(),
+            b"$\r\n",
+        ] {
+            out.extend_from_slice(part);
+        }
+        true
+    }
+}
+
+/// Where REPORTs about a received message go, kept as received: its SEND's From-Path is
+/// parsed only if a REPORT is sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct LazyTarget {
+    from_path: Bytes,
+    message_id: String,
+    failure: ReportRequest,
+}
+
+impl LazyTarget {
+    pub(crate) fn new(request: &ChunkHead, fields: &HeadFields<'_>) -> Option<LazyTarget> {
+        Some(LazyTarget {
+            from_path: sub_bytes(request.raw(), fields.from_path?),
+            message_id: fields.message_id?.into(),
+            failure: fields.failure_report.unwrap_or(ReportRequest::Yes),
+        })
+    }
+
+    /// Whether a failure REPORT may be sent (not with `Failure-Report: no`).
+    pub(crate) fn failure_allowed(&self) -> bool {
+        self.failure != ReportRequest::No
+    }
+
+    /// The target, its From-Path parsed now.
+    pub(crate) fn resolve(&self) -> Option<ReportTarget> {
+        let (to_path, _) =
+            Path::parse_with(&self.from_path, &msrp_uri::ParseOptions::TOLERANT).ok()?;
+        Some(ReportTarget {
+            to_path,
+            message_id: self.message_id.clone(),
+            failure: self.failure,
         })
     }
 }
@@ -228,5 +324,37 @@ From-Path: msrp://relay:1/r;tcp msrp://alice.example.com:7777/iau39;tcp\r\nMessa
 From-Path: msrp://bob.example.com:8888/9di4;tcp\r\nMessage-ID: 12339sdqwer\r\n\
 Byte-Range: 1-106/106\r\nStatus: 000 200 OK\r\n-------dkei38sd$\r\n"
         );
+    }
+
+    #[test]
+    fn replies_are_the_responses_chunk_would_encode() {
+        for (extra, method) in [
+            ("", "SEND"),
+            ("", "NICKNAME"),
+            ("Failure-Report: partial\r\n", "SEND"),
+        ] {
+            let text = alloc::format!(
+                "MSRP a786hjs2 {method}\r\nTo-Path: msrp://relay:2/r;tcp msrp://bob.example.com:8888/9di4;tcp\r\n\
+From-Path: msrp://relay:1/r;tcp msrp://alice.example.com:7777/iau39;tcp\r\n{extra}-------a786hjs2$\r\n"
+            );
+            let mut p = ChunkParser::default();
+            p.feed(text.as_bytes());
+            let Some(Ok(ParseEvent::Head(h))) = p.next() else {
+                panic!("{text}")
+            };
+            let reply = Reply::new(&h, &h.fields()).unwrap();
+            for code in [200, 413, 481] {
+                let mut got = BytesMut::new();
+                let wrote = reply.write(code, &mut got);
+                assert_eq!(wrote, response_wanted(&h, code), "{method} {code}");
+                if wrote {
+                    let me = h.to_path().unwrap().last().cloned().unwrap();
+                    let want = Chunk::response_to(&h, me, code, Some(reason_phrase(code))).unwrap();
+                    let mut out = BytesMut::new();
+                    want.encode(&mut out).unwrap();
+                    assert_eq!(got, out, "{method} {code}");
+                }
+            }
+        }
     }
 }

@@ -2,21 +2,22 @@
 //! refusing SENDs (RFC 4975 sections 7.2, 7.3, 8.6, 10), reassembling messages, success
 //! and failure REPORTs, and the responses to this side's requests.
 
-use alloc::collections::{BTreeMap, VecDeque};
+use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 
 use super::event::{Event, FailReason, SessionId};
 use super::outbound::TxInfo;
+use super::remembered::{Key, Remembered};
 use super::{Connection, SendError, SessionTable, wrapped};
 use crate::link::CloseReason;
 use crate::reassembly::{Reassembly, ReassemblyError};
-use crate::report::{self, Reply, ReportTarget};
+use crate::report::{self, LazyTarget, Reply};
 use crate::transaction::Expect;
 use crate::wire::{
-    ByteRange, Chunk, ChunkHead, Continuation, Method, ParseError, ParseEvent, RandomSource,
-    ReportRequest, random_id,
+    ByteRange, Chunk, ChunkHead, Continuation, HeadFields, Method, ParseError, ParseEvent,
+    RandomSource, ReportRequest, random_id,
 };
 use msrp_uri::Path;
 
@@ -27,7 +28,7 @@ struct Incoming {
     streamed: bool,
     success_wanted: bool,
     /// Where REPORTs about it go (from the SEND that first carried it).
-    target: Option<ReportTarget>,
+    target: Option<LazyTarget>,
     /// The total its first chunk's Byte-Range declared.
     declared: Option<u64>,
     /// Bytes from the start covered by the last progress REPORT.
@@ -40,8 +41,7 @@ struct Incoming {
 /// REPORT about it later, to refuse the rest of a refused one, and to report a resent
 /// one delivered again.
 struct Finished {
-    key: (SessionId, String),
-    target: Option<ReportTarget>,
+    target: Option<LazyTarget>,
     /// 1-based range-end and total to report on.
     end: u64,
     total: Option<u64>,
@@ -65,7 +65,7 @@ enum Current {
     Duplicate {
         reply: Option<Reply>,
         key: (SessionId, String),
-        report: Option<ReportTarget>,
+        report: Option<LazyTarget>,
     },
     /// A request answered (or not) with `code` once its end-line arrives; body ignored.
     Answer {
@@ -78,17 +78,28 @@ enum Current {
 }
 
 /// The receive side's state.
-#[derive(Default)]
 pub(crate) struct Inbound {
     current: Option<Current>,
     incoming: BTreeMap<(SessionId, String), Incoming>,
     /// Recently ended incoming messages, oldest first (at most `remembered_messages`).
-    finished: VecDeque<Finished>,
+    finished: Remembered<Finished>,
     /// Sum of the declared sizes of the gathered messages in progress.
     gathered_reserved: u64,
     /// The current chunk starts a wrapper (`message/cpim`) whose wrapped type is not known
     /// yet: its start, and the pieces held back until it is.
     wrapper: Option<(Vec<u8>, Vec<Bytes>)>,
+}
+
+impl Inbound {
+    pub(crate) fn new(remembered: usize) -> Inbound {
+        Inbound {
+            current: None,
+            incoming: BTreeMap::new(),
+            finished: Remembered::new(remembered),
+            gathered_reserved: 0,
+            wrapper: None,
+        }
+    }
 }
 
 /// The response code for a chunk that cannot be added to its message: 413 when the message
@@ -132,8 +143,10 @@ impl<R: RandomSource> Connection<R> {
     }
 
     fn respond(&mut self, reply: Option<&Reply>, code: u16) {
-        if let Some(r) = reply.and_then(|r| r.response(code)) {
-            self.push_control(&r);
+        let Some(reply) = reply else { return };
+        let mut out = BytesMut::with_capacity(128);
+        if reply.write(code, &mut out) {
+            self.link.push_control(out.freeze(), None);
         }
     }
 
@@ -169,20 +182,14 @@ impl<R: RandomSource> Connection<R> {
             self.inbound.current = Some(Current::Ignore);
             return;
         }
-        // Each request's paths are parsed once, here.
-        let (to, from) = match (head.to_path(), head.from_path()) {
-            (Ok(to), Ok(from)) => (to, from),
-            _ => {
-                self.inbound.current = Some(Current::Answer {
-                    reply: None,
-                    session: None,
-                    code: 400,
-                });
-                return;
-            }
+        // Each request's header fields are read once, here; its paths are not parsed
+        // unless they route to no session seen before.
+        let fields = head.fields();
+        let reply = Reply::new(&head, &fields);
+        let session = match fields.to_path {
+            Some(to) => self.route_bytes(head.raw(), to, table),
+            None => Err(400),
         };
-        let reply = Reply::new(&head, &to, &from);
-        let session = self.route(&to, table);
         let current = match (session, head.method()) {
             (Err(code), _) => Current::Answer {
                 reply,
@@ -190,10 +197,10 @@ impl<R: RandomSource> Connection<R> {
                 code,
             },
             (Ok(s), Some(Method::Report)) => {
-                self.on_report(s, &head);
+                self.on_report(s, &fields);
                 Current::Ignore
             }
-            (Ok(s), Some(Method::Send)) => self.accept_send(s, head, reply, from),
+            (Ok(s), Some(Method::Send)) => self.accept_send(s, &head, &fields, reply),
             (Ok(s), _) => Current::Answer {
                 reply,
                 session: Some(s),
@@ -224,35 +231,32 @@ impl<R: RandomSource> Connection<R> {
 
     /// Remembers that the message `key` was refused with `code` at its head, so that its
     /// other chunks get `code` too.
-    fn refuse_at_head(
-        &mut self,
-        key: (SessionId, String),
-        target: Option<ReportTarget>,
-        code: u16,
-    ) {
-        self.remember(Finished {
+    fn refuse_at_head(&mut self, key: (SessionId, String), target: Option<LazyTarget>, code: u16) {
+        self.remember(
             key,
-            target,
-            end: 0,
-            total: None,
-            refused: Some(code),
-        });
+            Finished {
+                target,
+                end: 0,
+                total: None,
+                refused: Some(code),
+            },
+        );
     }
 
     /// Decides what to do with a SEND to session `s`.
     fn accept_send(
         &mut self,
         s: SessionId,
-        head: ChunkHead,
+        head: &ChunkHead,
+        fields: &HeadFields<'_>,
         reply: Option<Reply>,
-        from: Path,
     ) -> Current {
         let answer = |reply, code| Current::Answer {
             reply,
             session: Some(s),
             code,
         };
-        let Some(message_id) = head.message_id().map(String::from) else {
+        let Some(message_id) = fields.message_id.map(String::from) else {
             // A bodiless SEND without Message-ID (keep-alive, binding): answer 200.
             let code = if head.has_body() { 400 } else { 200 };
             return answer(reply, code);
@@ -261,16 +265,16 @@ impl<R: RandomSource> Connection<R> {
             return answer(reply, 200);
         }
         let key = (s, message_id);
-        let target = ReportTarget::new(&head, from);
-        if let Some(f) = self.inbound.finished.iter().find(|f| f.key == key) {
+        let target = LazyTarget::new(head, fields);
+        if let Some(f) = self.inbound.finished.get(&key) {
             if let Some(code) = f.refused {
                 return answer(reply, code);
             }
-            let report = target.filter(|_| report::success_report_wanted(&head));
+            let report = target.filter(|_| fields.success_report == Some(ReportRequest::Yes));
             return Current::Duplicate { reply, key, report };
         }
         let cfg = &self.sessions[s.0].config;
-        let content_type = String::from(head.content_type().unwrap_or(""));
+        let content_type = String::from(fields.content_type.unwrap_or(""));
         let accepted = cfg
             .accept_types
             .iter()
@@ -278,14 +282,14 @@ impl<R: RandomSource> Connection<R> {
         // What a wrapper holds is checked once its start has arrived (RFC 4975 section
         // 8.6), unless `*` accepts anything anyway.
         let check_wrapped = wrapped::is_wrapper(&content_type)
-            && head.byte_range().is_none_or(|r| r.start == 1)
+            && fields.byte_range.is_none_or(|r| r.start == 1)
             && !cfg.accept_types.iter().any(|p| p.trim() == "*");
         let known = self.inbound.incoming.contains_key(&key);
         if !accepted && !known {
             self.refuse_at_head(key, target, 415);
             return answer(reply, 415);
         }
-        let range = head.byte_range().unwrap_or(ByteRange {
+        let range = fields.byte_range.unwrap_or(ByteRange {
             start: 1,
             end: None,
             total: None,
@@ -323,7 +327,7 @@ impl<R: RandomSource> Connection<R> {
                 reassembly,
                 content_type,
                 streamed: gather.is_none(),
-                success_wanted: report::success_report_wanted(&head),
+                success_wanted: fields.success_report == Some(ReportRequest::Yes),
                 target,
                 declared: range.total,
                 reported: 0,
@@ -494,12 +498,7 @@ impl<R: RandomSource> Connection<R> {
             }
             Some(Current::Duplicate { reply, key, report }) => {
                 self.respond(reply.as_ref(), 200);
-                let total = self
-                    .inbound
-                    .finished
-                    .iter()
-                    .find(|f| f.key == key)
-                    .map(|f| f.end);
+                let total = self.inbound.finished.get(&key).map(|f| f.end);
                 if let (Continuation::Complete, Some(total)) = (flag, total) {
                     self.send_report(key.0, report.as_ref(), 200, (total, Some(total)));
                 }
@@ -526,13 +525,15 @@ impl<R: RandomSource> Connection<R> {
         if msg.success_wanted {
             self.send_report(key.0, msg.target.as_ref(), 200, (total, Some(total)));
         }
-        self.remember(Finished {
-            key: key.clone(),
-            target: msg.target.clone(),
-            end: total,
-            total: Some(total),
-            refused: None,
-        });
+        self.remember(
+            key.clone(),
+            Finished {
+                target: msg.target.clone(),
+                end: total,
+                total: Some(total),
+                refused: None,
+            },
+        );
         if msg.streamed {
             self.events.push_back(Event::MessageComplete {
                 session: key.0,
@@ -555,7 +556,7 @@ impl<R: RandomSource> Connection<R> {
     fn send_report(
         &mut self,
         session: SessionId,
-        target: Option<&ReportTarget>,
+        target: Option<&LazyTarget>,
         code: u16,
         (end, total): (u64, Option<u64>),
     ) {
@@ -566,6 +567,9 @@ impl<R: RandomSource> Connection<R> {
         let local = s.config.local_uri.clone();
         let tid = random_id(&mut self.rng);
         let comment = Some(report::reason_phrase(code));
+        let Some(target) = target.resolve() else {
+            return;
+        };
         let r = target.report(tid, local, code, comment, (1, end, total));
         self.push_control(&r);
     }
@@ -574,13 +578,15 @@ impl<R: RandomSource> Connection<R> {
     /// chunks get `code` too.
     fn drop_incoming(&mut self, key: &(SessionId, String), code: u16) {
         if let Some(msg) = self.take_incoming(key) {
-            self.remember(Finished {
-                key: key.clone(),
-                target: msg.target,
-                end: msg.reassembly.ranges().iter().last().map_or(0, |r| r.1),
-                total: msg.reassembly.total(),
-                refused: Some(code),
-            });
+            self.remember(
+                key.clone(),
+                Finished {
+                    target: msg.target,
+                    end: msg.reassembly.ranges().iter().last().map_or(0, |r| r.1),
+                    total: msg.reassembly.total(),
+                    refused: Some(code),
+                },
+            );
         }
     }
 
@@ -591,13 +597,8 @@ impl<R: RandomSource> Connection<R> {
         Some(msg)
     }
 
-    fn remember(&mut self, f: Finished) {
-        let finished = &mut self.inbound.finished;
-        finished.retain(|old| old.key != f.key);
-        while finished.len() >= self.config.remembered_messages.max(1) {
-            finished.pop_front();
-        }
-        finished.push_back(f);
+    fn remember(&mut self, key: Key, f: Finished) {
+        self.inbound.finished.insert(key, f);
     }
 
     /// Refuses a message received (or being received) from the peer after the fact, as a
@@ -628,12 +629,11 @@ impl<R: RandomSource> Connection<R> {
         let f = self
             .inbound
             .finished
-            .iter_mut()
-            .find(|f| f.key == key)
+            .get_mut(&key)
             .ok_or(SendError::UnknownMessage)?;
         f.refused = Some(code);
         let (target, end, total) = (f.target.clone(), f.end, f.total);
-        if !target.as_ref().is_some_and(ReportTarget::failure_allowed) {
+        if !target.as_ref().is_some_and(LazyTarget::failure_allowed) {
             return Ok(false);
         }
         self.send_report(session, target.as_ref(), code, (end, total));
@@ -656,12 +656,12 @@ impl<R: RandomSource> Connection<R> {
         for k in keys {
             self.take_incoming(&k);
         }
-        self.inbound.finished.retain(|f| f.key.0 != session);
+        self.inbound.finished.forget_session(session);
     }
 
     /// Forgets everything being received (the connection closed).
     pub(crate) fn inbound_clear(&mut self) {
-        self.inbound = Inbound::default();
+        self.inbound = Inbound::new(self.config.remembered_messages);
     }
 
     fn on_response(&mut self, head: &ChunkHead) {
@@ -701,10 +701,10 @@ impl<R: RandomSource> Connection<R> {
         }
     }
 
-    fn on_report(&mut self, session: SessionId, head: &ChunkHead) {
-        let Some(id) = head.message_id() else { return };
-        let status = head.status().map_or(0, |s| s.code);
-        let range = head.byte_range();
+    fn on_report(&mut self, session: SessionId, fields: &HeadFields<'_>) {
+        let Some(id) = fields.message_id else { return };
+        let status = fields.status.map_or(0, |s| s.code);
+        let range = fields.byte_range;
         let active = self
             .out
             .find(id)

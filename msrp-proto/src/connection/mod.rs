@@ -77,6 +77,7 @@ mod config;
 mod event;
 mod inbound;
 mod outbound;
+mod remembered;
 mod sessions;
 mod table;
 mod wrapped;
@@ -89,7 +90,7 @@ use crate::chunking::ReportPrefs;
 use crate::link::{Link, LinkConfig};
 use crate::time::Instant;
 use crate::transaction::Expect;
-use crate::wire::{Chunk, MediaType, RandomSource, random_id};
+use crate::wire::{Chunk, RandomSource, random_id};
 
 pub use crate::link::{CloseReason, Framing};
 pub use accept::type_matches;
@@ -125,7 +126,8 @@ pub enum SendError {
     /// The transaction table is full ([`ConnectionConfig::max_pending_transactions`]).
     #[error("too many transactions waiting for responses")]
     TooManyPending,
-    /// The content type is not a valid media type.
+    /// The content type is not a media type as RFC 4975 section 9 writes it
+    /// (`type/subtype` and `;name=value` parameters, no white space).
     #[error("invalid content type")]
     InvalidContentType,
     /// No such message is being sent (or, for [`Connection::report_failure`], was
@@ -165,6 +167,8 @@ pub struct Connection<R> {
     table_id: Option<ConnectionId>,
     /// A send or write of this many bytes was refused for lack of room.
     blocked: Option<usize>,
+    /// The To-Path (as received) that routed last, and its session.
+    route_cache: Option<(Bytes, SessionId)>,
 }
 
 impl<R> core::fmt::Debug for Connection<R> {
@@ -265,10 +269,11 @@ impl<R: RandomSource> Connection<R> {
             link,
             sessions: alloc::vec::Vec::new(),
             out,
-            inbound: Inbound::default(),
+            inbound: Inbound::new(config.remembered_messages),
             events: VecDeque::new(),
             table_id: None,
             blocked: None,
+            route_cache: None,
         }
     }
 
@@ -451,7 +456,8 @@ impl<R: RandomSource> Connection<R> {
         if !self.is_open(session) {
             return Err(SendError::UnknownSession);
         }
-        if MediaType::parse(content_type).is_none() {
+        // What is sent is strict (RFC 4975 section 9: no white space in a media-type).
+        if crate::wire::strict_media_type(content_type.as_bytes()).is_err() {
             return Err(SendError::InvalidContentType);
         }
         Ok(())

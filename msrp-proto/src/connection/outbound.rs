@@ -603,7 +603,7 @@ pub(crate) struct Sender<'a, R> {
 }
 
 impl<R: RandomSource> Outbox<TxInfo> for Sender<'_, R> {
-    fn start(&mut self, now: Instant, room: bool) -> Option<Started<TxInfo>> {
+    fn start(&mut self, now: Instant, room: bool, buf: &mut BytesMut) -> Option<Started<TxInfo>> {
         let out = &mut *self.out;
         let delay = out.gather_delay;
         // Sessions in turn order; in each, its messages in turn order (the one served
@@ -626,11 +626,12 @@ impl<R: RandomSource> Outbox<TxInfo> for Sender<'_, R> {
                 }
                 let s = self.sessions.get(o.session.0)?;
                 let tid = random_id(self.rng);
-                let chunk = if o.abort_pending {
-                    o.chunker.begin_abort(tid, &s.config.to_path, &s.from_path)
+                if o.abort_pending {
+                    o.chunker
+                        .begin_abort_into(tid, &s.to_text, &s.from_text, buf);
                 } else {
-                    o.chunker.begin(tid, &s.config.to_path, &s.from_path)
-                };
+                    o.chunker.begin_into(tid, &s.to_text, &s.from_text, buf);
+                }
                 let expect = if o.abort_pending {
                     Expect::Nothing
                 } else {
@@ -641,7 +642,8 @@ impl<R: RandomSource> Outbox<TxInfo> for Sender<'_, R> {
                 }
                 out.current = Some(h);
                 return Some(Started {
-                    chunk,
+                    tid,
+                    has_body: true,
                     expect,
                     data: TxInfo { message: h },
                 });

@@ -1,8 +1,10 @@
 //! The sessions a connection carries: adding, finding the one a request is for (RFC 4975
 //! section 5.4, RFC 6714), binding from a listener's table, and closing.
 
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
-use msrp_uri::{Path, Uri};
+use bytes::Bytes;
+use msrp_uri::{ParseOptions, Path, Uri};
 
 use super::event::{Event, FailReason, SessionId};
 use super::table::Lookup;
@@ -15,6 +17,9 @@ pub(crate) struct Session {
     pub(crate) config: SessionConfig,
     /// `local_uri` as a From-Path, built once.
     pub(crate) from_path: Path,
+    /// The To-Path and From-Path of its requests as written, built once.
+    pub(crate) to_text: String,
+    pub(crate) from_text: String,
     /// Not closed.
     pub(crate) open: bool,
 }
@@ -23,9 +28,13 @@ impl<R: RandomSource> Connection<R> {
     /// Binds a session to this connection.
     pub fn add_session(&mut self, config: SessionConfig) -> SessionId {
         let from_path = Path::new(config.local_uri.clone());
+        let to_text = config.to_path.to_string();
+        let from_text = from_path.to_string();
         self.sessions.push(Session {
             config,
             from_path,
+            to_text,
+            from_text,
             open: true,
         });
         SessionId(self.sessions.len() - 1)
@@ -59,6 +68,26 @@ impl<R: RandomSource> Connection<R> {
                         || (s.config.cema && s.config.local_uri.matches_session_id(target)))
             })
             .map(SessionId)
+    }
+
+    /// [`Connection::route`] for a To-Path as received (`to`, a part of the head `raw`):
+    /// the To-Path that routed last is remembered as bytes, so the chunks of a session
+    /// find it without parsing their To-Path.
+    pub(crate) fn route_bytes(
+        &mut self,
+        raw: &Bytes,
+        to: &[u8],
+        table: Option<&mut SessionTable>,
+    ) -> Result<SessionId, u16> {
+        if let Some((bytes, s)) = &self.route_cache {
+            if bytes[..] == *to && self.is_open(*s) {
+                return Ok(*s);
+            }
+        }
+        let (path, _) = Path::parse_with(to, &ParseOptions::TOLERANT).map_err(|_| 400u16)?;
+        let s = self.route(&path, table)?;
+        self.route_cache = Some((crate::report::sub_bytes(raw, to), s));
+        Ok(s)
     }
 
     /// The session a request to `to` is for: one of this connection's, or one `table`

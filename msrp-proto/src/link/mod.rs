@@ -18,7 +18,7 @@ use bytes::{BufMut, Bytes, BytesMut};
 
 use crate::time::Instant;
 use crate::transaction::{Expect, Transactions};
-use crate::wire::{Chunk, ChunkParser, Continuation, ParseError, ParseEvent, TransactionId};
+use crate::wire::{ChunkParser, Continuation, ParseError, ParseEvent, TransactionId};
 use crate::{Limits, Mode};
 
 pub use close::CloseReason;
@@ -41,11 +41,13 @@ pub enum Framing {
     },
 }
 
-/// A chunk the owner starts, as [`Outbox::start`] returns it.
+/// A chunk the owner started, as [`Outbox::start`] returns it (its head written).
 #[derive(Debug)]
 pub(crate) struct Started<T> {
-    /// Its head (the body follows through [`Outbox::body`]).
-    pub(crate) chunk: Chunk,
+    /// Its transaction id (for the end-line).
+    pub(crate) tid: TransactionId,
+    /// Whether it has a body (then a CRLF precedes the end-line).
+    pub(crate) has_body: bool,
     /// What its sender expects back.
     pub(crate) expect: Expect,
     /// The transaction's data.
@@ -57,9 +59,10 @@ pub(crate) struct Started<T> {
 /// The link calls [`Outbox::start`] when the transport is free, then [`Outbox::body`]
 /// until the chunk's body is done or the link interrupts it, then [`Outbox::end`].
 pub(crate) trait Outbox<T> {
-    /// Starts the next chunk (the owner picks whose turn it is); `room` says whether the
-    /// transaction table can take one more request expecting a response.
-    fn start(&mut self, now: Instant, room: bool) -> Option<Started<T>>;
+    /// Starts the next chunk (the owner picks whose turn it is) and writes its head into
+    /// `out`; `room` says whether the transaction table can take one more request
+    /// expecting a response.
+    fn start(&mut self, now: Instant, room: bool, out: &mut BytesMut) -> Option<Started<T>>;
     /// The next piece of the current chunk's body, at most `max` bytes; `None` when the
     /// body is done (or nothing more is available yet).
     fn body(&mut self, max: usize) -> Option<Bytes>;
@@ -82,8 +85,8 @@ struct Control<T> {
 
 /// The message chunk being written.
 struct Writing {
-    /// Its head, for the end-line.
-    chunk: Chunk,
+    tid: TransactionId,
+    has_body: bool,
     /// Body bytes written since it last had its turn.
     turn: usize,
 }
@@ -248,9 +251,14 @@ impl<T> Link<T> {
                 }
                 let flag = outbox.end(now, stopped);
                 let Some(w) = self.writing.take() else { break };
-                let chunk = w.chunk.continuation(flag);
-                chunk.encode_end(buf);
-                self.transactions.sent(&chunk.tid, now);
+                if w.has_body {
+                    buf.put_slice(b"\r\n");
+                }
+                buf.put_slice(b"-------");
+                buf.put_slice(w.tid.as_bytes());
+                buf.put_u8(flag.as_byte());
+                buf.put_slice(b"\r\n");
+                self.transactions.sent(&w.tid, now);
                 if websocket {
                     break;
                 }
@@ -278,20 +286,15 @@ impl<T> Link<T> {
             if websocket && written > 0 {
                 break;
             }
-            let Some(started) = outbox.start(now, self.transactions.has_room()) else {
+            let Some(started) = outbox.start(now, self.transactions.has_room(), buf) else {
                 break;
             };
-            if started.chunk.encode_head(buf).is_err() {
-                // Heads are built from checked parts; a failure is a bug, and the
-                // message is stopped rather than sent malformed.
-                let _ = outbox.end(now, true);
-                continue;
-            }
-            let tid = started.chunk.tid;
+            let tid = started.tid;
             // Registered at the first byte: a response may arrive before the last.
             let _ = self.transactions.insert(tid, started.expect, started.data);
             self.writing = Some(Writing {
-                chunk: started.chunk,
+                tid,
+                has_body: started.has_body,
                 turn: 0,
             });
         }

@@ -39,4 +39,5 @@ pub use serializer::{Chunk, EncodeError, StartSpec};
 pub use start_line::Method;
 pub use tid::{MAX_TID_CAPACITY, TransactionId};
 pub use validation::Validation;
+pub(crate) use values::media_type as strict_media_type;
 pub use values::{ByteRange, MediaType, ReportRequest, Status};
