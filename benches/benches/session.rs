@@ -1,10 +1,11 @@
 //! Two in-memory connections (no sockets): a 256 MiB message against memcpy of the same
-//! bytes, and 1 KiB text messages with their responses.
+//! bytes (transmits vectored, and copied into one buffer), and 1 KiB text messages with
+//! their responses.
 #![allow(missing_docs, clippy::expect_used, clippy::unwrap_used)] // criterion harness
 
 use bytes::Bytes;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use msrp_benches::session::{pair, run};
+use msrp_benches::session::{Write, pair, run, run_with};
 use msrp_proto::Instant;
 use msrp_proto::chunking::ReportPrefs;
 use std::hint::black_box;
@@ -37,6 +38,21 @@ fn session(c: &mut Criterion) {
             )
             .unwrap();
             let (got, _) = run(&mut a, &mut bob);
+            assert_eq!(got, SIZE as u64);
+        })
+    });
+    g.bench_function("two_connections_copied", |b| {
+        b.iter(|| {
+            let (mut a, s, mut bob) = pair();
+            a.send(
+                Instant::ZERO,
+                s,
+                "application/octet-stream",
+                body.clone(),
+                ReportPrefs::default(),
+            )
+            .unwrap();
+            let (got, _) = run_with(&mut a, &mut bob, Write::Copied);
             assert_eq!(got, SIZE as u64);
         })
     });

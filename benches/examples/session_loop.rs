@@ -1,7 +1,7 @@
 //! 1 KiB text messages through two connections in memory, for profilers
 //! (`valgrind --tool=callgrind target/release/examples/session_loop 2000`): `session_loop
 //! [N] [batch]`, N messages (default 20 000) sent in batches of `batch` (default 1000)
-//! and pumped with their responses.
+//! and pumped with their responses; `session_loop bulk [MiB]`: one large message.
 #![allow(clippy::expect_used)]
 use bytes::Bytes;
 use msrp_benches::session::{pair, run};
@@ -9,6 +9,32 @@ use msrp_proto::Instant;
 use msrp_proto::chunking::ReportPrefs;
 
 fn main() {
+    if std::env::args().any(|a| a == "bulk") {
+        // `session_loop bulk [MiB]`: one message of that many MiB (default 64).
+        let mib: usize = std::env::args()
+            .filter_map(|a| a.parse().ok())
+            .next()
+            .unwrap_or(64);
+        let body: Bytes = (0..mib << 20)
+            .map(|i| (i % 251) as u8)
+            .collect::<Vec<u8>>()
+            .into();
+        let (mut a, s, mut b) = pair();
+        a.send(
+            Instant::ZERO,
+            s,
+            "application/octet-stream",
+            body,
+            ReportPrefs::default(),
+        )
+        .expect("room");
+        let t0 = std::time::Instant::now();
+        assert_eq!(run(&mut a, &mut b).0, (mib << 20) as u64);
+        if std::env::args().any(|a| a == "time") {
+            println!("{:?}", t0.elapsed());
+        }
+        return;
+    }
     let args: Vec<usize> = std::env::args()
         .skip(1)
         .filter_map(|a| a.parse().ok())

@@ -4,6 +4,7 @@
 use bytes::BytesMut;
 use msrp_proto::Instant;
 use msrp_proto::connection::{Connection, ConnectionConfig, Event, SessionConfig, SessionId};
+use msrp_proto::link::Transmit;
 use msrp_proto::uri::{Path, Uri};
 use msrp_proto::wire::RandomSource;
 
@@ -37,32 +38,57 @@ pub fn pair() -> (Connection<Rng>, SessionId, Connection<Rng>) {
     (a, s, b)
 }
 
-/// Pumps both ways until quiet, one reused transmit buffer; returns the body bytes Bob
-/// received and how many events Alice had.
+/// How the pump takes bytes from a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Write {
+    /// `poll_transmit_vectored`: large body pieces shared, each part fed to the peer.
+    Vectored,
+    /// `poll_transmit`: everything copied into one buffer.
+    Copied,
+}
+
+/// Pumps both ways until quiet (vectored transmits); returns the body bytes Bob received
+/// and how many events Alice had.
 pub fn run(a: &mut Connection<Rng>, b: &mut Connection<Rng>) -> (u64, usize) {
+    run_with(a, b, Write::Vectored)
+}
+
+/// [`run`], taking bytes as `how` says.
+pub fn run_with(a: &mut Connection<Rng>, b: &mut Connection<Rng>, how: Write) -> (u64, usize) {
     let (mut bytes, mut a_events) = (0, 0);
     let mut buf = BytesMut::with_capacity(128 * 1024);
-    loop {
-        let mut progress = false;
+    let mut t = Transmit::new();
+    // Moves everything `from` writes now into `to`; whether anything moved.
+    let mut pump = |from: &mut Connection<Rng>, to: &mut Connection<Rng>| {
+        let mut moved = false;
         loop {
-            buf.clear();
-            if a.poll_transmit(Instant::ZERO, &mut buf).is_none() {
-                break;
+            match how {
+                Write::Vectored => {
+                    t.clear();
+                    if from.poll_transmit_vectored(Instant::ZERO, &mut t).is_none() {
+                        return moved;
+                    }
+                    for part in t.parts() {
+                        to.handle_input(Instant::ZERO, part);
+                    }
+                }
+                Write::Copied => {
+                    buf.clear();
+                    if from.poll_transmit(Instant::ZERO, &mut buf).is_none() {
+                        return moved;
+                    }
+                    to.handle_input(Instant::ZERO, &buf);
+                }
             }
-            progress = true;
-            b.handle_input(Instant::ZERO, &buf);
+            moved = true;
         }
+    };
+    loop {
+        let mut progress = pump(a, b);
         while a.poll_event().is_some() {
             a_events += 1;
         }
-        loop {
-            buf.clear();
-            if b.poll_transmit(Instant::ZERO, &mut buf).is_none() {
-                break;
-            }
-            progress = true;
-            a.handle_input(Instant::ZERO, &buf);
-        }
+        progress |= pump(b, a);
         while let Some(e) = b.poll_event() {
             match e {
                 Event::MessageData { data, .. } => bytes += data.len() as u64,

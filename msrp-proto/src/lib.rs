@@ -1,8 +1,63 @@
-//! Sans-IO MSRP (RFC 4975): the wire codec, transactions, chunking, reassembly and the
-//! endpoint connection state machine; relays are next.
+//! Sans-IO MSRP (RFC 4975): the wire codec, transactions, chunking, reassembly, the link
+//! layer and the endpoint connection state machine; relays are next.
 //!
-//! Bytes go in, events come out; nothing here opens a socket, spawns a task or reads a
-//! clock. Feed a SEND, read its head and body, and answer it with a 200:
+//! Bytes go in, events and bytes come out; nothing here opens a socket, spawns a task or
+//! reads a clock. An application drives a [`Connection`](connection::Connection) per
+//! transport connection: it feeds what it reads with `handle_input`, writes what
+//! `poll_transmit` fills, acts on `poll_event`, and calls `handle_timeout` when
+//! `poll_timeout` says. Here two endpoints are joined in memory:
+//!
+//! ```
+//! use bytes::{Bytes, BytesMut};
+//! use msrp_proto::chunking::ReportPrefs;
+//! use msrp_proto::connection::{Connection, ConnectionConfig, Event, SessionConfig};
+//! use msrp_proto::wire::RandomSource;
+//! use msrp_proto::Instant;
+//!
+//! # struct OsRandom(u64);
+//! # impl RandomSource for OsRandom {
+//! #     fn fill_bytes(&mut self, d: &mut [u8]) {
+//! #         for b in d { self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1); *b = (self.0 >> 33) as u8 }
+//! #     }
+//! # }
+//! // The URIs come from the SDP offer/answer (see the msrp-sdp crate).
+//! let alice_uri = "msrp://alice.example.com:7777/iau39soe2843z;tcp";
+//! let bob_uri = "msrp://bob.example.com:8888/9di4eae923wzd;tcp";
+//! let mut alice = Connection::new(ConnectionConfig::default(), OsRandom(1), Instant::ZERO);
+//! let mut bob = Connection::new(ConnectionConfig::default(), OsRandom(2), Instant::ZERO);
+//! let session = alice.add_session(SessionConfig::new(alice_uri.parse()?, bob_uri.parse()?));
+//! bob.add_session(
+//!     SessionConfig::new(bob_uri.parse()?, alice_uri.parse()?).accept_types(["text/plain"]),
+//! );
+//!
+//! // Alice asks to hear when the message is delivered (a success REPORT).
+//! let reports = ReportPrefs { success: Some(true), failure: None };
+//! let now = Instant::ZERO; // the driver's clock
+//! let hello = alice
+//!     .send(now, session, "text/plain", Bytes::from("Hello, Bob"), reports)
+//!     .expect("an open session with room in its queue");
+//!
+//! // The driver's loop: bytes written by one side are read by the other.
+//! let mut wire = BytesMut::new();
+//! for _ in 0..2 {
+//!     while alice.poll_transmit(now, &mut wire).is_some() {}
+//!     bob.handle_input(now, &wire.split());
+//!     while bob.poll_transmit(now, &mut wire).is_some() {} // the 200 and the REPORT
+//!     alice.handle_input(now, &wire.split());
+//! }
+//! let Some(Event::MessageReceived { body, content_type, .. }) = bob.poll_event() else {
+//!     panic!("Bob got the message")
+//! };
+//! assert_eq!((content_type.as_str(), &body[..]), ("text/plain", &b"Hello, Bob"[..]));
+//! let delivered = std::iter::from_fn(|| alice.poll_event())
+//!     .any(|e| matches!(e, Event::MessageDelivered { message, .. } if message == hello));
+//! assert!(delivered);
+//! assert_eq!(alice.poll_timeout(), None, "nothing is waiting");
+//! # Ok::<(), msrp_proto::uri::UriError>(())
+//! ```
+//!
+//! Underneath, the [`wire`] codec works on its own. Feed a SEND, read its head and body,
+//! and answer it with a 200:
 //!
 //! ```
 //! use bytes::BytesMut;
@@ -48,7 +103,13 @@
 //!   gathered up to a limit), [`HeadReader`](wire::HeadReader) (a head read in place from
 //!   the caller's buffer, as an HTTP head parser does), [`Chunk`](wire::Chunk) (the
 //!   serializer).
-//! - [`connection`]: the endpoint state machine: sessions on one transport connection.
+//! - [`connection`]: the endpoint state machine: sessions on one transport connection,
+//!   driven as its module documentation describes.
+//! - [`link`]: what every MSRP transport needs, shared by the endpoint and the relay: the
+//!   parser, the outgoing queue (whole chunks into the caller's buffer, interrupted when
+//!   others wait), the transaction table and its timers, the close.
+//! - `testing` (feature `testing`): two connections joined in memory with a simulated
+//!   clock and a middlebox that re-segments, reorders, duplicates, delays or cuts.
 //! - [`chunking`]: sending a message as SEND chunks, interruptible, never containing its
 //!   own end-line.
 //! - [`transaction`]: outgoing transactions and their 30-second response timer.

@@ -359,6 +359,26 @@ impl<R: RandomSource> Connection<R> {
         n
     }
 
+    /// [`Connection::poll_transmit`] for a vectored write: the same bytes, as parts of a
+    /// [`Transmit`](crate::link::Transmit) in which large body pieces are the message's own
+    /// memory (shared, not copied). Appends to `out`; clear it after writing it.
+    #[must_use = "the parts added to `out` must be written to the transport"]
+    pub fn poll_transmit_vectored(
+        &mut self,
+        now: Instant,
+        out: &mut crate::link::Transmit,
+    ) -> Option<usize> {
+        let mut sender = Sender {
+            out: &mut self.out,
+            sessions: &self.sessions,
+            rng: &mut self.rng,
+            events: &mut self.events,
+        };
+        let n = self.link.poll_transmit(now, out, &mut sender);
+        self.check_writable();
+        n
+    }
+
     /// The next event for the application.
     #[must_use = "events report deliveries, failures and received messages"]
     pub fn poll_event(&mut self) -> Option<Event> {

@@ -1,17 +1,22 @@
 //! The link layer: one transport connection's parser, outgoing queue, transaction table
 //! and timers, shared by the endpoint ([`Connection`](crate::connection::Connection)) and
-//! the relay engine.
+//! the relay engine. Its types are crate-internal; what a driver sees of it is the
+//! endpoint's surface (`handle_input`, `poll_transmit`, `poll_timeout`, `handle_timeout`,
+//! `handle_close`) and the public [`Framing`] and [`CloseReason`].
 //!
-//! A [`Link`] knows bytes and chunks, not sessions or messages. What it sends comes from
-//! two places: *control* chunks (responses, REPORTs, keep-alives), queued whole and sent
-//! first, and *message* chunks that its owner produces on demand through the
-//! [`Outbox`] trait (so a 1 GiB file is never copied into a queue). It writes each chunk
-//! (head, body, end-line) into the caller's buffer, so a driver makes one write per chunk
-//! or fewer; it interrupts a chunk in flight when RFC 4975 section 5.1 lets it and others
-//! wait; it tracks each request's transaction from its first byte and starts its
-//! 30-second timer (section 7.1.1) when its last byte leaves, at the `now` given.
+//! A link knows bytes and chunks, not sessions or messages. What it sends comes from two
+//! places: *control* chunks (responses, REPORTs, keep-alives), queued whole and sent
+//! first, and *message* chunks that its owner produces on demand through its outbox (so a
+//! 1 GiB file is never copied into a queue). It writes each chunk (head, body, end-line)
+//! into the caller's buffer, so a driver makes one write per chunk or fewer; it
+//! interrupts a chunk in flight when RFC 4975 section 5.1 lets it and others wait (a
+//! response or REPORT at once, another message after its turn of `max_transmit` bytes);
+//! it tracks each request's transaction from its first byte and starts its 30-second
+//! timer (section 7.1.1) when its last byte leaves, at the `now` given; once closed it
+//! drops what it held and ignores input.
 
 mod close;
+mod transmit;
 
 use alloc::collections::VecDeque;
 use bytes::{BufMut, Bytes, BytesMut};
@@ -22,6 +27,8 @@ use crate::wire::{ChunkParser, Continuation, ParseError, ParseEvent, Transaction
 use crate::{Limits, Mode};
 
 pub use close::CloseReason;
+pub(crate) use transmit::Sink;
+pub use transmit::{MIN_SHARED_PIECE, Transmit};
 
 /// How chunks map onto what the transport carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -217,17 +224,29 @@ impl<T> Link<T> {
     pub(crate) fn poll_transmit(
         &mut self,
         now: Instant,
-        buf: &mut BytesMut,
+        sink: &mut impl Sink,
         outbox: &mut impl Outbox<T>,
     ) -> Option<usize> {
         if self.closed.is_some() {
             return None;
         }
-        let before = buf.len();
+        let before = sink.written();
+        let n = self.fill(now, sink, outbox, before);
+        sink.finish();
+        n
+    }
+
+    fn fill(
+        &mut self,
+        now: Instant,
+        sink: &mut impl Sink,
+        outbox: &mut impl Outbox<T>,
+        before: usize,
+    ) -> Option<usize> {
         let websocket = matches!(self.config.framing, Framing::WebSocket { .. });
         let budget = self.config.max_transmit.max(1);
         loop {
-            let written = buf.len() - before;
+            let written = sink.written() - before;
             if let Some(w) = &mut self.writing {
                 let stopped = outbox.stopped();
                 let interrupt = outbox.may_interrupt()
@@ -245,12 +264,13 @@ impl<T> Link<T> {
                     }
                     if let Some(piece) = outbox.body(room) {
                         w.turn += piece.len();
-                        buf.put_slice(&piece);
+                        sink.put_body(piece);
                         continue;
                     }
                 }
                 let flag = outbox.end(now, stopped);
                 let Some(w) = self.writing.take() else { break };
+                let buf = sink.buffer();
                 if w.has_body {
                     buf.put_slice(b"\r\n");
                 }
@@ -273,7 +293,7 @@ impl<T> Link<T> {
                     break;
                 }
                 self.control_bytes -= c.bytes.len();
-                buf.put_slice(&c.bytes);
+                sink.buffer().put_slice(&c.bytes);
                 if let Some((tid, expect, data)) = c.transaction {
                     self.transactions.force_insert(tid, expect, data);
                     self.transactions.sent(&tid, now);
@@ -286,7 +306,8 @@ impl<T> Link<T> {
             if websocket && written > 0 {
                 break;
             }
-            let Some(started) = outbox.start(now, self.transactions.has_room(), buf) else {
+            let room = self.transactions.has_room();
+            let Some(started) = outbox.start(now, room, sink.buffer()) else {
                 break;
             };
             let tid = started.tid;
@@ -298,7 +319,7 @@ impl<T> Link<T> {
                 turn: 0,
             });
         }
-        let n = buf.len() - before;
+        let n = sink.written() - before;
         (n > 0).then_some(n)
     }
 }

@@ -13,3 +13,4 @@ mod refusals;
 mod reports;
 mod time;
 mod util;
+mod vectored;
