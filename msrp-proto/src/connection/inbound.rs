@@ -7,17 +7,15 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use bytes::{Bytes, BytesMut};
 
-use super::event::{Event, FailReason, SessionId};
-use super::outbound::TxInfo;
+use super::event::{Event, SessionId};
 use super::remembered::{Key, Remembered};
-use super::{Connection, SendError, SessionTable, wrapped};
+use super::{Connection, SessionTable, wrapped};
 use crate::link::CloseReason;
 use crate::reassembly::{Reassembly, ReassemblyError};
 use crate::report::{self, LazyTarget, Reply};
-use crate::transaction::Expect;
 use crate::wire::{
     ByteRange, Chunk, ChunkHead, Continuation, HeadFields, Method, ParseError, ParseEvent,
-    RandomSource, ReportRequest, random_id,
+    RandomSource, ReportRequest,
 };
 use msrp_uri::Path;
 
@@ -40,17 +38,17 @@ struct Incoming {
 /// A received message after its end (complete or refused): enough to send a failure
 /// REPORT about it later, to refuse the rest of a refused one, and to report a resent
 /// one delivered again.
-struct Finished {
-    target: Option<LazyTarget>,
+pub(super) struct Finished {
+    pub(super) target: Option<LazyTarget>,
     /// 1-based range-end and total to report on.
-    end: u64,
-    total: Option<u64>,
+    pub(super) end: u64,
+    pub(super) total: Option<u64>,
     /// The receiver refused the message with this code: later chunks get it too.
-    refused: Option<u16>,
+    pub(super) refused: Option<u16>,
 }
 
 /// What to do with the chunk being received.
-enum Current {
+pub(super) enum Current {
     /// A SEND accepted into message `key` at 0-based `start` of the message.
     Accept {
         reply: Option<Reply>,
@@ -79,10 +77,10 @@ enum Current {
 
 /// The receive side's state.
 pub(crate) struct Inbound {
-    current: Option<Current>,
+    pub(super) current: Option<Current>,
     incoming: BTreeMap<(SessionId, String), Incoming>,
     /// Recently ended incoming messages, oldest first (at most `remembered_messages`).
-    finished: Remembered<Finished>,
+    pub(super) finished: Remembered<Finished>,
     /// Sum of the declared sizes of the gathered messages in progress.
     gathered_reserved: u64,
     /// The current chunk starts a wrapper (`message/cpim`) whose wrapped type is not known
@@ -551,32 +549,9 @@ impl<R: RandomSource> Connection<R> {
         }
     }
 
-    /// Queues a REPORT about a received message: Status `000 code`, covering bytes
-    /// `1..=end` of `total` (RFC 4975 sections 7.1.3 and 7.1.4).
-    fn send_report(
-        &mut self,
-        session: SessionId,
-        target: Option<&LazyTarget>,
-        code: u16,
-        (end, total): (u64, Option<u64>),
-    ) {
-        let Some(target) = target else { return };
-        let Some(s) = self.sessions.get(session.0) else {
-            return;
-        };
-        let local = s.config.local_uri.clone();
-        let tid = random_id(&mut self.rng);
-        let comment = Some(report::reason_phrase(code));
-        let Some(target) = target.resolve() else {
-            return;
-        };
-        let r = target.report(tid, local, code, comment, (1, end, total));
-        self.push_control(&r);
-    }
-
     /// Drops a message being received that this side refused with `code`; its later
     /// chunks get `code` too.
-    fn drop_incoming(&mut self, key: &(SessionId, String), code: u16) {
+    pub(super) fn drop_incoming(&mut self, key: &(SessionId, String), code: u16) {
         if let Some(msg) = self.take_incoming(key) {
             self.remember(
                 key.clone(),
@@ -601,45 +576,6 @@ impl<R: RandomSource> Connection<R> {
         self.inbound.finished.insert(key, f);
     }
 
-    /// Refuses a message received (or being received) from the peer after the fact, as a
-    /// gateway does when the next network rejects it (RFC 4975 section 7.1.4): sends a
-    /// failure REPORT with Status `000 code` covering the bytes received, unless the
-    /// sender's Failure-Report was `no`; a message still arriving is dropped (what it held
-    /// is freed, no completion event follows) and its further chunks are answered `code`.
-    /// Reaches messages in progress and the last
-    /// [`ConnectionConfig::remembered_messages`](super::ConnectionConfig::remembered_messages)
-    /// ended ones. Returns whether a REPORT was queued.
-    pub fn report_failure(
-        &mut self,
-        now: crate::Instant,
-        session: SessionId,
-        message_id: &str,
-        code: u16,
-    ) -> Result<bool, SendError> {
-        let _ = now;
-        if !(400..=699).contains(&code) {
-            return Err(SendError::InvalidStatus);
-        }
-        let key = (session, String::from(message_id));
-        if matches!(&self.inbound.current, Some(Current::Accept { key: k, .. }) if *k == key) {
-            self.refuse_current(code);
-        } else {
-            self.drop_incoming(&key, code);
-        }
-        let f = self
-            .inbound
-            .finished
-            .get_mut(&key)
-            .ok_or(SendError::UnknownMessage)?;
-        f.refused = Some(code);
-        let (target, end, total) = (f.target.clone(), f.end, f.total);
-        if !target.as_ref().is_some_and(LazyTarget::failure_allowed) {
-            return Ok(false);
-        }
-        self.send_report(session, target.as_ref(), code, (end, total));
-        Ok(true)
-    }
-
     /// Drops what `session` was receiving (it closed).
     pub(crate) fn inbound_end_session(&mut self, session: SessionId) {
         // The chunk being received is for a session that no longer exists.
@@ -662,93 +598,5 @@ impl<R: RandomSource> Connection<R> {
     /// Forgets everything being received (the connection closed).
     pub(crate) fn inbound_clear(&mut self) {
         self.inbound = Inbound::new(self.config.remembered_messages);
-    }
-
-    fn on_response(&mut self, head: &ChunkHead) {
-        let Some((_, info)) = self.link.on_response(&head.transaction_id()) else {
-            return;
-        };
-        let code = head.status_code().unwrap_or(0);
-        if code == 200 {
-            self.out.on_ok(info.message, &mut self.events);
-        } else {
-            self.transaction_failed(info, FailReason::Response(code));
-        }
-    }
-
-    /// A transaction failed: its message fails (also one already retired, when an error
-    /// answers a `Failure-Report: partial` chunk late).
-    pub(crate) fn transaction_failed(&mut self, info: TxInfo, reason: FailReason) {
-        if self.out.stop(info.message, Some(reason), &mut self.events) {
-            return;
-        }
-        if let Some((session, message_id)) = self.out.take_retired_handle(info.message) {
-            self.events.push_back(Event::SendFailed {
-                session,
-                message: info.message,
-                message_id,
-                reason,
-            });
-        }
-    }
-
-    /// Handles the transactions that timed out.
-    pub(crate) fn expire_transactions(&mut self, now: crate::Instant) {
-        for e in self.link.expire(now) {
-            if e.expect == Expect::Response {
-                self.transaction_failed(e.data, FailReason::Timeout);
-            }
-        }
-    }
-
-    fn on_report(&mut self, session: SessionId, fields: &HeadFields<'_>) {
-        let Some(id) = fields.message_id else { return };
-        let status = fields.status.map_or(0, |s| s.code);
-        let range = fields.byte_range;
-        let active = self
-            .out
-            .find(id)
-            .filter(|h| self.out.get(*h).is_some_and(|o| o.session == session));
-        let Some(h) = active else {
-            // A failure REPORT about a message sent and answered 200 (a gateway's late
-            // refusal, RFC 4975 section 7.1.4).
-            if status != 200 {
-                if let Some(h) = self.out.take_retired(session, id) {
-                    let message_id = String::from(id);
-                    self.events.push_back(Event::ReportReceived {
-                        session,
-                        message: h,
-                        message_id: message_id.clone(),
-                        status,
-                        range,
-                    });
-                    self.events.push_back(Event::SendFailed {
-                        session,
-                        message: h,
-                        message_id,
-                        reason: FailReason::Report(status),
-                    });
-                }
-            }
-            return; // RFC 4975 section 7.1.2: unknown Message-ID, ignored
-        };
-        self.events.push_back(Event::ReportReceived {
-            session,
-            message: h,
-            message_id: String::from(id),
-            status,
-            range,
-        });
-        if status != 200 {
-            // RFC 4975 section 10.5: a 413 in a REPORT stops the message at once.
-            self.out
-                .stop(h, Some(FailReason::Report(status)), &mut self.events);
-            return;
-        }
-        if let Some(r) = range {
-            let end = r.end.unwrap_or(r.start.saturating_sub(1));
-            self.out
-                .on_success_report(h, (r.start.saturating_sub(1), end), &mut self.events);
-        }
     }
 }

@@ -74,10 +74,14 @@
 
 mod accept;
 mod config;
+mod delivery;
 mod event;
 mod inbound;
 mod outbound;
+mod outgoing;
 mod remembered;
+mod reports;
+mod sender;
 mod sessions;
 mod table;
 mod wrapped;
@@ -101,7 +105,8 @@ pub use event::{Event, FailReason, MessageHandle, SessionId};
 pub use table::{ConnectionId, DuplicateSession, SessionTable};
 
 use inbound::Inbound;
-use outbound::{Outbound, Sender, TxInfo};
+use outbound::Outbound;
+use sender::{Sender, TxInfo};
 use sessions::Session;
 
 /// Why a command was refused (local misuse or back-pressure, never the peer's fault).

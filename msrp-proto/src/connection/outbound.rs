@@ -1,201 +1,46 @@
-//! Outgoing messages: their state, the fair scheduler that picks whose chunk goes next
-//! (RFC 4975 section 7.1.1), and the [`Outbox`] the link draws chunks from.
+//! Every outgoing message of a connection, found by handle or Message-ID, and the queues
+//! of the fair scheduler (RFC 4975 section 7.1.1): sessions take turns, and the messages
+//! of a session; only messages with something to send are queued.
 
 use alloc::collections::{BTreeMap, VecDeque};
 use alloc::string::String;
 use alloc::vec::Vec;
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use core::time::Duration;
 
 use super::event::{Event, FailReason, MessageHandle, SessionId};
-use super::sessions::Session;
-use crate::chunking::{ChunkPolicy, Chunker, MIN_BEFORE_INTERRUPT, ReportPrefs};
-use crate::link::{Outbox, Started};
+use super::outgoing::{Outgoing, Stream};
+use crate::chunking::{ChunkPolicy, Chunker, ReportPrefs};
 use crate::reassembly::RangeSet;
 use crate::time::Instant;
 use crate::transaction::Expect;
-use crate::wire::{Continuation, RandomSource, random_id};
 
-/// Streamed writes smaller than this are gathered into one chunk body (copied together).
-const GATHER_MAX: usize = 64 * 1024;
-
-/// What the link keeps per transaction of ours.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct TxInfo {
-    pub(crate) message: MessageHandle,
-}
-
-/// One message being sent.
-pub(crate) struct Outgoing {
-    pub(crate) session: SessionId,
-    pub(crate) message_id: String,
-    /// The body being sent, or the current segment of a streamed one.
-    chunker: Chunker,
-    /// For a message sent as it is produced: what is still to come.
-    stream: Option<Stream>,
-    /// Body bytes handed out so far, over all segments.
-    pub(crate) sent: u64,
-    pub(crate) success_wanted: bool,
-    /// What each chunk's Failure-Report asks back.
-    expect: Expect,
-    /// Byte ranges covered by success REPORTs (0-based).
-    pub(crate) reported: RangeSet,
-    /// Failed or aborted: nothing more of it is sent (but a `#` chunk, if pending).
-    pub(crate) failed: bool,
-    /// Aborted after some chunks went out: one more (empty) chunk ends it with `#`.
-    abort_pending: bool,
-    /// Chunks waiting for a 200.
-    pub(crate) in_flight: usize,
-    /// A keep-alive: one bodiless SEND in the control queue, not scheduled.
-    keepalive: bool,
-    /// In its session's queue: it has (or may have) chunks to send.
-    scheduled: bool,
-}
-
-/// The part of a streamed outgoing message not yet in a segment.
-struct Stream {
-    /// Written by the application, not yet sent.
-    pending: VecDeque<Bytes>,
-    pending_bytes: u64,
-    /// When the oldest pending bytes were written.
-    since: Option<Instant>,
-    /// The application called `finish`.
-    finished: bool,
-    /// The segment that ends the message has been started.
-    final_started: bool,
-}
-
-impl Stream {
-    /// The next segment's body: consecutive small pieces copied together (up to
-    /// [`GATHER_MAX`]), a large piece as it is.
-    fn take_gathered(&mut self) -> Bytes {
-        let Some(first) = self.pending.pop_front() else {
-            return Bytes::new();
-        };
-        let mut total = first.len();
-        if total >= GATHER_MAX
-            || self
-                .pending
-                .front()
-                .is_none_or(|b| total + b.len() > GATHER_MAX)
-        {
-            self.pending_bytes -= first.len() as u64;
-            return first;
-        }
-        let mut body = BytesMut::with_capacity(GATHER_MAX.min(self.pending_bytes as usize));
-        body.extend_from_slice(&first);
-        while let Some(next) = self.pending.front() {
-            if total + next.len() > GATHER_MAX {
-                break;
-            }
-            total += next.len();
-            body.extend_from_slice(next);
-            self.pending.pop_front();
-        }
-        self.pending_bytes -= total as u64;
-        body.freeze()
-    }
-}
-
-impl Outgoing {
-    /// Whether every byte has been sent and the last chunk ended.
-    pub(crate) fn all_sent(&self) -> bool {
-        self.chunker.is_done()
-            && self
-                .stream
-                .as_ref()
-                .is_none_or(|st| st.final_started && st.pending.is_empty())
-    }
-
-    /// The message's size once known.
-    pub(crate) fn message_len(&self) -> Option<u64> {
-        match &self.stream {
-            None => Some(self.chunker.total()),
-            Some(st) if st.finished => Some(self.chunker.end_offset() + st.pending_bytes),
-            Some(_) => self.chunker.declared_total(),
-        }
-    }
-
-    /// Bytes queued and not yet sent (current segment and pending ones).
-    fn unsent(&self) -> u64 {
-        let pending = self.stream.as_ref().map_or(0, |st| st.pending_bytes);
-        self.chunker.total() - self.chunker.sent() + pending
-    }
-
-    /// When its written bytes must go out even if fewer than a chunk's worth.
-    fn gather_deadline(&self, delay: Duration) -> Option<Instant> {
-        let st = self.stream.as_ref()?;
-        if self.failed || st.finished || !self.chunker.is_done() || st.pending_bytes == 0 {
-            return None;
-        }
-        st.since.map(|t| t + delay)
-    }
-
-    /// Whether a chunk can be started now; moves to the next segment of a stream if needed.
-    fn ready(&mut self, now: Instant, delay: Duration) -> bool {
-        if self.failed {
-            return self.abort_pending;
-        }
-        if self.keepalive {
-            return false;
-        }
-        if !self.chunker.is_done() {
-            return true;
-        }
-        let Some(st) = &mut self.stream else {
-            return false;
-        };
-        if !st.pending.is_empty() {
-            // Small writes wait a little to be sent together (never past the delay).
-            let hold = !st.finished
-                && st.pending_bytes < MIN_BEFORE_INTERRUPT
-                && st.since.is_some_and(|t| now < t + delay);
-            if hold {
-                return false;
-            }
-            let body = st.take_gathered();
-            st.since = (!st.pending.is_empty()).then_some(now);
-            let last = st.finished && st.pending.is_empty();
-            st.final_started |= last;
-            self.chunker = self.chunker.next_segment(body, last);
-            return true;
-        }
-        if st.finished && !st.final_started {
-            // The message ends after a segment already sent: an empty chunk carries the `$`.
-            st.final_started = true;
-            self.chunker = self.chunker.next_segment(Bytes::new(), true);
-            return true;
-        }
-        false
-    }
-}
-
-struct Slot {
-    generation: u32,
-    message: Option<Outgoing>,
+pub(super) struct Slot {
+    pub(super) generation: u32,
+    pub(super) message: Option<Outgoing>,
 }
 
 /// Every message being sent, the scheduler's queues, and recently finished ones.
 pub(crate) struct Outbound {
-    slots: Vec<Slot>,
+    pub(super) slots: Vec<Slot>,
     free: Vec<u32>,
     /// Active messages by Message-ID (REPORTs name them so).
     by_id: BTreeMap<String, MessageHandle>,
     /// Sessions with scheduled messages, in turn order.
-    turns: VecDeque<SessionId>,
+    pub(super) turns: VecDeque<SessionId>,
     /// Per session, its scheduled messages in turn order.
-    queues: BTreeMap<SessionId, VecDeque<MessageHandle>>,
+    pub(super) queues: BTreeMap<SessionId, VecDeque<MessageHandle>>,
     /// The message whose chunk is being written.
-    current: Option<MessageHandle>,
+    pub(super) current: Option<MessageHandle>,
     /// Body bytes queued and not yet handed to the link.
-    unsent: usize,
+    pub(super) unsent: usize,
     /// Messages retired after their last response: a failure REPORT may still come (RFC
     /// 4975 section 7.1.4), or an error response to a `Failure-Report: partial` chunk.
     retired: VecDeque<(MessageHandle, SessionId, String)>,
     remembered: usize,
     policy: ChunkPolicy,
     max_ranges: usize,
-    gather_delay: Duration,
+    pub(super) gather_delay: Duration,
 }
 
 impl Outbound {
@@ -231,7 +76,7 @@ impl Outbound {
         (slot.generation == h.generation).then_some(slot.message.as_ref()?)
     }
 
-    fn get_mut(&mut self, h: MessageHandle) -> Option<&mut Outgoing> {
+    pub(super) fn get_mut(&mut self, h: MessageHandle) -> Option<&mut Outgoing> {
         let slot = self.slots.get_mut(h.index as usize)?;
         if slot.generation != h.generation {
             return None;
@@ -336,7 +181,7 @@ impl Outbound {
 
     /// Takes a message out of its session's queue: it has nothing more to send. The
     /// scheduler then never looks at messages that only wait for responses.
-    fn unschedule(&mut self, h: MessageHandle, session: SessionId) {
+    pub(super) fn unschedule(&mut self, h: MessageHandle, session: SessionId) {
         if let Some(o) = self.get_mut(h) {
             o.scheduled = false;
         }
@@ -412,7 +257,7 @@ impl Outbound {
 
     /// Forgets a message: out of the queues, its slot free. `retire`: remember it for
     /// late failure REPORTs.
-    fn remove(&mut self, h: MessageHandle, retire: bool) -> Option<Outgoing> {
+    pub(super) fn remove(&mut self, h: MessageHandle, retire: bool) -> Option<Outgoing> {
         let slot = self.slots.get_mut(h.index as usize)?;
         if slot.generation != h.generation {
             return None;
@@ -556,7 +401,7 @@ impl Outbound {
 
     /// Reports [`Event::MessageDelivered`] once success REPORTs cover a message whose last
     /// chunk has gone out (a REPORT can arrive before the sender ends its last chunk).
-    fn check_delivered(&mut self, h: MessageHandle, events: &mut VecDeque<Event>) {
+    pub(super) fn check_delivered(&mut self, h: MessageHandle, events: &mut VecDeque<Event>) {
         let Some(o) = self.get_mut(h) else { return };
         let len = o.message_len();
         if o.success_wanted
@@ -575,7 +420,7 @@ impl Outbound {
     }
 
     /// Forgets a message once all its chunks are sent and answered and no report is awaited.
-    fn retire_if_done(&mut self, h: MessageHandle) {
+    pub(super) fn retire_if_done(&mut self, h: MessageHandle) {
         let writing = self.current == Some(h);
         if self.get(h).is_some_and(|o| {
             o.all_sent() && o.in_flight == 0 && !o.success_wanted && !writing && !o.failed
@@ -590,142 +435,5 @@ impl Outbound {
             .iter()
             .filter_map(|s| s.message.as_ref()?.gather_deadline(self.gather_delay))
             .min()
-    }
-}
-
-/// The [`Outbox`] of an endpoint: its outgoing messages, the sessions' paths and the
-/// random source for transaction ids, borrowed for one `poll_transmit`.
-pub(crate) struct Sender<'a, R> {
-    pub(crate) out: &'a mut Outbound,
-    pub(crate) sessions: &'a [Session],
-    pub(crate) rng: &'a mut R,
-    pub(crate) events: &'a mut VecDeque<Event>,
-}
-
-impl<R: RandomSource> Outbox<TxInfo> for Sender<'_, R> {
-    fn start(&mut self, now: Instant, room: bool, buf: &mut BytesMut) -> Option<Started<TxInfo>> {
-        let out = &mut *self.out;
-        let delay = out.gather_delay;
-        // Sessions in turn order; in each, its messages in turn order (the one served
-        // last goes to the back when its chunk ends).
-        for t in 0..out.turns.len() {
-            let session = out.turns[t];
-            let Some(queue) = out.queues.get_mut(&session) else {
-                continue;
-            };
-            for &h in queue.iter() {
-                let slot = &mut out.slots[h.index as usize];
-                let Some(o) = slot.message.as_mut() else {
-                    continue;
-                };
-                if !room && o.expect != Expect::Nothing {
-                    continue;
-                }
-                if !o.ready(now, delay) {
-                    continue;
-                }
-                let s = self.sessions.get(o.session.0)?;
-                let tid = random_id(self.rng);
-                if o.abort_pending {
-                    o.chunker
-                        .begin_abort_into(tid, &s.to_text, &s.from_text, buf);
-                } else {
-                    o.chunker.begin_into(tid, &s.to_text, &s.from_text, buf);
-                }
-                let expect = if o.abort_pending {
-                    Expect::Nothing
-                } else {
-                    o.expect
-                };
-                if expect == Expect::Response {
-                    o.in_flight += 1;
-                }
-                out.current = Some(h);
-                return Some(Started {
-                    tid,
-                    has_body: true,
-                    expect,
-                    data: TxInfo { message: h },
-                });
-            }
-        }
-        None
-    }
-
-    fn body(&mut self, max: usize) -> Option<Bytes> {
-        let h = self.out.current?;
-        let o = self.out.get_mut(h)?;
-        if o.failed {
-            return None;
-        }
-        let piece = o.chunker.take(max)?;
-        o.sent += piece.len() as u64;
-        self.out.unsent -= piece.len();
-        Some(piece)
-    }
-
-    fn may_interrupt(&self) -> bool {
-        self.out
-            .current
-            .and_then(|h| self.out.get(h))
-            .is_some_and(|o| o.chunker.may_interrupt())
-    }
-
-    fn others_waiting(&mut self, now: Instant) -> bool {
-        let current = self.out.current;
-        let delay = self.out.gather_delay;
-        let out = &mut *self.out;
-        out.queues.values().flatten().any(|h| {
-            Some(*h) != current
-                && out.slots[h.index as usize]
-                    .message
-                    .as_mut()
-                    .is_some_and(|o| o.ready(now, delay))
-        })
-    }
-
-    fn stopped(&self) -> bool {
-        self.out
-            .current
-            .and_then(|h| self.out.get(h))
-            .is_none_or(|o| o.failed)
-    }
-
-    fn end(&mut self, _now: Instant, stopped: bool) -> Continuation {
-        let Some(h) = self.out.current.take() else {
-            return Continuation::Aborted;
-        };
-        let Some(o) = self.out.get_mut(h) else {
-            return Continuation::Aborted;
-        };
-        if stopped || o.failed {
-            // Nothing more of it goes out.
-            if !o.failed {
-                // The head could not be encoded (a bug): the message fails.
-                self.out.current = Some(h);
-                self.out
-                    .stop(h, Some(FailReason::Response(500)), self.events);
-            }
-            self.out.remove(h, false);
-            return Continuation::Aborted;
-        }
-        let (flag, session) = (o.chunker.end(), o.session);
-        if o.all_sent() {
-            self.out.unschedule(h, session);
-        } else if let Some(q) = self.out.queues.get_mut(&session) {
-            // Its turn is over: the other messages of its session, and the other
-            // sessions, go first.
-            if let Some(i) = q.iter().position(|m| *m == h) {
-                q.remove(i);
-                q.push_back(h);
-            }
-        }
-        if let Some(i) = self.out.turns.iter().position(|s| *s == session) {
-            self.out.turns.remove(i);
-            self.out.turns.push_back(session);
-        }
-        self.out.check_delivered(h, self.events);
-        self.out.retire_if_done(h);
-        flag
     }
 }

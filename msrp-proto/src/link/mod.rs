@@ -80,8 +80,9 @@ pub(crate) trait Outbox<T> {
     /// Whether the current chunk's message was stopped (aborted, refused with 413 or a
     /// failure REPORT): the chunk ends at once with `#`.
     fn stopped(&self) -> bool;
-    /// Ends the current chunk (body done, interrupted, or stopped); returns its flag.
-    fn end(&mut self, now: Instant, stopped: bool) -> Continuation;
+    /// Ends the current chunk (body done, interrupted, or stopped: then `#`); returns its
+    /// flag.
+    fn end(&mut self) -> Continuation;
 }
 
 /// A control chunk: bytes written whole, and the transaction it opens, if any.
@@ -268,7 +269,7 @@ impl<T> Link<T> {
                         continue;
                     }
                 }
-                let flag = outbox.end(now, stopped);
+                let flag = outbox.end();
                 let Some(w) = self.writing.take() else { break };
                 let buf = sink.buffer();
                 if w.has_body {
