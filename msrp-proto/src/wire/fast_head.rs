@@ -13,15 +13,17 @@
 //! split-invariance tests and the `chunk_split` fuzz target compare it with the general
 //! reader, which reads heads that arrive in pieces.
 
-use alloc::vec::Vec;
 use core::ops::Range;
 
 use super::continuation::Continuation;
-use super::header_line::{self, HeaderSpan, Known, canonical_name_at_start};
+use super::header_line::{self, Known, canonical_name_at_start};
+use super::path_cache::PathCache;
 use super::start_line::{Method, StartKind, is_text};
 use super::tid::is_ident_char;
+use super::validate;
 use super::values::is_token_char;
 use crate::Limits;
+use msrp_uri::Mode;
 
 /// A head read in one pass.
 pub(crate) struct FastHead {
@@ -40,29 +42,18 @@ pub(crate) struct FastHead {
     pub(crate) byte_range: Option<Range<usize>>,
 }
 
-/// Reads the head at the start of `buf` if it is complete and in the common spelling,
-/// pushing its header lines to `lines` (which must be empty) if `KEEP` (a caller that
-/// checks no value needs none of them). On `None`, `lines` is left empty again. Inlined:
-/// its result then stays in registers rather than going through memory, where reading it
+/// Reads the head at the start of `buf` if it is complete and in the common spelling;
+/// with `VALUES`, also checks each known header field's value as the general reader's
+/// `Validation::Full` does (through `cache`, in `mode`), answering only if every value
+/// passes without a quirk (anything else is the general reader's to report). Inlined: its
+/// result then stays in registers rather than going through memory, where reading it
 /// back with wider loads than it was written with stalls.
 #[inline(always)]
-pub(crate) fn read<const KEEP: bool>(
+pub(crate) fn read<const VALUES: bool>(
     buf: &[u8],
     limits: &Limits,
-    lines: &mut Vec<HeaderSpan>,
-) -> Option<FastHead> {
-    let head = read_inner::<KEEP>(buf, limits, lines);
-    if head.is_none() {
-        lines.clear();
-    }
-    head
-}
-
-#[inline(always)]
-fn read_inner<const KEEP: bool>(
-    buf: &[u8],
-    limits: &Limits,
-    lines: &mut Vec<HeaderSpan>,
+    mode: Mode,
+    cache: &mut PathCache,
 ) -> Option<FastHead> {
     let (tid_len, kind, first_header) = start_line(buf, limits)?;
     let tid = &buf[5..5 + tid_len];
@@ -160,13 +151,10 @@ fn read_inner<const KEEP: bool>(
         if kind == Some(Known::ByteRange) && byte_range.is_none() {
             byte_range = Some(v..nl - 1);
         }
-        if KEEP {
-            lines.push(HeaderSpan {
-                name: pos..pos + colon,
-                value: v..nl - 1,
-                spaced: true,
-                known,
-            });
+        if let (true, Some(kind)) = (VALUES, kind) {
+            if !validate::value_is_clean(kind, &buf[v..nl - 1], mode, limits, cache) {
+                return None;
+            }
         }
         count += 1;
         pos = nl + 1;

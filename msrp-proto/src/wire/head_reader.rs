@@ -7,7 +7,6 @@ use alloc::vec::Vec;
 use super::error::ParseError;
 use super::fast_head;
 use super::head::ChunkHead;
-use super::header_line::HeaderSpan;
 use super::parser::{ChunkParser, EndLine, ParseEvent};
 use super::path_cache::PathCache;
 use super::rejected::RejectedHead;
@@ -58,8 +57,6 @@ pub struct HeadReader {
     limits: Limits,
     mode: Mode,
     validation: Validation,
-    /// Header spans of the head being read (reused: no allocation once warm).
-    lines: Vec<HeaderSpan>,
     /// The URI lists found valid last.
     paths: PathCache,
     /// The parser that reported the last recoverable error, kept for
@@ -103,7 +100,6 @@ impl HeadReader {
             limits,
             mode,
             validation: Validation::Full,
-            lines: Vec::new(),
             paths: PathCache::default(),
             fallback: None,
         }
@@ -130,7 +126,6 @@ impl HeadReader {
     /// (the chunk's start line was read, see [`ParseError::is_fatal`]) leave the chunk's
     /// head for [`HeadReader::rejected_head`].
     pub fn read<'b>(&mut self, buf: &'b [u8]) -> Result<Option<HeadRead<'b>>, ParseError> {
-        self.lines.clear();
         if let Some(read) = self.read_fast(buf) {
             return Ok(Some(read));
         }
@@ -150,34 +145,14 @@ impl HeadReader {
     /// incomplete head, a value that is wrong or gives a quirk), which the general reader
     /// then reads.
     fn read_fast<'b>(&mut self, buf: &'b [u8]) -> Option<HeadRead<'b>> {
-        let checks = self.validation.checks_after_framing();
-        // The header spans are kept only for a check of the values.
-        let fast = if checks == Checks::NONE {
-            fast_head::read::<false>(buf, &self.limits, &mut self.lines)?
+        // The values are checked as the head is read, when they are to be.
+        let fast = if self.validation.checks_after_framing() == Checks::NONE {
+            fast_head::read::<false>(buf, &self.limits, self.mode, &mut self.paths)?
         } else {
-            fast_head::read::<true>(buf, &self.limits, &mut self.lines)?
+            fast_head::read::<true>(buf, &self.limits, self.mode, &mut self.paths)?
         };
         let head = &buf[..fast.head_end];
-        let byte_range = if checks == Checks::NONE {
-            validate::byte_range_at(head, fast.byte_range)
-        } else {
-            let mut quirk = false;
-            let checked = validate::head(
-                head,
-                &self.lines,
-                &fast.kind,
-                fast.end_line.is_none(),
-                self.mode,
-                &self.limits,
-                checks,
-                Some(&mut self.paths),
-                &mut |_, _| quirk = true,
-            );
-            match checked {
-                Ok(r) if !quirk => r,
-                _ => return None,
-            }
-        };
+        let byte_range = validate::byte_range_at(head, fast.byte_range);
         let (len, end) = match fast.end_line {
             // The fast reader takes CRLF line ends only.
             None => (fast.head_end + 2, None),

@@ -487,11 +487,13 @@ impl Core {
         }
         if self.searched == 0 && matches!(self.state, State::Start) {
             // A head not looked at yet: most arrive whole and in the common spelling.
-            // The header spans are kept only for a check of the values.
+            // Its values are checked as it is read, when they are to be; a head with a
+            // value that fails or gives a quirk goes to the general reader, which reports
+            // it as it reports any other.
             let fast = if self.validation.checks_after_framing() == validate::Checks::NONE {
-                fast_head::read::<false>(buf, &self.limits, &mut self.lines)
+                fast_head::read::<false>(buf, &self.limits, self.mode, &mut self.paths)
             } else {
-                fast_head::read::<true>(buf, &self.limits, &mut self.lines)
+                fast_head::read::<true>(buf, &self.limits, self.mode, &mut self.paths)
             };
             if let Some(fast) = fast {
                 self.start = Some(StartLine {
@@ -717,7 +719,8 @@ impl Core {
         };
         let checks = match by {
             ReadBy::Lines => self.validation.checks(),
-            ReadBy::OnePass { .. } => self.validation.checks_after_framing(),
+            // The one-pass reader checked the framing, and the values if they are to be.
+            ReadBy::OnePass { .. } => validate::Checks::NONE,
         };
         let check = if let (validate::Checks::NONE, ReadBy::OnePass { byte_range }) = (checks, by) {
             // Nothing left to check (the one-pass reader kept no header spans): only

@@ -1,11 +1,11 @@
-//! The URI lists a parser found valid most recently, so that the To-Path and From-Path of
-//! one session, repeated on every chunk of a connection, are checked once rather than on
-//! every chunk.
+//! The header values a parser found valid most recently, so that the To-Path and
+//! From-Path of one session and the Content-Type of its messages, repeated on every chunk
+//! of a connection, are checked once rather than on every chunk.
 //!
-//! Checking a URI list (RFC 4975 section 9) is a pure function of its bytes and of the
-//! parser's mode and limits, which do not change over a parser's life. So a list equal,
+//! Checking such a value (RFC 4975 section 9) is a pure function of its bytes and of the
+//! parser's mode and limits, which do not change over a parser's life. So a value equal,
 //! byte for byte, to one found valid without a violation is valid without a violation:
-//! the cache changes speed, never results. Only lists found valid are kept, each at most
+//! the cache changes speed, never results. Only values found valid are kept, each at most
 //! [`MAX_CACHED`] bytes, in two slots per header field (the last two distinct values).
 
 use alloc::vec::Vec;
@@ -16,12 +16,12 @@ use super::header_line::same_bytes;
 /// Longest value cached (longer ones are checked every time).
 pub(crate) const MAX_CACHED: usize = 512;
 
-/// Two remembered values for each of To-Path, From-Path and Use-Path.
+/// Two remembered values for each of To-Path, From-Path, Use-Path and Content-Type.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct PathCache {
-    slots: [[Vec<u8>; 2]; 3],
+    slots: [[Vec<u8>; 2]; 4],
     /// Per field, which slot to replace next.
-    next: [usize; 3],
+    next: [usize; 4],
 }
 
 impl PathCache {
@@ -30,6 +30,7 @@ impl PathCache {
             Known::ToPath => Some(0),
             Known::FromPath => Some(1),
             Known::UsePath => Some(2),
+            Known::ContentType => Some(3),
             _ => None,
         }
     }

@@ -123,12 +123,21 @@ pub(crate) fn head(
                 }
             }
             Known::ContentType => {
-                if values {
-                    if let Err(reason) = values::media_type(v) {
-                        if !(tolerant && v.contains(&b'/')) {
-                            return Err(bad(reason));
+                // A connection's messages mostly share a few types: checked once each.
+                let known = paths.as_deref().is_some_and(|c| c.hit(kind, v));
+                if values && !known {
+                    match values::media_type(v) {
+                        Ok(_) => {
+                            if let Some(c) = paths.as_deref_mut() {
+                                c.insert(kind, v);
+                            }
                         }
-                        quirk(Quirk::HeaderValue, h.value.start);
+                        Err(reason) => {
+                            if !(tolerant && v.contains(&b'/')) {
+                                return Err(bad(reason));
+                            }
+                            quirk(Quirk::HeaderValue, h.value.start);
+                        }
                     }
                 }
                 if framing && has_body && i + 1 != lines.len() {
@@ -147,6 +156,48 @@ pub(crate) fn head(
         }
     }
     Ok(byte_range)
+}
+
+/// Whether the value `v` of the known header field `kind` passes the checks [`head`]
+/// makes of it in `mode`, without a quirk: for the one-pass reader, which leaves anything
+/// else to the general reader (so a head it answers is one `head` accepts as it stands).
+#[inline]
+pub(crate) fn value_is_clean(
+    kind: Known,
+    v: &[u8],
+    mode: Mode,
+    limits: &Limits,
+    cache: &mut PathCache,
+) -> bool {
+    match kind {
+        Known::ByteRange => values::byte_range(v).is_ok(),
+        Known::ContentType => {
+            if cache.hit(kind, v) {
+                return true;
+            }
+            let ok = values::media_type(v).is_ok();
+            if ok {
+                cache.insert(kind, v);
+            }
+            ok
+        }
+        _ => {
+            let mut quirk = false;
+            let opts = ParseOptions::with_mode(mode);
+            let tolerant = mode == Mode::Tolerant;
+            let checked = value(
+                kind,
+                v,
+                tolerant,
+                limits,
+                &opts,
+                Some(cache),
+                &mut |_, _| quirk = true,
+                0,
+            );
+            checked.is_ok() && !quirk
+        }
+    }
 }
 
 /// Byte-Range from the value at `span` of `head`, if well formed (what [`head`] returns
