@@ -127,7 +127,8 @@ pub fn reason_phrase(code: u16) -> &'static str {
 /// from the URI the request was sent to (the last To-Path URI). The paths are copied as
 /// received, without being parsed (the parser checked them), unless the parser let
 /// something pass in tolerant mode: then they are parsed and printed in the strict
-/// spelling, since what this side writes is always strict.
+/// spelling, since what this side writes is always strict. The paths are parts of the
+/// head's bytes: a reply lives only while its chunk is being received.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Reply {
     tid: TransactionId,
@@ -248,9 +249,11 @@ pub(crate) struct LazyTarget {
 }
 
 impl LazyTarget {
-    pub(crate) fn new(request: &ChunkHead, fields: &HeadFields<'_>) -> Option<LazyTarget> {
+    pub(crate) fn new(fields: &HeadFields<'_>) -> Option<LazyTarget> {
         Some(LazyTarget {
-            from_path: sub_bytes(request.raw(), fields.from_path?),
+            // A copy: a part of the head would keep the parser's whole buffer alive for
+            // as long as the message is remembered.
+            from_path: Bytes::copy_from_slice(fields.from_path?),
             message_id: fields.message_id?.into(),
             failure: fields.failure_report.unwrap_or(ReportRequest::Yes),
         })

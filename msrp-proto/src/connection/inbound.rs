@@ -185,7 +185,7 @@ impl<R: RandomSource> Connection<R> {
         let fields = head.fields();
         let reply = Reply::new(&head, &fields);
         let session = match fields.to_path {
-            Some(to) => self.route_bytes(head.raw(), to, table),
+            Some(to) => self.route_bytes(to, table),
             None => Err(400),
         };
         let current = match (session, head.method()) {
@@ -263,7 +263,7 @@ impl<R: RandomSource> Connection<R> {
             return answer(reply, 200);
         }
         let key = (s, message_id);
-        let target = LazyTarget::new(head, fields);
+        let target = LazyTarget::new(fields);
         if let Some(f) = self.inbound.finished.get(&key) {
             if let Some(code) = f.refused {
                 return answer(reply, code);

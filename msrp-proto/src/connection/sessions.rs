@@ -70,12 +70,11 @@ impl<R: RandomSource> Connection<R> {
             .map(SessionId)
     }
 
-    /// [`Connection::route`] for a To-Path as received (`to`, a part of the head `raw`):
+    /// [`Connection::route`] for a To-Path as received:
     /// the To-Path that routed last is remembered as bytes, so the chunks of a session
     /// find it without parsing their To-Path.
     pub(crate) fn route_bytes(
         &mut self,
-        raw: &Bytes,
         to: &[u8],
         table: Option<&mut SessionTable>,
     ) -> Result<SessionId, u16> {
@@ -86,7 +85,8 @@ impl<R: RandomSource> Connection<R> {
         }
         let (path, _) = Path::parse_with(to, &ParseOptions::TOLERANT).map_err(|_| 400u16)?;
         let s = self.route(&path, table)?;
-        self.route_cache = Some((crate::report::sub_bytes(raw, to), s));
+        // A copy: a part of the head would keep the parser's buffer alive.
+        self.route_cache = Some((Bytes::copy_from_slice(to), s));
         Ok(s)
     }
 
