@@ -61,12 +61,14 @@ impl SessionConfig {
     }
 
     /// Sets the accepted types (local `a=accept-types`).
+    #[must_use]
     pub fn accept_types<I: IntoIterator<Item = S>, S: Into<String>>(mut self, types: I) -> Self {
         self.accept_types = types.into_iter().map(Into::into).collect();
         self
     }
 
     /// Sets the types accepted inside containers (local `a=accept-wrapped-types`).
+    #[must_use]
     pub fn accept_wrapped_types<I: IntoIterator<Item = S>, S: Into<String>>(
         mut self,
         types: I,
@@ -76,12 +78,14 @@ impl SessionConfig {
     }
 
     /// Sets the largest message received (local `a=max-size`).
+    #[must_use]
     pub fn max_message_size(mut self, bytes: u64) -> Self {
         self.max_message_size = bytes;
         self
     }
 
     /// Matches requests by session-id only (RFC 6714).
+    #[must_use]
     pub fn cema(mut self, yes: bool) -> Self {
         self.cema = yes;
         self
