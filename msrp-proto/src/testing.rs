@@ -104,6 +104,18 @@ impl Peer {
             .send(now, s, content_type, body.into(), ReportPrefs::default())
     }
 
+    /// Starts a streamed message on its session, without reports.
+    pub fn send_stream(
+        &mut self,
+        now: Instant,
+        content_type: &str,
+        total: Option<u64>,
+    ) -> Result<MessageHandle, SendError> {
+        let s = self.session;
+        self.conn
+            .send_stream(now, s, content_type, total, ReportPrefs::default())
+    }
+
     /// Starts recording what it writes (into [`Peer::wire`]).
     pub fn record(&mut self) {
         self.wire.get_or_insert_with(Vec::new);

@@ -64,14 +64,7 @@ fn a_refused_send_is_followed_by_writable() {
 fn a_refused_write_is_followed_by_writable() {
     let mut p = Pair::new(ConnectionConfig::default().max_queued_bytes(64 * 1024));
     let h =
-        p.a.conn
-            .send_stream(
-                p.now,
-                p.a.session,
-                "application/octet-stream",
-                Some(1 << 20),
-                ReportPrefs::default(),
-            )
+        p.a.send_stream(p.now, "application/octet-stream", Some(1 << 20))
             .unwrap();
     let piece = Bytes::from(vec![3; 16 * 1024]);
     let mut written = 0;

@@ -78,16 +78,7 @@ fn every_policy_keeps_large_chunks_interruptible() {
 fn small_streamed_writes_are_gathered() {
     let mut p = Pair::new(ConnectionConfig::default());
     p.a.record();
-    let h =
-        p.a.conn
-            .send_stream(
-                p.now,
-                p.a.session,
-                "text/plain",
-                None,
-                ReportPrefs::default(),
-            )
-            .unwrap();
+    let h = p.a.send_stream(p.now, "text/plain", None).unwrap();
     // 2000 writes of 10 bytes, one every 50 microseconds, polled after each (as a driver
     // does): 20 KB in 100 ms.
     for i in 0..2000u32 {
@@ -124,16 +115,7 @@ fn small_streamed_writes_are_gathered() {
 #[test]
 fn a_trickle_is_not_held_past_the_gathering_delay() {
     let mut p = Pair::new(ConnectionConfig::default());
-    let h =
-        p.a.conn
-            .send_stream(
-                p.now,
-                p.a.session,
-                "text/plain",
-                None,
-                ReportPrefs::default(),
-            )
-            .unwrap();
+    let h = p.a.send_stream(p.now, "text/plain", None).unwrap();
     p.a.conn
         .write(p.now, h, Bytes::from_static(b"typing..."))
         .unwrap();

@@ -2,7 +2,6 @@
 //! sections 10.5 and 7.1.1): the transaction is known from its chunk's first byte.
 
 use bytes::{Bytes, BytesMut};
-use msrp_proto::chunking::ReportPrefs;
 use msrp_proto::connection::{ConnectionConfig, Event, FailReason};
 use msrp_proto::testing::{A_URI, B_URI, Pair, session};
 use msrp_proto::wire::Continuation;
@@ -26,14 +25,7 @@ fn pair() -> Pair {
 fn a_413_at_the_head_ends_the_chunk_being_written_with_a_hash() {
     let mut p = pair();
     let h =
-        p.a.conn
-            .send(
-                p.now,
-                p.a.session,
-                "text/plain",
-                Bytes::from(vec![b'z'; LEN]),
-                ReportPrefs::default(),
-            )
+        p.a.send(p.now, "text/plain", Bytes::from(vec![b'z'; LEN]))
             .unwrap();
     let mut wire = Vec::new();
     let mut buf = BytesMut::new();
@@ -75,14 +67,7 @@ fn a_failure_report_in_the_middle_of_a_chunk_stops_it() {
     // while the chunk is still arriving.
     let config = ConnectionConfig::default().max_transmit(64 * 1024);
     let mut p = Pair::new(config);
-    p.a.conn
-        .send(
-            p.now,
-            p.a.session,
-            "text/plain",
-            Bytes::from(vec![b'z'; LEN]),
-            ReportPrefs::default(),
-        )
+    p.a.send(p.now, "text/plain", Bytes::from(vec![b'z'; LEN]))
         .unwrap();
     let mut buf = BytesMut::new();
     assert!(p.a.conn.poll_transmit(p.now, &mut buf).is_some());
@@ -128,16 +113,7 @@ fn a_413_response_to_an_early_chunk_stops_the_chunk_in_flight() {
     // The first chunk is small and answered 413 while the second, long one is written.
     let config = ConnectionConfig::default().max_transmit(64 * 1024);
     let mut p = Pair::new(config);
-    let stream =
-        p.a.conn
-            .send_stream(
-                p.now,
-                p.a.session,
-                "text/plain",
-                None,
-                ReportPrefs::default(),
-            )
-            .unwrap();
+    let stream = p.a.send_stream(p.now, "text/plain", None).unwrap();
     p.a.conn
         .write(p.now, stream, Bytes::from(vec![b'a'; 3000]))
         .unwrap();
@@ -182,14 +158,7 @@ fn a_413_response_to_an_early_chunk_stops_the_chunk_in_flight() {
 fn the_refusal_reaches_the_sender_through_a_pair_and_nothing_more_is_sent() {
     let mut p = pair();
     p.a.record();
-    p.a.conn
-        .send(
-            p.now,
-            p.a.session,
-            "text/plain",
-            Bytes::from(vec![b'q'; LEN]),
-            ReportPrefs::default(),
-        )
+    p.a.send(p.now, "text/plain", Bytes::from(vec![b'q'; LEN]))
         .unwrap();
     p.run();
     let sent = chunks(p.a.wire.as_ref().unwrap());

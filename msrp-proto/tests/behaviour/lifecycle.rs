@@ -79,15 +79,12 @@ fn a_link_cut_mid_message_ends_both_sides() {
     let mut p = Pair::new(ConnectionConfig::default());
     p.a_to_b = Middlebox::new(3).cut_after(300_000);
     let h =
-        p.a.conn
-            .send(
-                p.now,
-                p.a.session,
-                "application/octet-stream",
-                Bytes::from(vec![5; 2 << 20]),
-                ReportPrefs::default(),
-            )
-            .unwrap();
+        p.a.send(
+            p.now,
+            "application/octet-stream",
+            Bytes::from(vec![5; 2 << 20]),
+        )
+        .unwrap();
     p.run();
     assert!(p.a.events.iter().any(|e| matches!(
         e,

@@ -3,7 +3,6 @@
 
 use bytes::{Bytes, BytesMut};
 use core::time::Duration;
-use msrp_proto::chunking::ReportPrefs;
 use msrp_proto::connection::{ConnectionConfig, Event, FailReason};
 use msrp_proto::testing::{Middlebox, Pair};
 
@@ -31,15 +30,7 @@ fn the_timer_starts_when_the_last_byte_leaves() {
     p.advance(Duration::from_secs(3600));
     let start = p.now;
     let body = Bytes::from(vec![b'x'; 1 << 20]);
-    p.a.conn
-        .send(
-            p.now,
-            p.a.session,
-            "text/plain",
-            body,
-            ReportPrefs::default(),
-        )
-        .unwrap();
+    p.a.send(p.now, "text/plain", body).unwrap();
     // The transport takes one 64 KiB transmit per second: 16 seconds for the chunk.
     let mut buf = BytesMut::new();
     let mut last = start;

@@ -2,7 +2,6 @@
 //! pieces with the message instead of copying them.
 
 use bytes::{Bytes, BytesMut};
-use msrp_proto::chunking::ReportPrefs;
 use msrp_proto::connection::ConnectionConfig;
 use msrp_proto::link::{MIN_SHARED_PIECE, Transmit};
 use msrp_proto::testing::Pair;
@@ -17,15 +16,7 @@ fn vectored_and_copied_transmits_are_the_same_bytes() {
     let mut vectored = Pair::new(ConnectionConfig::default().max_transmit(16 * 1024));
     for p in [&mut copied, &mut vectored] {
         for b in &bodies {
-            p.a.conn
-                .send(
-                    p.now,
-                    p.a.session,
-                    "text/plain",
-                    b.clone(),
-                    ReportPrefs::default(),
-                )
-                .unwrap();
+            p.a.send(p.now, "text/plain", b.clone()).unwrap();
         }
     }
     let now = copied.now;
