@@ -13,8 +13,6 @@
 //! split-invariance tests and the `chunk_split` fuzz target compare it with the general
 //! reader, which reads heads that arrive in pieces.
 
-use core::ops::Range;
-
 use super::continuation::Continuation;
 use super::header_line::{self, Known, canonical_name_at_start};
 use super::path_cache::PathCache;
@@ -22,8 +20,9 @@ use super::start_line::{Method, StartKind, is_text};
 use super::tid::is_ident_char;
 use super::validate;
 use super::values::is_token_char;
+use super::values::{self, ByteRange};
 use crate::Limits;
-use msrp_uri::Mode;
+use msrp_uri::{Mode, ParseOptions};
 
 /// A head read in one pass.
 pub(crate) struct FastHead {
@@ -38,8 +37,9 @@ pub(crate) struct FastHead {
     /// `None`: a body follows the empty line. `Some`: the chunk is bodiless and its
     /// end-line, `len` bytes with its CRLF, carries `flag`.
     pub(crate) end_line: Option<(Continuation, usize)>,
-    /// The value of the first Byte-Range line, if any.
-    pub(crate) byte_range: Option<Range<usize>>,
+    /// The first Byte-Range, if it has one and it is well formed (what the general
+    /// reader finds for the end-line's diagnostic).
+    pub(crate) byte_range: Option<ByteRange>,
 }
 
 /// Reads the head at the start of `buf` if it is complete and in the common spelling;
@@ -62,6 +62,8 @@ pub(crate) fn read<const VALUES: bool>(
     let mut count = 0;
     let mut paths_first = true;
     let mut byte_range = None;
+    let mut seen_byte_range = false;
+    let opts = ParseOptions::with_mode(mode);
     // A Content-Type line that another line follows (wrong when a body follows).
     let mut content_type_not_last = false;
     let mut previous_was_content_type = false;
@@ -148,11 +150,17 @@ pub(crate) fn read<const VALUES: bool>(
         if count < 2 {
             paths_first &= kind == Some([Known::ToPath, Known::FromPath][count]);
         }
-        if kind == Some(Known::ByteRange) && byte_range.is_none() {
-            byte_range = Some(v..nl - 1);
-        }
-        if let (true, Some(kind)) = (VALUES, kind) {
-            if !validate::value_is_clean(kind, &buf[v..nl - 1], mode, limits, cache) {
+        let value = &buf[v..nl - 1];
+        if kind == Some(Known::ByteRange) && !seen_byte_range {
+            // Parsed once: it is checked here when values are, and read in every case.
+            seen_byte_range = true;
+            let parsed = values::byte_range(value);
+            if VALUES && parsed.is_err() {
+                return None;
+            }
+            byte_range = parsed.ok();
+        } else if let (true, Some(kind)) = (VALUES, kind) {
+            if !validate::value_is_clean(kind, value, &opts, limits, cache) {
                 return None;
             }
         }

@@ -10,7 +10,7 @@ use super::head::ChunkHead;
 use super::parser::{ChunkParser, EndLine, ParseEvent};
 use super::path_cache::PathCache;
 use super::rejected::RejectedHead;
-use super::validate::{self, Checks};
+use super::validate::Checks;
 use super::validation::Validation;
 use crate::Limits;
 use msrp_uri::Mode;
@@ -152,7 +152,7 @@ impl HeadReader {
             fast_head::read::<true>(buf, &self.limits, self.mode, &mut self.paths)?
         };
         let head = &buf[..fast.head_end];
-        let byte_range = validate::byte_range_at(head, fast.byte_range);
+        let byte_range = fast.byte_range;
         let (len, end) = match fast.end_line {
             // The fast reader takes CRLF line ends only.
             None => (fast.head_end + 2, None),

@@ -17,9 +17,9 @@
 //! the first byte of the searched sequence occurs nowhere else in it, a failed candidate
 //! never needs a step back.
 
+use super::values::ByteRange;
 use alloc::vec::Vec;
 use bytes::{Buf, Bytes, BytesMut};
-use core::ops::Range;
 use memchr::memmem::Finder;
 
 use super::continuation::Continuation;
@@ -147,9 +147,9 @@ const FULL_FINDER_AFTER: u32 = 16;
 enum ReadBy {
     /// The general line reader: nothing is checked yet but the lines' syntax.
     Lines,
-    /// The one-pass reader: the framing is checked, and the first Byte-Range value is
-    /// at `byte_range`.
-    OnePass { byte_range: Option<Range<usize>> },
+    /// The one-pass reader: the framing is checked (and the values, if they are to be),
+    /// and the first Byte-Range was read.
+    OnePass { byte_range: Option<ByteRange> },
 }
 
 /// What the end-line scanner found.
@@ -725,7 +725,7 @@ impl Core {
         let check = if let (validate::Checks::NONE, ReadBy::OnePass { byte_range }) = (checks, by) {
             // Nothing left to check (the one-pass reader kept no header spans): only
             // Byte-Range is read, for the end-line's diagnostic.
-            Ok(validate::byte_range_at(&buf[..head_end], byte_range))
+            Ok(byte_range)
         } else {
             let mut found = Vec::new();
             let check = validate::head(

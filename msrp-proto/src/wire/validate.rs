@@ -9,7 +9,6 @@ use super::quirk::Quirk;
 use super::start_line::StartKind;
 use super::values::{self, ByteRange};
 use crate::Limits;
-use core::ops::Range;
 use msrp_uri::{Mode, ParseOptions, Path};
 
 /// A violation: what and where (index into the head bytes).
@@ -165,7 +164,7 @@ pub(crate) fn head(
 pub(crate) fn value_is_clean(
     kind: Known,
     v: &[u8],
-    mode: Mode,
+    opts: &ParseOptions,
     limits: &Limits,
     cache: &mut PathCache,
 ) -> bool {
@@ -183,14 +182,13 @@ pub(crate) fn value_is_clean(
         }
         _ => {
             let mut quirk = false;
-            let opts = ParseOptions::with_mode(mode);
-            let tolerant = mode == Mode::Tolerant;
+            let tolerant = opts.mode == Mode::Tolerant;
             let checked = value(
                 kind,
                 v,
                 tolerant,
                 limits,
-                &opts,
+                opts,
                 Some(cache),
                 &mut |_, _| quirk = true,
                 0,
@@ -198,12 +196,6 @@ pub(crate) fn value_is_clean(
             checked.is_ok() && !quirk
         }
     }
-}
-
-/// Byte-Range from the value at `span` of `head`, if well formed (what [`head`] returns
-/// for the first Byte-Range when it checks nothing else).
-pub(crate) fn byte_range_at(head: &[u8], span: Option<Range<usize>>) -> Option<ByteRange> {
-    values::byte_range(head.get(span?)?).ok()
 }
 
 /// No body on a response; To-Path CRLF From-Path CRLF first (RFC 4975 sections 7.2, 9).
