@@ -512,3 +512,17 @@ fn paths_checked_once_give_the_same_answers_every_time() {
         }
     }
 }
+
+#[test]
+fn an_empty_path_is_refused_by_a_fresh_parser() {
+    // Found by the `chunk` fuzz target: the value cache's empty slots matched an empty
+    // value, so a fresh parser took an empty From-Path for a valid one.
+    for mut p in [strict(), tolerant()] {
+        p.feed(format!("MSRP tid12345 SEND\r\n{TO}From-Path:\r\n-------tid12345$\r\n").as_bytes());
+        let first = p.next();
+        assert!(
+            matches!(&first, Some(Err(e)) if e.status_code() == Some(400)),
+            "{first:?}"
+        );
+    }
+}

@@ -38,7 +38,9 @@ impl PathCache {
     /// Whether `value` of header field `kind` was found valid (without a violation).
     #[inline]
     pub(crate) fn hit(&self, kind: Known, value: &[u8]) -> bool {
-        Self::field(kind).is_some_and(|f| self.slots[f].iter().any(|s| same_bytes(s, value)))
+        // Empty values are never cached (and an empty slot must not match one).
+        !value.is_empty()
+            && Self::field(kind).is_some_and(|f| self.slots[f].iter().any(|s| same_bytes(s, value)))
     }
 
     /// Remembers that `value` of `kind` is valid without a violation.
@@ -67,6 +69,12 @@ mod tests {
             &b"msrp://d:1/z;tcp"[..],
         );
         assert!(!c.hit(Known::ToPath, a));
+        assert!(
+            !c.hit(Known::ToPath, b""),
+            "an empty slot is not an empty value"
+        );
+        c.insert(Known::ToPath, b"");
+        assert!(!c.hit(Known::ToPath, b""), "empty values are not cached");
         c.insert(Known::ToPath, a);
         assert!(c.hit(Known::ToPath, a));
         assert!(!c.hit(Known::FromPath, a), "per field");
