@@ -140,6 +140,10 @@ pub struct ConnectionConfig {
     /// How long written bytes of a streamed message may wait to be gathered into a chunk
     /// of at least 2048 bytes before they are sent anyway.
     pub stream_gather_delay: Duration,
+    /// How long a message that asked for a success REPORT waits for it once every chunk
+    /// was answered (RFC 4975 sets no limit; many peers never send one): then it ends in
+    /// `SendFailed` with `FailReason::NoReport` and its state is freed.
+    pub report_timeout: Duration,
     /// Incremental success REPORTs (RFC 4975 section 7.1.3): when a message asks for
     /// success reports, also send one each time this many more bytes from its start have
     /// arrived, covering all of them (the sender's progress). `None`: one REPORT per
@@ -151,6 +155,9 @@ pub struct ConnectionConfig {
     /// REPORT arriving after their 200 responses still ends in `Event::SendFailed`.
     pub remembered_messages: usize,
 }
+
+/// Default for [`ConnectionConfig::report_timeout`]: two minutes.
+pub const DEFAULT_REPORT_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// Default for [`ConnectionConfig::stream_gather_delay`].
 pub const DEFAULT_STREAM_GATHER_DELAY: Duration = Duration::from_millis(10);
@@ -170,6 +177,7 @@ impl Default for ConnectionConfig {
             max_transmit: 64 * 1024,
             framing: Framing::Stream,
             stream_gather_delay: DEFAULT_STREAM_GATHER_DELAY,
+            report_timeout: DEFAULT_REPORT_TIMEOUT,
             progress_reports: None,
             remembered_messages: 64,
         }
@@ -216,6 +224,8 @@ setters! {
     framing: Framing,
     /// Sets [`ConnectionConfig::stream_gather_delay`].
     stream_gather_delay: Duration,
+    /// Sets [`ConnectionConfig::report_timeout`].
+    report_timeout: Duration,
     /// Sets [`ConnectionConfig::progress_reports`].
     progress_reports: Option<u64>,
     /// Sets [`ConnectionConfig::remembered_messages`].

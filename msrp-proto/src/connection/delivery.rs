@@ -17,7 +17,7 @@ impl<R: RandomSource> Connection<R> {
         };
         let code = head.status_code().unwrap_or(0);
         if code == 200 {
-            self.out.on_ok(info.message, &mut self.events);
+            self.out.on_ok(info.message, self.now, &mut self.events);
         } else {
             self.transaction_failed(info, FailReason::Response(code));
         }
@@ -94,8 +94,12 @@ impl<R: RandomSource> Connection<R> {
         }
         if let Some(r) = range {
             let end = r.end.unwrap_or(r.start.saturating_sub(1));
-            self.out
-                .on_success_report(h, (r.start.saturating_sub(1), end), &mut self.events);
+            self.out.on_success_report(
+                h,
+                (r.start.saturating_sub(1), end),
+                r.total,
+                &mut self.events,
+            );
         }
     }
 }

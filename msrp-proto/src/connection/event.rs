@@ -37,6 +37,11 @@ pub enum FailReason {
     SessionClosed,
     /// The connection closed before the message was delivered.
     ConnectionClosed,
+    /// Every chunk was accepted (or no response was asked for), but the success REPORT
+    /// the message asked for did not come within
+    /// [`ConnectionConfig::report_timeout`](super::ConnectionConfig::report_timeout): the
+    /// peer may well have delivered it; this side stops waiting and frees it.
+    NoReport,
 }
 
 /// Something the application should know.

@@ -99,7 +99,8 @@ use crate::wire::{Chunk, RandomSource, random_id};
 pub use crate::link::{CloseReason, Framing};
 pub use accept::type_matches;
 pub use config::{
-    ConnectionConfig, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_STREAM_GATHER_DELAY, SessionConfig,
+    ConnectionConfig, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_REPORT_TIMEOUT,
+    DEFAULT_STREAM_GATHER_DELAY, SessionConfig,
 };
 pub use event::{Event, FailReason, MessageHandle, SessionId};
 pub use table::{ConnectionId, DuplicateSession, SessionTable};
@@ -145,6 +146,15 @@ pub enum SendError {
     /// The connection is closed.
     #[error("the connection is closed")]
     Closed,
+    /// A streamed message declared its total (`send_stream`), and a `write` would go
+    /// past it, or `finish` came short of it.
+    #[error("the stream declared {declared} bytes; {written} written")]
+    TotalMismatch {
+        /// The declared total.
+        declared: u64,
+        /// Bytes written (with the refused write, for `write`).
+        written: u64,
+    },
 }
 
 /// How far an outgoing message has got.
@@ -174,6 +184,8 @@ pub struct Connection<R> {
     blocked: Option<usize>,
     /// The To-Path (as received) that routed last, and its session.
     route_cache: Option<(Bytes, SessionId)>,
+    /// The latest instant the driver passed (for timers armed by received responses).
+    now: Instant,
 }
 
 impl<R> core::fmt::Debug for Connection<R> {
@@ -254,7 +266,6 @@ impl<R: RandomSource> Connection<R> {
     /// cryptographically secure source: RFC 4975 section 14.1 relies on ids being hard to
     /// guess). `now` is when it starts.
     pub fn new(config: ConnectionConfig, rng: R, now: Instant) -> Connection<R> {
-        let _ = now; // nothing runs on a timer before the first chunk is written
         let link = Link::new(LinkConfig {
             limits: config.limits,
             mode: config.mode,
@@ -267,6 +278,7 @@ impl<R: RandomSource> Connection<R> {
             config.max_ranges(),
             config.remembered_messages,
             config.stream_gather_delay,
+            config.report_timeout,
         );
         Connection {
             config,
@@ -279,6 +291,7 @@ impl<R: RandomSource> Connection<R> {
             table_id: None,
             blocked: None,
             route_cache: None,
+            now,
         }
     }
 
@@ -287,7 +300,7 @@ impl<R: RandomSource> Connection<R> {
     /// Feeds bytes received from the transport (with WebSocket framing: one WebSocket
     /// message). Ignored once the connection is closed.
     pub fn handle_input(&mut self, now: Instant, bytes: &[u8]) {
-        let _ = now;
+        self.now = self.now.max(now);
         self.link.feed(bytes);
         self.input(None);
     }
@@ -299,7 +312,7 @@ impl<R: RandomSource> Connection<R> {
     /// Use the same table for every connection of the listener, and call
     /// [`SessionTable::release`] with [`Connection::table_id`] when this one closes.
     pub fn handle_input_with(&mut self, now: Instant, bytes: &[u8], table: &mut SessionTable) {
-        let _ = now;
+        self.now = self.now.max(now);
         if self.table_id.is_none() {
             self.table_id = Some(table.new_connection());
         }
@@ -311,7 +324,9 @@ impl<R: RandomSource> Connection<R> {
     /// [`FailReason::Timeout`]. Safe to call early or late. Call
     /// [`Connection::poll_transmit`] afterwards (held streamed writes may be due).
     pub fn handle_timeout(&mut self, now: Instant) {
+        self.now = self.now.max(now);
         self.expire_transactions(now);
+        self.out.on_timeout(now, &mut self.events);
     }
 
     /// The transport closed or failed: every message still being sent fails with
@@ -353,11 +368,13 @@ impl<R: RandomSource> Connection<R> {
     /// byte has been handed out here, at `now`.
     #[must_use = "the bytes appended to `buf` must be written to the transport"]
     pub fn poll_transmit(&mut self, now: Instant, buf: &mut BytesMut) -> Option<usize> {
+        self.now = self.now.max(now);
         let mut sender = Sender {
             out: &mut self.out,
             sessions: &self.sessions,
             rng: &mut self.rng,
             events: &mut self.events,
+            now,
         };
         let n = self.link.poll_transmit(now, buf, &mut sender);
         self.check_writable();
@@ -373,11 +390,13 @@ impl<R: RandomSource> Connection<R> {
         now: Instant,
         out: &mut crate::link::Transmit,
     ) -> Option<usize> {
+        self.now = self.now.max(now);
         let mut sender = Sender {
             out: &mut self.out,
             sessions: &self.sessions,
             rng: &mut self.rng,
             events: &mut self.events,
+            now,
         };
         let n = self.link.poll_transmit(now, out, &mut sender);
         self.check_writable();
@@ -505,17 +524,13 @@ impl<R: RandomSource> Connection<R> {
             return Err(SendError::UnknownMessage);
         }
         self.reserve(data.len())?;
-        self.out
-            .write(message, now, data)
-            .map_err(|()| SendError::UnknownMessage)
+        self.out.write(message, now, data)
     }
 
     /// Ends a message started with [`Connection::send_stream`]: its last chunk gets `$`.
     pub fn finish(&mut self, now: Instant, message: MessageHandle) -> Result<(), SendError> {
         let _ = now;
-        self.out
-            .finish(message)
-            .map_err(|()| SendError::UnknownMessage)
+        self.out.finish(message)
     }
 
     /// Stops sending a message (RFC 4975 section 7.1: the chunk being written, or one more

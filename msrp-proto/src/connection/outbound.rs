@@ -8,6 +8,7 @@ use alloc::vec::Vec;
 use bytes::Bytes;
 use core::time::Duration;
 
+use super::SendError;
 use super::event::{Event, FailReason, MessageHandle, SessionId};
 use super::outgoing::{Outgoing, Stream};
 use crate::chunking::{ChunkPolicy, Chunker, ReportPrefs};
@@ -41,6 +42,7 @@ pub(crate) struct Outbound {
     policy: ChunkPolicy,
     max_ranges: usize,
     pub(super) gather_delay: Duration,
+    report_timeout: Duration,
 }
 
 impl Outbound {
@@ -49,6 +51,7 @@ impl Outbound {
         max_ranges: usize,
         remembered: usize,
         gather_delay: Duration,
+        report_timeout: Duration,
     ) -> Outbound {
         Outbound {
             slots: Vec::new(),
@@ -63,6 +66,7 @@ impl Outbound {
             policy,
             max_ranges,
             gather_delay,
+            report_timeout,
         }
     }
 
@@ -139,6 +143,7 @@ impl Outbound {
                 );
                 let _ = chunker.end();
                 let stream = Stream {
+                    due: false,
                     pending: VecDeque::new(),
                     pending_bytes: 0,
                     since: None,
@@ -156,6 +161,9 @@ impl Outbound {
             stream,
             sent: 0,
             success_wanted: reports.success == Some(true),
+            delivered: false,
+            reported_total: None,
+            report_deadline: None,
             expect: Expect::from_failure_report(reports.failure),
             reported: RangeSet::new(self.max_ranges),
             failed: false,
@@ -218,6 +226,9 @@ impl Outbound {
             stream: None,
             sent: 0,
             success_wanted: false,
+            delivered: false,
+            reported_total: None,
+            report_deadline: None,
             expect: Expect::Response,
             reported: RangeSet::new(1),
             failed: false,
@@ -281,12 +292,26 @@ impl Outbound {
     }
 
     /// Adds written bytes to a streamed message.
-    pub(crate) fn write(&mut self, h: MessageHandle, now: Instant, data: Bytes) -> Result<(), ()> {
-        let o = self.get_mut(h).ok_or(())?;
+    pub(crate) fn write(
+        &mut self,
+        h: MessageHandle,
+        now: Instant,
+        data: Bytes,
+    ) -> Result<(), SendError> {
+        let o = self.get_mut(h).ok_or(SendError::UnknownMessage)?;
         if o.failed {
-            return Err(());
+            return Err(SendError::UnknownMessage);
         }
-        let st = o.stream.as_mut().filter(|st| !st.finished).ok_or(())?;
+        let (declared, end) = (o.chunker.declared_total(), o.chunker.end_offset());
+        let st = o
+            .stream
+            .as_mut()
+            .filter(|st| !st.finished)
+            .ok_or(SendError::UnknownMessage)?;
+        let written = end + st.pending_bytes + data.len() as u64;
+        if let Some(declared) = declared.filter(|d| written > *d) {
+            return Err(SendError::TotalMismatch { declared, written });
+        }
         if !data.is_empty() {
             st.pending_bytes += data.len() as u64;
             st.since.get_or_insert(now);
@@ -298,9 +323,18 @@ impl Outbound {
     }
 
     /// Ends a streamed message.
-    pub(crate) fn finish(&mut self, h: MessageHandle) -> Result<(), ()> {
-        let o = self.get_mut(h).ok_or(())?;
-        let st = o.stream.as_mut().filter(|_| !o.failed).ok_or(())?;
+    pub(crate) fn finish(&mut self, h: MessageHandle) -> Result<(), SendError> {
+        let o = self.get_mut(h).ok_or(SendError::UnknownMessage)?;
+        let (declared, end) = (o.chunker.declared_total(), o.chunker.end_offset());
+        let st = o
+            .stream
+            .as_mut()
+            .filter(|_| !o.failed)
+            .ok_or(SendError::UnknownMessage)?;
+        let written = end + st.pending_bytes;
+        if let Some(declared) = declared.filter(|d| written != *d) {
+            return Err(SendError::TotalMismatch { declared, written });
+        }
         st.finished = true;
         Ok(())
     }
@@ -326,6 +360,11 @@ impl Outbound {
         };
         if o.failed {
             return false;
+        }
+        if o.delivered {
+            // Its end was reported already: it goes quietly.
+            self.remove(h, false);
+            return true;
         }
         o.failed = true;
         let unsent = o.unsent() as usize;
@@ -374,29 +413,70 @@ impl Outbound {
             self.max_ranges,
             self.remembered,
             self.gather_delay,
+            self.report_timeout,
         );
     }
 
     /// A 200 arrived for one of `h`'s chunks.
-    pub(crate) fn on_ok(&mut self, h: MessageHandle, events: &mut VecDeque<Event>) {
+    pub(crate) fn on_ok(&mut self, h: MessageHandle, now: Instant, events: &mut VecDeque<Event>) {
         if let Some(o) = self.get_mut(h) {
             o.in_flight = o.in_flight.saturating_sub(1);
         }
         self.check_delivered(h, events);
+        self.arm_report_timer(h, now);
         self.retire_if_done(h);
     }
 
-    /// A success REPORT covers `[start, end)` of `h`.
+    /// A success REPORT covers `[start, end)` of `h`, of a message of `total` bytes.
     pub(crate) fn on_success_report(
         &mut self,
         h: MessageHandle,
         range: (u64, u64),
+        total: Option<u64>,
         events: &mut VecDeque<Event>,
     ) {
         if let Some(o) = self.get_mut(h) {
             let _ = o.reported.insert(range.0, range.1);
+            o.reported_total = o.reported_total.max(total);
         }
         self.check_delivered(h, events);
+    }
+
+    /// Once every chunk of a message asking for a success REPORT is sent and answered,
+    /// it waits at most `report_timeout` for that REPORT.
+    pub(super) fn arm_report_timer(&mut self, h: MessageHandle, now: Instant) {
+        let timeout = self.report_timeout;
+        if let Some(o) = self.get_mut(h) {
+            if o.success_wanted && !o.failed && o.all_sent() && o.in_flight == 0 {
+                o.report_deadline.get_or_insert(now + timeout);
+            }
+        }
+    }
+
+    /// Runs the timers due at `now`: held streamed writes become due; messages whose
+    /// success REPORT did not come fail with [`FailReason::NoReport`].
+    pub(crate) fn on_timeout(&mut self, now: Instant, events: &mut VecDeque<Event>) {
+        let delay = self.gather_delay;
+        let mut no_report = Vec::new();
+        for (i, slot) in self.slots.iter_mut().enumerate() {
+            let Some(o) = slot.message.as_mut() else {
+                continue;
+            };
+            if o.gather_deadline(delay).is_some_and(|t| t <= now) {
+                if let Some(st) = o.stream.as_mut() {
+                    st.due = true;
+                }
+            }
+            if o.report_deadline.is_some_and(|t| t <= now) && o.success_wanted {
+                no_report.push(MessageHandle {
+                    index: i as u32,
+                    generation: slot.generation,
+                });
+            }
+        }
+        for h in no_report {
+            self.stop(h, Some(FailReason::NoReport), events);
+        }
     }
 
     /// Reports [`Event::MessageDelivered`] once success REPORTs cover a message whose last
@@ -404,12 +484,15 @@ impl Outbound {
     pub(super) fn check_delivered(&mut self, h: MessageHandle, events: &mut VecDeque<Event>) {
         let Some(o) = self.get_mut(h) else { return };
         let len = o.message_len();
+        // The receiver must have seen the end: a REPORT giving the message's total (RFC
+        // 4975 section 7.1.3), and REPORTs covering every byte.
         if o.success_wanted
             && !o.failed
             && o.all_sent()
-            && len.is_some_and(|n| o.reported.covers_prefix(n))
+            && len.is_some_and(|n| o.reported_total == Some(n) && o.reported.covers_prefix(n))
         {
             o.success_wanted = false;
+            o.delivered = true;
             events.push_back(Event::MessageDelivered {
                 session: o.session,
                 message: h,
@@ -425,15 +508,24 @@ impl Outbound {
         if self.get(h).is_some_and(|o| {
             o.all_sent() && o.in_flight == 0 && !o.success_wanted && !writing && !o.failed
         }) {
-            self.remove(h, true);
+            // A delivered message is not remembered: nothing may fail it later.
+            let retire = self.get(h).is_some_and(|o| !o.delivered);
+            self.remove(h, retire);
         }
     }
 
-    /// When a held streamed write must go out.
+    /// When a held streamed write must go out, or a success REPORT stops being waited for.
     pub(crate) fn next_deadline(&self) -> Option<Instant> {
         self.slots
             .iter()
-            .filter_map(|s| s.message.as_ref()?.gather_deadline(self.gather_delay))
+            .filter_map(|s| {
+                let o = s.message.as_ref()?;
+                let report = o.report_deadline.filter(|_| o.success_wanted);
+                match (o.gather_deadline(self.gather_delay), report) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                }
+            })
             .min()
     }
 }

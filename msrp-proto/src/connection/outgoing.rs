@@ -26,6 +26,12 @@ pub(crate) struct Outgoing {
     /// Body bytes handed out so far, over all segments.
     pub(crate) sent: u64,
     pub(crate) success_wanted: bool,
+    /// Reported delivered: nothing more is said of it (no failure follows).
+    pub(super) delivered: bool,
+    /// The largest message total a success REPORT gave (the receiver knew the end).
+    pub(super) reported_total: Option<u64>,
+    /// When to stop waiting for the success REPORT (set once every chunk is answered).
+    pub(super) report_deadline: Option<Instant>,
     /// What each chunk's Failure-Report asks back.
     pub(super) expect: Expect,
     /// Byte ranges covered by success REPORTs (0-based).
@@ -53,6 +59,9 @@ pub(super) struct Stream {
     pub(super) finished: bool,
     /// The segment that ends the message has been started.
     pub(super) final_started: bool,
+    /// The gathering delay of the pending bytes has passed (`handle_timeout` said so):
+    /// they go as soon as a chunk can start.
+    pub(super) due: bool,
 }
 
 impl Stream {
@@ -115,7 +124,8 @@ impl Outgoing {
     /// When its written bytes must go out even if fewer than a chunk's worth.
     pub(super) fn gather_deadline(&self, delay: Duration) -> Option<Instant> {
         let st = self.stream.as_ref()?;
-        if self.failed || st.finished || !self.chunker.is_done() || st.pending_bytes == 0 {
+        if self.failed || st.finished || st.due || !self.chunker.is_done() || st.pending_bytes == 0
+        {
             return None;
         }
         st.since.map(|t| t + delay)
@@ -138,12 +148,14 @@ impl Outgoing {
         if !st.pending.is_empty() {
             // Small writes wait a little to be sent together (never past the delay).
             let hold = !st.finished
+                && !st.due
                 && st.pending_bytes < MIN_BEFORE_INTERRUPT
                 && st.since.is_some_and(|t| now < t + delay);
             if hold {
                 return false;
             }
             let body = st.take_gathered();
+            st.due = false;
             st.since = (!st.pending.is_empty()).then_some(now);
             let last = st.finished && st.pending.is_empty();
             st.final_started |= last;

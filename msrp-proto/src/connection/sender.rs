@@ -24,6 +24,8 @@ pub(crate) struct Sender<'a, R> {
     pub(crate) sessions: &'a [Session],
     pub(crate) rng: &'a mut R,
     pub(crate) events: &'a mut VecDeque<Event>,
+    /// The transmit's instant.
+    pub(crate) now: Instant,
 }
 
 impl<R: RandomSource> Outbox<TxInfo> for Sender<'_, R> {
@@ -143,6 +145,7 @@ impl<R: RandomSource> Outbox<TxInfo> for Sender<'_, R> {
             self.out.turns.push_back(session);
         }
         self.out.check_delivered(h, self.events);
+        self.out.arm_report_timer(h, self.now);
         self.out.retire_if_done(h);
         flag
     }

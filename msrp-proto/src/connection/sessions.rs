@@ -107,6 +107,16 @@ impl<R: RandomSource> Connection<R> {
         match table.bind(target, id) {
             Lookup::Unknown => Err(481),
             Lookup::BoundElsewhere => Err(506),
+            // A session this side closed stays closed on this connection (481), even if
+            // the listener's table still offers it.
+            Lookup::Bound(config)
+                if self
+                    .sessions
+                    .iter()
+                    .any(|s| !s.open && s.config.local_uri.matches(&config.local_uri)) =>
+            {
+                Err(481)
+            }
             Lookup::Bound(config) => {
                 let local_uri = config.local_uri.clone();
                 let session = self.add_session(config);

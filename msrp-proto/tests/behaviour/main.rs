@@ -11,6 +11,7 @@ mod lifecycle;
 mod reassembly;
 mod refusals;
 mod reports;
+mod terminal_events;
 mod time;
 mod util;
 mod vectored;
