@@ -6,22 +6,9 @@ use msrp_proto::Instant;
 use msrp_proto::connection::{Connection, ConnectionConfig, Event, SessionConfig, SessionId};
 use msrp_proto::link::Transmit;
 use msrp_proto::uri::{Path, Uri};
-use msrp_proto::wire::RandomSource;
 
-/// A fixed xorshift source (ids do not matter here).
-#[derive(Debug)]
-pub struct Rng(u64);
-
-impl RandomSource for Rng {
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
-        for b in dest {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            *b = (self.0 >> 24) as u8;
-        }
-    }
-}
+/// The deterministic source of the test harness (ids do not matter here).
+pub use msrp_proto::testing::TestRng as Rng;
 
 /// Alice (returned with her session) and Bob, sessions accepting everything, a 1 GiB
 /// send queue.
@@ -31,8 +18,8 @@ pub fn pair() -> (Connection<Rng>, SessionId, Connection<Rng>) {
     let b_uri: Uri = "msrp://b.example.com:2/sb;tcp".parse().expect("a URI");
     let cfg = |local: &Uri, peer: &Uri| SessionConfig::new(local.clone(), Path::new(peer.clone()));
     let config = ConnectionConfig::default().max_queued_bytes(1 << 30);
-    let mut a = Connection::new(config, Rng(1), Instant::ZERO);
-    let mut b = Connection::new(config, Rng(2), Instant::ZERO);
+    let mut a = Connection::new(config, Rng::new(1), Instant::ZERO);
+    let mut b = Connection::new(config, Rng::new(2), Instant::ZERO);
     let s = a.add_session(cfg(&a_uri, &b_uri));
     b.add_session(cfg(&b_uri, &a_uri));
     (a, s, b)

@@ -20,21 +20,10 @@ use msrp_proto::Instant;
 use msrp_proto::chunking::ReportPrefs;
 use msrp_proto::connection::{CloseReason, Connection, ConnectionConfig, Event, SessionConfig};
 use msrp_proto::uri::{Path, Uri};
-use msrp_proto::wire::RandomSource;
 
-/// A tiny PRNG for ids (an application would seed it from the OS).
-struct Rng(u64);
-
-impl RandomSource for Rng {
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
-        for b in dest {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            *b = (self.0 >> 24) as u8;
-        }
-    }
-}
+/// Ids from the test harness's deterministic source; an application uses a source seeded
+/// from the OS (RFC 4975 section 14.1: session ids must be hard to guess).
+use msrp_proto::testing::TestRng as Rng;
 
 fn config(local: &Uri, peer: &Uri) -> SessionConfig {
     SessionConfig::new(local.clone(), Path::new(peer.clone()))
@@ -98,7 +87,7 @@ fn main() {
         stream
             .set_read_timeout(Some(Duration::from_millis(5)))
             .unwrap();
-        let mut conn = Connection::new(ConnectionConfig::default(), Rng(7), Instant::ZERO);
+        let mut conn = Connection::new(ConnectionConfig::default(), Rng::new(7), Instant::ZERO);
         conn.add_session(config(&b, &a));
         let mut buf = vec![0u8; 64 * 1024];
         let mut out = BytesMut::new();
@@ -131,7 +120,7 @@ fn main() {
     stream
         .set_read_timeout(Some(Duration::from_millis(5)))
         .unwrap();
-    let mut conn = Connection::new(ConnectionConfig::default(), Rng(3), Instant::ZERO);
+    let mut conn = Connection::new(ConnectionConfig::default(), Rng::new(3), Instant::ZERO);
     let s = conn.add_session(config(&alice, &bob));
     let reports = ReportPrefs {
         success: Some(true),

@@ -501,16 +501,9 @@ impl<R: RandomSource> Connection<R> {
                     self.send_report(key.0, report.as_ref(), 200, (total, Some(total)));
                 }
             }
-            Some(Current::Answer {
-                reply,
-                session,
-                code,
-            }) => {
-                self.respond(reply.as_ref(), code);
-                if code != 200 {
-                    self.events.push_back(Event::Rejected { session, code });
-                }
-            }
+            // Refusals were answered at the head (`answer_refusal_now`): what is left to
+            // answer here is a 200.
+            Some(Current::Answer { reply, code, .. }) => self.respond(reply.as_ref(), code),
             Some(Current::Ignore) | None => {}
         }
     }

@@ -368,17 +368,7 @@ impl<R: RandomSource> Connection<R> {
     /// byte has been handed out here, at `now`.
     #[must_use = "the bytes appended to `buf` must be written to the transport"]
     pub fn poll_transmit(&mut self, now: Instant, buf: &mut BytesMut) -> Option<usize> {
-        self.now = self.now.max(now);
-        let mut sender = Sender {
-            out: &mut self.out,
-            sessions: &self.sessions,
-            rng: &mut self.rng,
-            events: &mut self.events,
-            now,
-        };
-        let n = self.link.poll_transmit(now, buf, &mut sender);
-        self.check_writable();
-        n
+        self.transmit(now, buf)
     }
 
     /// [`Connection::poll_transmit`] for a vectored write: the same bytes, as parts of a
@@ -390,6 +380,11 @@ impl<R: RandomSource> Connection<R> {
         now: Instant,
         out: &mut crate::link::Transmit,
     ) -> Option<usize> {
+        self.transmit(now, out)
+    }
+
+    /// Both transmits: the link writes into `sink`, drawing chunks from the messages.
+    fn transmit(&mut self, now: Instant, sink: &mut impl crate::link::Sink) -> Option<usize> {
         self.now = self.now.max(now);
         let mut sender = Sender {
             out: &mut self.out,
@@ -398,7 +393,7 @@ impl<R: RandomSource> Connection<R> {
             events: &mut self.events,
             now,
         };
-        let n = self.link.poll_transmit(now, out, &mut sender);
+        let n = self.link.poll_transmit(now, sink, &mut sender);
         self.check_writable();
         n
     }

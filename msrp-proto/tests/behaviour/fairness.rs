@@ -4,8 +4,8 @@
 
 use bytes::{Bytes, BytesMut};
 use msrp_proto::chunking::ReportPrefs;
-use msrp_proto::connection::{ConnectionConfig, Event, SessionConfig};
-use msrp_proto::testing::{A_URI, B_URI, Pair, session};
+use msrp_proto::connection::{ConnectionConfig, Event};
+use msrp_proto::testing::{Pair, session};
 
 use crate::util::{chunks, drain};
 
@@ -163,5 +163,4 @@ fn two_sessions_on_one_connection_take_turns() {
             .filter(|e| matches!(e, Event::MessageComplete { .. }))
             .count();
     assert_eq!(completes, 2);
-    let _ = (A_URI, B_URI, SessionConfig::new);
 }

@@ -119,9 +119,9 @@ fn delivered_then_failure_report() {
     assert_eq!(terminal(&ev), ["Delivered"], "{ev:#?}");
 }
 
-/// Success REPORT before the 200, then the connection closes.
-#[test]
-fn report_before_ok_then_close() {
+/// A 5-byte message asking for a success REPORT, written, and reported delivered before
+/// its 200 arrives.
+fn reported_before_ok() -> (Connection<TestRng>, Instant) {
     let (mut a, s) = alice(ConnectionConfig::default());
     let t0 = Instant::ZERO;
     let h = a
@@ -130,6 +130,13 @@ fn report_before_ok_then_close() {
     let _wire = drain(&mut a, t0);
     let mid = a.message_id(h).unwrap().to_string();
     a.handle_input(t0, &report("rep00001", &mid, (1, 5, 5), "000 200 OK"));
+    (a, t0)
+}
+
+/// Success REPORT before the 200, then the connection closes.
+#[test]
+fn report_before_ok_then_close() {
+    let (mut a, t0) = reported_before_ok();
     a.handle_close(t0, msrp_proto::connection::CloseReason::PeerClosed);
     let ev = events(&mut a);
     assert_eq!(terminal(&ev), ["Delivered"], "{ev:#?}");
@@ -138,14 +145,7 @@ fn report_before_ok_then_close() {
 /// Success REPORT before the 200, then the 200 never comes.
 #[test]
 fn report_before_ok_then_timeout() {
-    let (mut a, s) = alice(ConnectionConfig::default());
-    let t0 = Instant::ZERO;
-    let h = a
-        .send(t0, s, "text/plain", Bytes::from("hello"), YES)
-        .unwrap();
-    let _wire = drain(&mut a, t0);
-    let mid = a.message_id(h).unwrap().to_string();
-    a.handle_input(t0, &report("rep00001", &mid, (1, 5, 5), "000 200 OK"));
+    let (mut a, _) = reported_before_ok();
     a.handle_timeout(at(31_000));
     let ev = events(&mut a);
     assert_eq!(terminal(&ev), ["Delivered"], "{ev:#?}");
