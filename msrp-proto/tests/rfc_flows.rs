@@ -294,21 +294,35 @@ fn rfc_sends_replayed_against_a_session() {
         // Whole (small, known size) or streamed (unknown total): the same bytes.
         let mut got: Vec<Vec<u8>> = Vec::new();
         let mut streamed = Vec::new();
+        // A streamed message is started once, before its data; a whole one never.
+        let mut in_stream = false;
         for e in &events {
             match e {
+                Event::MessageStarted {
+                    session: s, total, ..
+                } => {
+                    assert_eq!(*s, session, "{stem}");
+                    assert!(!in_stream, "{stem}: started twice");
+                    assert_eq!(*total, None, "{stem}: only an unknown total is streamed");
+                    in_stream = true;
+                }
                 Event::MessageReceived {
                     session: s, body, ..
                 } => {
                     assert_eq!(*s, session, "{stem}");
+                    assert!(!in_stream, "{stem}: whole, yet started");
                     got.push(body.to_vec());
                 }
                 Event::MessageData { offset, data, .. } => {
+                    assert!(in_stream, "{stem}: data before its start");
                     assert_eq!(*offset, streamed.len() as u64, "{stem}: in order");
                     streamed.extend_from_slice(data);
                 }
                 Event::MessageComplete { total, .. } => {
+                    assert!(in_stream, "{stem}: complete, never started");
                     assert_eq!(*total, streamed.len() as u64);
                     got.push(std::mem::take(&mut streamed));
+                    in_stream = false;
                 }
                 other => panic!("{stem}: {other:?}"),
             }

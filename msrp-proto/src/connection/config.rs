@@ -40,6 +40,11 @@ pub struct SessionConfig {
     pub max_message_size: u64,
     /// Match incoming requests by session-id only (RFC 6714, CEMA).
     pub cema: bool,
+    /// `to_path` is not known yet: the From-Path of the session's first request becomes
+    /// it, and until then sends are refused ([`SendError::NoPeerPath`](super::SendError::NoPeerPath)).
+    /// For an endpoint without signalling (a test tool handing out its URI), never when
+    /// an SDP offer or answer gave the peer's path (RFC 4975 section 8.1).
+    pub learn_to_path: bool,
 }
 
 /// Default for [`SessionConfig::max_message_size`]: 1 GiB.
@@ -57,6 +62,7 @@ impl SessionConfig {
             accept_wrapped_types: Vec::new(),
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
             cema: false,
+            learn_to_path: false,
         }
     }
 
@@ -88,6 +94,13 @@ impl SessionConfig {
     #[must_use]
     pub fn cema(mut self, yes: bool) -> Self {
         self.cema = yes;
+        self
+    }
+
+    /// Takes the To-Path from the session's first request ([`SessionConfig::learn_to_path`]).
+    #[must_use]
+    pub fn learn_to_path(mut self, yes: bool) -> Self {
+        self.learn_to_path = yes;
         self
     }
 }

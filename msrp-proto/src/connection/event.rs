@@ -59,6 +59,19 @@ pub enum Event {
         /// The body.
         body: Bytes,
     },
+    /// A message too large to be delivered whole (or of unknown size) began: its bytes
+    /// follow in [`Event::MessageData`], and it ends in [`Event::MessageComplete`],
+    /// [`Event::MessageAborted`] or [`Event::MessageRefused`] (or with its session).
+    MessageStarted {
+        /// The session.
+        session: SessionId,
+        /// Its Message-ID.
+        message_id: String,
+        /// Its Content-Type.
+        content_type: String,
+        /// Its size, when the sender declared it (Byte-Range total).
+        total: Option<u64>,
+    },
     /// Part of a larger message arrived (streamed, so a receiver never holds a whole file).
     MessageData {
         /// The session.
@@ -86,6 +99,20 @@ pub enum Event {
         /// Its Message-ID.
         message_id: String,
     },
+    /// This side stopped receiving a streamed message and answered its chunks with `code`
+    /// (413: larger than allowed; 415: what a wrapper holds is not accepted; 400: its
+    /// chunks do not fit together). The data already given out is all there will be.
+    /// It also ends a streamed message whose session closes while the message is still
+    /// arriving (code 481), and one this side refused with
+    /// [`Connection::report_failure`](super::Connection::report_failure) (its code).
+    MessageRefused {
+        /// The session.
+        session: SessionId,
+        /// Its Message-ID.
+        message_id: String,
+        /// The code answered.
+        code: u16,
+    },
     /// A REPORT arrived for a message this side sent.
     ReportReceived {
         /// The session.
@@ -101,6 +128,19 @@ pub enum Event {
     },
     /// Success REPORTs cover the whole message: it was delivered.
     MessageDelivered {
+        /// The session.
+        session: SessionId,
+        /// The message.
+        message: MessageHandle,
+        /// Its Message-ID.
+        message_id: String,
+    },
+    /// Every chunk of a message that asked for no success REPORT was accepted by the next
+    /// hop (a 200 each, or written, for chunks that asked for no response): nothing more
+    /// is sent or awaited for it. Through relays, a failure REPORT may still follow
+    /// ([`Event::SendFailed`], RFC 4975 section 7.1.2); delivery is only known from a
+    /// success REPORT ([`Event::MessageDelivered`]).
+    MessageAccepted {
         /// The session.
         session: SessionId,
         /// The message.

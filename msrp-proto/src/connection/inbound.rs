@@ -188,6 +188,9 @@ impl<R: RandomSource> Connection<R> {
             Some(to) => self.route_bytes(to, table),
             None => Err(400),
         };
+        if let Ok(s) = session {
+            self.learn_to_path(s, fields.from_path);
+        }
         let current = match (session, head.method()) {
             (Err(code), _) => Current::Answer {
                 reply,
@@ -321,6 +324,14 @@ impl<R: RandomSource> Connection<R> {
             } else {
                 Reassembly::streaming(max, max_ranges)
             };
+            if gather.is_none() {
+                self.events.push_back(Event::MessageStarted {
+                    session: s,
+                    message_id: key.1.clone(),
+                    content_type: content_type.clone(),
+                    total: range.total,
+                });
+            }
             let incoming = Incoming {
                 reassembly,
                 content_type,
@@ -546,6 +557,13 @@ impl<R: RandomSource> Connection<R> {
     /// chunks get `code` too.
     pub(super) fn drop_incoming(&mut self, key: &(SessionId, String), code: u16) {
         if let Some(msg) = self.take_incoming(key) {
+            if msg.streamed {
+                self.events.push_back(Event::MessageRefused {
+                    session: key.0,
+                    message_id: key.1.clone(),
+                    code,
+                });
+            }
             self.remember(
                 key.clone(),
                 Finished {

@@ -146,6 +146,10 @@ pub enum SendError {
     /// The connection is closed.
     #[error("the connection is closed")]
     Closed,
+    /// The session learns its peer's path from the first request
+    /// ([`SessionConfig::learn_to_path`]), and none has come yet.
+    #[error("the peer's path is not known yet")]
+    NoPeerPath,
     /// A streamed message declared its total (`send_stream`), and a `write` would go
     /// past it, or `finish` came short of it.
     #[error("the stream declared {declared} bytes; {written} written")]
@@ -495,6 +499,9 @@ impl<R: RandomSource> Connection<R> {
         if !self.is_open(session) {
             return Err(SendError::UnknownSession);
         }
+        if self.sessions[session.0].learning {
+            return Err(SendError::NoPeerPath);
+        }
         // What is sent is strict (RFC 4975 section 9: no white space in a media-type).
         if crate::wire::strict_media_type(content_type.as_bytes()).is_err() {
             return Err(SendError::InvalidContentType);
@@ -560,6 +567,9 @@ impl<R: RandomSource> Connection<R> {
             .get(session.0)
             .filter(|s| s.open)
             .ok_or(SendError::UnknownSession)?;
+        if s.learning {
+            return Err(SendError::NoPeerPath);
+        }
         if !self.link.transactions().has_room() {
             return Err(SendError::TooManyPending);
         }

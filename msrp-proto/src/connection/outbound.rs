@@ -424,7 +424,7 @@ impl Outbound {
         }
         self.check_delivered(h, events);
         self.arm_report_timer(h, now);
-        self.retire_if_done(h);
+        self.retire_if_done(h, events);
     }
 
     /// A success REPORT covers `[start, end)` of `h`, of a message of `total` bytes.
@@ -498,19 +498,29 @@ impl Outbound {
                 message: h,
                 message_id: o.message_id.clone(),
             });
-            self.retire_if_done(h);
+            self.retire_if_done(h, events);
         }
     }
 
-    /// Forgets a message once all its chunks are sent and answered and no report is awaited.
-    pub(super) fn retire_if_done(&mut self, h: MessageHandle) {
+    /// Forgets a message once all its chunks are sent and answered and no report is
+    /// awaited; one that asked for no success REPORT gets [`Event::MessageAccepted`].
+    pub(super) fn retire_if_done(&mut self, h: MessageHandle, events: &mut VecDeque<Event>) {
         let writing = self.current == Some(h);
         if self.get(h).is_some_and(|o| {
             o.all_sent() && o.in_flight == 0 && !o.success_wanted && !writing && !o.failed
         }) {
             // A delivered message is not remembered: nothing may fail it later.
             let retire = self.get(h).is_some_and(|o| !o.delivered);
-            self.remove(h, retire);
+            if let Some(o) = self.remove(h, retire) {
+                // A keep-alive's success is silent (`Connection::send_keepalive`).
+                if !o.delivered && !o.keepalive {
+                    events.push_back(Event::MessageAccepted {
+                        session: o.session,
+                        message: h,
+                        message_id: o.message_id,
+                    });
+                }
+            }
         }
     }
 

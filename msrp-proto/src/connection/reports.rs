@@ -15,7 +15,8 @@ impl<R: RandomSource> Connection<R> {
     /// gateway does when the next network rejects it (RFC 4975 section 7.1.4): sends a
     /// failure REPORT with Status `000 code` covering the bytes received, unless the
     /// sender's Failure-Report was `no`; a message still arriving is dropped (what it held
-    /// is freed, no completion event follows) and its further chunks are answered `code`.
+    /// is freed, no completion event follows) and its further chunks are answered `code`;
+    /// a streamed one ends with [`Event::MessageRefused`](super::Event::MessageRefused).
     /// Reaches messages in progress and the last
     /// [`ConnectionConfig::remembered_messages`](super::ConnectionConfig::remembered_messages)
     /// ended ones. Returns whether a REPORT was queued.

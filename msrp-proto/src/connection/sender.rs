@@ -146,7 +146,7 @@ impl<R: RandomSource> Outbox<TxInfo> for Sender<'_, R> {
         }
         self.out.check_delivered(h, self.events);
         self.out.arm_report_timer(h, self.now);
-        self.out.retire_if_done(h);
+        self.out.retire_if_done(h, self.events);
         flag
     }
 }

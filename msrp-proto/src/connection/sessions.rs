@@ -22,6 +22,8 @@ pub(crate) struct Session {
     pub(crate) from_text: String,
     /// Not closed.
     pub(crate) open: bool,
+    /// `to_path` is waiting for the first request (`SessionConfig::learn_to_path`).
+    pub(crate) learning: bool,
 }
 
 impl<R: RandomSource> Connection<R> {
@@ -31,11 +33,12 @@ impl<R: RandomSource> Connection<R> {
         let to_text = config.to_path.to_string();
         let from_text = from_path.to_string();
         self.sessions.push(Session {
-            config,
             from_path,
             to_text,
             from_text,
             open: true,
+            learning: config.learn_to_path,
+            config,
         });
         SessionId(self.sessions.len() - 1)
     }
@@ -46,6 +49,20 @@ impl<R: RandomSource> Connection<R> {
             .get(session.0)
             .filter(|s| s.open)
             .map(|s| &s.config)
+    }
+
+    /// `SessionConfig::learn_to_path`: a request's From-Path becomes the session's
+    /// To-Path, once.
+    pub(crate) fn learn_to_path(&mut self, session: SessionId, from: Option<&[u8]>) {
+        let Some(s) = self.sessions.get_mut(session.0).filter(|s| s.learning) else {
+            return;
+        };
+        let Some(Ok((path, _))) = from.map(|f| Path::parse_with(f, &ParseOptions::TOLERANT)) else {
+            return;
+        };
+        s.to_text = path.to_string();
+        s.config.to_path = path;
+        s.learning = false;
     }
 
     pub(crate) fn is_open(&self, session: SessionId) -> bool {

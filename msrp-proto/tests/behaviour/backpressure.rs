@@ -8,7 +8,7 @@ use msrp_proto::chunking::ReportPrefs;
 use msrp_proto::connection::{ConnectionConfig, Event, FailReason, SendError};
 use msrp_proto::testing::{Middlebox, Pair};
 
-use crate::util::events;
+use crate::util::{events, only_accepted};
 
 #[test]
 fn a_refused_send_is_followed_by_writable() {
@@ -125,7 +125,7 @@ fn a_full_transaction_table_makes_sending_wait() {
     // Every message gets through in time, two at a time.
     p.run_for(Duration::from_secs(200));
     assert_eq!(p.b.received().len(), 7);
-    assert!(p.a.events.is_empty(), "{:?}", p.a.events);
+    assert!(only_accepted(&p.a.events, &handles), "{:?}", p.a.events);
     assert!(handles.iter().all(|h| p.a.conn.progress(*h).is_none()));
 }
 

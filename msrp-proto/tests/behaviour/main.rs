@@ -8,6 +8,7 @@ mod chunk_sizes;
 mod fairness;
 mod interrupt;
 mod lifecycle;
+mod outcomes;
 mod reassembly;
 mod refusals;
 mod reports;

@@ -68,8 +68,10 @@ fn streamed_the_same_way_every_byte_is_handed_out_once() {
     assert!(codes.iter().all(|c| *c == 200));
     let mut got = vec![None; N as usize];
     let mut complete = false;
+    let mut started = 0;
     for e in events(&mut p.b.conn) {
         match e {
+            Event::MessageStarted { total: None, .. } => started += 1,
             Event::MessageData { offset, data, .. } => {
                 for (k, b) in data.iter().enumerate() {
                     let slot = &mut got[offset as usize + k];
@@ -85,6 +87,7 @@ fn streamed_the_same_way_every_byte_is_handed_out_once() {
         }
     }
     assert!(complete);
+    assert_eq!(started, 1);
     assert!(
         got.iter()
             .enumerate()

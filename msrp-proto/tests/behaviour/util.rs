@@ -98,3 +98,16 @@ pub(crate) fn chunks(wire: &[u8]) -> Vec<Written> {
     assert_eq!(p.buffered(), 0, "a partial chunk at the end");
     out
 }
+
+/// Whether `events` are exactly one `MessageAccepted` for each of `handles`, in order:
+/// what a sender sees of messages that asked for no success REPORT and got through.
+pub(crate) fn only_accepted(
+    events: &[Event],
+    handles: &[msrp_proto::connection::MessageHandle],
+) -> bool {
+    events.len() == handles.len()
+        && events
+            .iter()
+            .zip(handles)
+            .all(|(e, h)| matches!(e, Event::MessageAccepted { message, .. } if message == h))
+}

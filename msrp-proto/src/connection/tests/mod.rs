@@ -282,6 +282,27 @@ impl Peer {
     }
 }
 
+/// What a sender sees once `message` of `session`, which asked for no success REPORT,
+/// got through: [`Event::MessageAccepted`].
+fn accepted(session: SessionId, message: MessageHandle, message_id: &str) -> Event {
+    Event::MessageAccepted {
+        session,
+        message,
+        message_id: message_id.into(),
+    }
+}
+
+/// What a receiver sees first of a streamed (not gathered) message:
+/// [`Event::MessageStarted`].
+fn started(session: SessionId, message_id: &str, content_type: &str, total: Option<u64>) -> Event {
+    Event::MessageStarted {
+        session,
+        message_id: message_id.into(),
+        content_type: content_type.into(),
+        total,
+    }
+}
+
 fn received(events: &[Event]) -> Vec<(String, Bytes)> {
     events
         .iter()
@@ -297,7 +318,7 @@ fn received(events: &[Event]) -> Vec<(String, Bytes)> {
 #[test]
 fn a_text_message() {
     let mut p = Pair::new(&["text/plain"], 1 << 20, ConnectionConfig::default());
-    let (h, _) = p.a.send(
+    let (h, id) = p.a.send(
         p.now,
         "text/plain",
         Bytes::from_static(b"Hi, I'm Alice!"),
@@ -311,7 +332,8 @@ fn a_text_message() {
             Bytes::from_static(b"Hi, I'm Alice!")
         )]
     );
-    assert!(p.a.events.is_empty(), "{:?}", p.a.events);
+    // No success REPORT asked for: its 200 is all there is to hear.
+    assert_eq!(p.a.events, [accepted(p.a.session, h, &id)]);
     assert!(p.a.conn.progress(h).is_none(), "answered and forgotten");
     assert_eq!(poll_output(&mut p.a.conn, p.now), Output::Timeout(None));
     assert_eq!(p.a.conn.queued_bytes(), 0);
@@ -328,7 +350,7 @@ fn a_large_message_streams_and_is_reported_delivered() {
         success: Some(true),
         failure: None,
     };
-    p.a.send(
+    let (_, id) = p.a.send(
         p.now,
         "application/octet-stream",
         Bytes::from(body.clone()),
@@ -337,7 +359,17 @@ fn a_large_message_streams_and_is_reported_delivered() {
     p.run();
     let mut got = vec![0u8; body.len()];
     let mut total = None;
-    for e in &p.b.events {
+    let (first, rest) = p.b.events.split_first().expect("events at B");
+    assert_eq!(
+        *first,
+        started(
+            p.b.session,
+            &id,
+            "application/octet-stream",
+            Some(body.len() as u64)
+        )
+    );
+    for e in rest {
         match e {
             Event::MessageData { offset, data, .. } => {
                 got[*offset as usize..*offset as usize + data.len()].copy_from_slice(data)
@@ -546,7 +578,7 @@ fn keepalive_is_answered_quietly() {
 fn the_send_queue_is_bounded() {
     let config = ConnectionConfig::default().max_queued_bytes(1000);
     let mut p = Pair::new(&["*"], 1 << 20, config);
-    p.a.send(
+    let (h, id) = p.a.send(
         p.now,
         "text/plain",
         Bytes::from(vec![0; 800]),
@@ -561,7 +593,12 @@ fn the_send_queue_is_bounded() {
     );
     assert_eq!(e, Err(SendError::WouldBlock));
     p.run();
-    assert_eq!(p.a.events, [Event::Writable], "room again");
+    // Room again once its bytes are written; its 200 then retires it.
+    assert_eq!(
+        p.a.events,
+        [Event::Writable, accepted(p.a.session, h, &id)],
+        "room again"
+    );
     p.a.send(
         p.now,
         "text/plain",
@@ -709,14 +746,24 @@ mod properties {
                 }
             }
             p.a.drain_events();
-            // Reassemble what B reported, whole or streamed.
+            // Reassemble what B reported, whole or streamed; a streamed message is started
+            // once, before anything else of it, and a gathered one never.
             let mut got: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+            let mut started = alloc::collections::BTreeSet::new();
             for e in &p.b.events {
                 match e {
+                    Event::MessageStarted { message_id, content_type, total, .. } => {
+                        prop_assert!(started.insert(message_id.clone()), "started twice: {}", message_id);
+                        prop_assert!(!got.contains_key(message_id), "started late: {}", message_id);
+                        prop_assert_eq!(content_type, "application/octet-stream");
+                        prop_assert_eq!(*total, sent.get(message_id).map(|b| b.len() as u64));
+                    }
                     Event::MessageReceived { message_id, body, .. } => {
+                        prop_assert!(!started.contains(message_id), "gathered, yet started: {}", message_id);
                         got.insert(message_id.clone(), body.to_vec());
                     }
                     Event::MessageData { message_id, offset, data, .. } => {
+                        prop_assert!(started.contains(message_id), "data before its start: {}", message_id);
                         let buf = got.entry(message_id.clone()).or_default();
                         let end = *offset as usize + data.len();
                         if buf.len() < end {
@@ -724,7 +771,9 @@ mod properties {
                         }
                         buf[*offset as usize..end].copy_from_slice(data);
                     }
-                    Event::MessageComplete { .. } => {}
+                    Event::MessageComplete { message_id, .. } => {
+                        prop_assert!(started.contains(message_id), "complete, never started: {}", message_id);
+                    }
                     other => prop_assert!(false, "unexpected event at B: {:?}", other),
                 }
             }
@@ -733,6 +782,8 @@ mod properties {
             }
             let delivered = p.a.events.iter().filter(|e| matches!(e, Event::MessageDelivered { .. })).count();
             prop_assert_eq!(delivered, sent.len(), "{:?}", p.a.events);
+            // Success REPORTs were asked for: delivered, never merely accepted.
+            prop_assert!(!p.a.events.iter().any(|e| matches!(e, Event::MessageAccepted { .. })), "{:?}", p.a.events);
         }
     }
 }
@@ -840,18 +891,20 @@ fn cema_sessions_match_by_session_id() {
         &["*"],
         1 << 20,
     ));
-    p.a.conn
-        .send(
-            p.now,
-            rewritten,
-            "text/plain",
-            Bytes::from_static(b"via a middlebox"),
-            ReportPrefs::default(),
-        )
-        .unwrap();
+    let h =
+        p.a.conn
+            .send(
+                p.now,
+                rewritten,
+                "text/plain",
+                Bytes::from_static(b"via a middlebox"),
+                ReportPrefs::default(),
+            )
+            .unwrap();
+    let id = id_of(&p.a.conn, h);
     p.run();
     assert_eq!(received(&p.b.events).len(), 1, "{:?}", p.b.events);
-    assert!(p.a.events.is_empty());
+    assert_eq!(p.a.events, [accepted(rewritten, h, &id)]);
 }
 
 #[test]
@@ -863,8 +916,8 @@ fn websocket_framing_sends_one_chunk_per_message() {
         failure: None,
     };
     let body = Bytes::from(vec![b'w'; 10_000]);
-    p.a.send(p.now, "text/plain", body.clone(), reports);
-    p.a.send(
+    let (big, _) = p.a.send(p.now, "text/plain", body.clone(), reports);
+    let (short, short_id) = p.a.send(
         p.now,
         "text/plain",
         Bytes::from_static(b"short"),
@@ -903,10 +956,16 @@ fn websocket_framing_sends_one_chunk_per_message() {
         messages, 4,
         "three chunks of the 10 000-byte message and one of the short one"
     );
+    // The short one (no success REPORT) is accepted at its 200, before the large one's
+    // REPORT.
+    assert_eq!(p.a.events[0], accepted(p.a.session, short, &short_id));
     assert!(
         matches!(
-            p.a.events.as_slice(),
-            [Event::ReportReceived { .. }, Event::MessageDelivered { .. }]
+            &p.a.events[1..],
+            [
+                Event::ReportReceived { message: r, .. },
+                Event::MessageDelivered { message: d, .. }
+            ] if *r == big && *d == big
         ),
         "{:?}",
         p.a.events
@@ -937,6 +996,7 @@ fn streamed_bodies_are_sent_as_they_are_written() {
                     reports,
                 )
                 .unwrap();
+        let id = id_of(&p.a.conn, h);
         // Write in 10 000-byte pieces as the queue allows, pumping in between: the sender
         // never holds more than the queue bound.
         let mut written = 0u64;
@@ -969,7 +1029,17 @@ fn streamed_bodies_are_sent_as_they_are_written() {
         p.run();
         assert_eq!(pieces, 100);
         let mut got = Vec::new();
-        for e in &p.b.events {
+        let (first, rest) = p.b.events.split_first().expect("events at B");
+        assert_eq!(
+            *first,
+            started(
+                p.b.session,
+                &id,
+                "application/octet-stream",
+                total_known.then_some(size)
+            )
+        );
+        for e in rest {
             match e {
                 Event::MessageData { offset, data, .. } => {
                     assert_eq!(*offset, got.len() as u64);
@@ -1016,15 +1086,21 @@ fn a_stream_finished_without_data_is_an_empty_message() {
         "nothing is sent before data or finish"
     );
     p.a.conn.finish(p.now, h).unwrap();
+    let id = id_of(&p.a.conn, h);
     p.run();
-    assert!(
-        matches!(
-            p.b.events.as_slice(),
-            [Event::MessageComplete { total: 0, .. }]
-        ),
-        "{:?}",
-        p.b.events
+    // Its one chunk declares no total (`1-0/*`): streamed, so started first.
+    assert_eq!(
+        p.b.events,
+        [
+            started(p.b.session, &id, "text/plain", None),
+            Event::MessageComplete {
+                session: p.b.session,
+                message_id: id.clone(),
+                total: 0
+            }
+        ]
     );
+    assert_eq!(p.a.events, [accepted(p.a.session, h, &id)]);
 }
 
 #[test]
@@ -1178,9 +1254,11 @@ fn a_receiver_refuses_a_message_after_the_fact_with_a_failure_report() {
         Err(SendError::InvalidStatus)
     );
     p.run();
+    // Accepted by B (its 200), and failed by the later failure REPORT all the same.
     assert_eq!(
         p.a.events,
         [
+            accepted(p.a.session, h, &id),
             Event::ReportReceived {
                 session: p.a.session,
                 message: h,
@@ -1342,7 +1420,7 @@ fn a_listener_binds_sessions_to_the_first_connection_and_refuses_others_with_506
     let h4 = a2.send(now, s2, "text/plain", hello(), prefs).unwrap();
     let id4 = id_of(&a2, h4);
     let (ea, eb) = pump_listener(&mut a2, &mut b2, &mut table);
-    assert!(ea.is_empty(), "{ea:?}");
+    assert_eq!(ea, [accepted(s2, h4, &id4)]);
     assert!(
         matches!(eb.as_slice(), [Event::SessionBound { .. }, Event::MessageReceived { message_id, .. }] if *message_id == id4),
         "{eb:?}"
@@ -1395,9 +1473,26 @@ Content-Type: {inner}\r\n\r\n{}",
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].1, cpim("text/plain", 10));
     let mut data = 0;
+    let mut starts = 0;
     for e in &p.b.events {
         match e {
-            Event::MessageData { message_id, .. } => assert_eq!(message_id, &streamed),
+            // The 3 MB one is over `max_gathered_message` (1 MiB): streamed, announced
+            // once, before its data. The refused one was gathered: no start.
+            Event::MessageStarted {
+                message_id,
+                content_type,
+                total,
+                ..
+            } => {
+                assert_eq!(message_id, &streamed);
+                assert_eq!(content_type, "message/cpim");
+                assert_eq!(*total, Some(cpim("text/html", 3_000_000).len() as u64));
+                starts += 1;
+            }
+            Event::MessageData { message_id, .. } => {
+                assert_eq!(message_id, &streamed);
+                assert_eq!(starts, 1, "data before its start");
+            }
             Event::MessageComplete {
                 message_id, total, ..
             } => {
@@ -1410,6 +1505,7 @@ Content-Type: {inner}\r\n\r\n{}",
         }
     }
     assert_eq!(data, cpim("text/html", 3_000_000).len() as u64);
+    assert_eq!(starts, 1);
 }
 
 #[test]

@@ -243,15 +243,38 @@ fn peers(config: ConnectionConfig) -> (Peer, Peer) {
     )
 }
 
-/// What B received, by Message-ID, from whole or streamed messages.
+/// What B received, by Message-ID, from whole or streamed messages. A streamed message
+/// is started once, with its declared size, before anything else of it; a gathered one
+/// never.
 fn received(events: &[Event]) -> Result<BTreeMap<String, Vec<u8>>, String> {
     let mut got: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let mut complete = BTreeMap::new();
+    let mut started = BTreeMap::new();
+    let check_started = |started: &BTreeMap<String, Option<u64>>, id: &String| {
+        if started.contains_key(id) {
+            Ok(())
+        } else {
+            Err(format!("{id}: streamed, never started"))
+        }
+    };
     for e in events {
         match e {
+            Event::MessageStarted {
+                message_id, total, ..
+            } => {
+                if got.contains_key(message_id) || complete.contains_key(message_id) {
+                    return Err(format!("{message_id}: started late"));
+                }
+                if started.insert(message_id.clone(), *total).is_some() {
+                    return Err(format!("{message_id}: started twice"));
+                }
+            }
             Event::MessageReceived {
                 message_id, body, ..
             } => {
+                if started.contains_key(message_id) {
+                    return Err(format!("{message_id}: gathered, yet started"));
+                }
                 got.insert(message_id.clone(), body.to_vec());
                 complete.insert(message_id.clone(), body.len() as u64);
             }
@@ -261,6 +284,7 @@ fn received(events: &[Event]) -> Result<BTreeMap<String, Vec<u8>>, String> {
                 data,
                 ..
             } => {
+                check_started(&started, message_id)?;
                 let buf = got.entry(message_id.clone()).or_default();
                 let end = *offset as usize + data.len();
                 if buf.len() < end {
@@ -271,9 +295,19 @@ fn received(events: &[Event]) -> Result<BTreeMap<String, Vec<u8>>, String> {
             Event::MessageComplete {
                 message_id, total, ..
             } => {
+                check_started(&started, message_id)?;
                 complete.insert(message_id.clone(), *total);
             }
             other => return Err(format!("unexpected event at B: {other:?}")),
+        }
+    }
+    for (id, total) in &started {
+        // Every chunk the relay forwards keeps the sender's Byte-Range total.
+        if total.is_none() || *total != complete.get(id).copied() {
+            return Err(format!(
+                "{id}: started with total {total:?}, complete {:?}",
+                complete.get(id)
+            ));
         }
     }
     for (id, data) in &got {
@@ -330,6 +364,14 @@ fn exchange(
         .filter(|e| matches!(e, Event::MessageDelivered { .. }))
         .count();
     prop_assert_eq!(delivered, sent.len(), "{:?}", a.events);
+    // Success REPORTs were asked for: delivered, never merely accepted.
+    prop_assert!(
+        !a.events
+            .iter()
+            .any(|e| matches!(e, Event::MessageAccepted { .. })),
+        "{:?}",
+        a.events
+    );
     Ok(())
 }
 
