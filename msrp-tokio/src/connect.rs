@@ -1,0 +1,125 @@
+//! The active side: open a connection to a peer's path and bind a session to it.
+
+use std::net::SocketAddr;
+
+use msrp_proto::connection::Connection;
+use msrp_proto::wire::random_id;
+use msrp_uri::{Host, Path, Scheme, Transport, Uri};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpStream;
+use tokio::sync::oneshot;
+use tracing::Instrument;
+
+use crate::clock::Clock;
+use crate::driver::{Binding, Driver};
+use crate::random::OsRandom;
+use crate::{Config, Error, Incoming, Session};
+
+/// The port of an MSRP URI without one (RFC 4975 section 15.5, the IANA registration).
+pub const DEFAULT_PORT: u16 = 2855;
+
+/// Connects to the first hop of `to` (the peer's `a=path`, after any relays), binds a new
+/// session to the connection with an empty SEND (RFC 4975 section 5.4), and returns its
+/// handles once the peer took it. `msrps` URIs are reached over TLS (with
+/// [`Config::tls_client`]); `ws` transports are not supported by [`connect`] (an
+/// [`Error::Unsupported`]).
+///
+/// This side's URI is `msrp://ADDR:PORT/ID;tcp`, with the socket's local address and a
+/// random session id ([`Session::local_uri`]).
+pub async fn connect(to: &Path, config: &Config) -> Result<(Session, Incoming), Error> {
+    let first = to.first().ok_or(Error::Unsupported {
+        uri: String::new(),
+        reason: "the path is empty",
+    })?;
+    let unsupported = |reason| Error::Unsupported {
+        uri: first.as_str().to_owned(),
+        reason,
+    };
+    if !matches!(first.transport(), Transport::Tcp) {
+        return Err(unsupported("only the tcp transport can be connected to"));
+    }
+    let host = match first.host() {
+        Host::Ipv4(a) => a.to_string(),
+        Host::Ipv6(a) => a.to_string(),
+        Host::RegName(n) => n.to_owned(),
+        Host::IpvFuture(_) => return Err(unsupported("an IPvFuture host")),
+    };
+    let port = first.port().unwrap_or(DEFAULT_PORT);
+    let tcp = TcpStream::connect((host.as_str(), port)).await?;
+    tcp.set_nodelay(true)?;
+    let local = tcp.local_addr()?;
+    let span = tracing::info_span!("msrp.connection", peer = %first.as_str(), local = %local);
+    if first.scheme() == Scheme::Msrps {
+        #[cfg(feature = "tls")]
+        {
+            let client = config
+                .tls_client
+                .clone()
+                .ok_or_else(|| unsupported("msrps needs Config::tls_client"))?;
+            let name = rustls_pki_types::ServerName::try_from(host.clone())
+                .map_err(|e| Error::Tls(format!("server name {host}: {e}")))?;
+            let tls = tokio_rustls::TlsConnector::from(client)
+                .connect(name, tcp)
+                .await?;
+            return bind(tls, local, Scheme::Msrps, to, config, span).await;
+        }
+        #[cfg(not(feature = "tls"))]
+        return Err(unsupported("msrps needs the tls feature"));
+    }
+    bind(tcp, local, Scheme::Msrp, to, config, span).await
+}
+
+/// This side's URI on a connection from `local`.
+pub(crate) fn local_uri(
+    scheme: Scheme,
+    local: SocketAddr,
+    rng: &mut OsRandom,
+) -> Result<Uri, Error> {
+    let id = random_id(rng);
+    let host = match local.ip() {
+        std::net::IpAddr::V4(a) => Host::Ipv4(a),
+        std::net::IpAddr::V6(a) => Host::Ipv6(a),
+    };
+    Uri::builder(scheme, host)
+        .port(local.port())
+        .session_id(id.as_str())
+        .transport(Transport::Tcp)
+        .build()
+        .map_err(|_| Error::Unsupported {
+            uri: local.to_string(),
+            reason: "no URI can be made for this address",
+        })
+}
+
+async fn bind<T>(
+    io: T,
+    local: SocketAddr,
+    scheme: Scheme,
+    to: &Path,
+    config: &Config,
+    span: tracing::Span,
+) -> Result<(Session, Incoming), Error>
+where
+    T: AsyncRead + AsyncWrite + Send + 'static,
+{
+    let clock = Clock::new();
+    let mut rng = OsRandom::new();
+    let me = local_uri(scheme, local, &mut rng)?;
+    let mut conn = Connection::new(config.connection, rng, clock.now());
+    let id = conn.add_session(config.session(me, to.clone()));
+    let keepalive = conn.send_keepalive(clock.now(), id)?;
+    let (mut driver, commands) = Driver::new(conn, clock, None);
+    let handles = driver.handle(id).ok_or(Error::Closed(None))?;
+    let (reply, bound) = oneshot::channel();
+    driver.set_binding(Binding { keepalive, reply });
+    tokio::spawn(
+        async move {
+            if let Err(e) = driver.run(io, commands).await {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+        }
+        .instrument(span),
+    );
+    bound.await.map_err(|_| Error::Closed(None))??;
+    Ok(handles)
+}

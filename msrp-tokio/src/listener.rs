@@ -1,0 +1,159 @@
+//! The passive side: a listening socket whose connections bind the sessions it offers
+//! (RFC 4975 section 5.4).
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use msrp_proto::connection::{Connection, DuplicateSession, SessionConfig, SessionTable};
+use msrp_uri::{Scheme, Uri};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::{TcpListener, ToSocketAddrs};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tracing::Instrument;
+
+use crate::clock::Clock;
+use crate::connect::local_uri;
+use crate::driver::{Driver, ListenerLink};
+use crate::random::OsRandom;
+use crate::{Config, Error, Incoming, Session};
+
+/// A listening endpoint. It offers sessions ([`Listener::offer`]); each accepted connection
+/// is bound to the session its first request names, and the session comes out of
+/// [`Listener::accept`]. A request for no offered session gets 481, one for a session
+/// bound to another connection 506. When a connection closes, its sessions can be bound
+/// again by the next one (so one offered URI serves one peer after another).
+#[derive(Debug)]
+pub struct Listener {
+    local_addr: SocketAddr,
+    scheme: Scheme,
+    table: Arc<Mutex<SessionTable>>,
+    accepted: mpsc::UnboundedReceiver<(Session, Incoming)>,
+    task: JoinHandle<()>,
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        // Connections already accepted go on; no new ones are taken.
+        self.task.abort();
+    }
+}
+
+impl Listener {
+    /// Listens on `addr`. With [`Config::tls_server`], connections are TLS and offered
+    /// URIs are `msrps`.
+    pub async fn bind(addr: impl ToSocketAddrs, config: Config) -> Result<Listener, Error> {
+        let tcp = TcpListener::bind(addr).await?;
+        let local_addr = tcp.local_addr()?;
+        #[cfg(feature = "tls")]
+        let scheme = if config.tls_server.is_some() {
+            Scheme::Msrps
+        } else {
+            Scheme::Msrp
+        };
+        #[cfg(not(feature = "tls"))]
+        let scheme = Scheme::Msrp;
+        let table = Arc::new(Mutex::new(SessionTable::new()));
+        let (tx, accepted) = mpsc::unbounded_channel();
+        let task = tokio::spawn(accept_loop(tcp, config, table.clone(), tx));
+        Ok(Listener {
+            local_addr,
+            scheme,
+            table,
+            accepted,
+            task,
+        })
+    }
+
+    /// The socket's address.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// A new URI for a session on this listener: its address and a random session id,
+    /// to put in an SDP `a=path` and then [`Listener::offer`].
+    pub fn new_uri(&self) -> Result<Uri, Error> {
+        local_uri(self.scheme, self.local_addr, &mut OsRandom::new())
+    }
+
+    /// Offers a session: the first connection whose request names `config.local_uri`
+    /// gets it (use [`Config::session`] to make one with the listener's settings).
+    pub fn offer(&self, config: SessionConfig) -> Result<(), DuplicateSession> {
+        self.table
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(config)
+    }
+
+    /// Withdraws an offered session (its SDP session ended).
+    pub fn withdraw(&self, local_uri: &Uri) -> bool {
+        self.table
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(local_uri)
+            .is_some()
+    }
+
+    /// The next session a connection bound; `None` once the listener stopped.
+    pub async fn accept(&mut self) -> Option<(Session, Incoming)> {
+        self.accepted.recv().await
+    }
+}
+
+async fn accept_loop(
+    tcp: TcpListener,
+    config: Config,
+    table: Arc<Mutex<SessionTable>>,
+    accepted: mpsc::UnboundedSender<(Session, Incoming)>,
+) {
+    loop {
+        let (stream, peer) = match tcp.accept().await {
+            Ok(x) => x,
+            Err(e) => {
+                // Out of descriptors and the like: wait a little rather than spin.
+                tracing::warn!(error = %e, "accept failed");
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let link = ListenerLink {
+            table: table.clone(),
+            accepted: accepted.clone(),
+        };
+        let config = config.clone();
+        let span = tracing::info_span!("msrp.connection", peer = %peer);
+        tokio::spawn(
+            async move {
+                #[cfg(feature = "tls")]
+                if let Some(server) = config.tls_server.clone() {
+                    let acceptor = tokio_rustls::TlsAcceptor::from(server);
+                    let handshake = tokio::time::timeout(
+                        std::time::Duration::from_secs(10),
+                        acceptor.accept(stream),
+                    );
+                    match handshake.await {
+                        Ok(Ok(tls)) => serve(tls, &config, link).await,
+                        Ok(Err(e)) => tracing::debug!(error = %e, "TLS handshake failed"),
+                        Err(_) => tracing::debug!("TLS handshake timed out"),
+                    }
+                    return;
+                }
+                serve(stream, &config, link).await;
+            }
+            .instrument(span),
+        );
+    }
+}
+
+async fn serve<T>(io: T, config: &Config, link: ListenerLink)
+where
+    T: AsyncRead + AsyncWrite + Send + 'static,
+{
+    let clock = Clock::new();
+    let conn = Connection::new(config.connection, OsRandom::new(), clock.now());
+    let (driver, commands) = Driver::new(conn, clock, Some(link));
+    if let Err(e) = driver.run(io, commands).await {
+        tracing::debug!(error = %e, "connection ended with an error");
+    }
+}

@@ -1,0 +1,237 @@
+//! The application's side of a session: a cloneable [`Session`] to send with and an
+//! [`Incoming`] stream of what arrives.
+
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use bytes::{Bytes, BytesMut};
+use msrp_proto::chunking::ReportPrefs;
+use msrp_proto::connection::{MessageHandle, Progress, SessionId};
+use msrp_uri::Uri;
+use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::command::Command;
+use crate::{Error, Received, Sent};
+
+/// How much a streamed send reads from its source at a time.
+const READ_PIECE: usize = 64 * 1024;
+
+pub(crate) struct Shared {
+    pub(crate) id: SessionId,
+    pub(crate) local_uri: Uri,
+    pub(crate) commands: mpsc::UnboundedSender<Command>,
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        // The task may be gone already; then there is nothing to end.
+        let _ = self.commands.send(Command::Release { session: self.id });
+    }
+}
+
+/// A session on a connection (RFC 4975 section 5): send messages with it, close it.
+/// Clones share the session; it ends when [`Session::close`] is called or the last clone
+/// is dropped, and the connection closes with its last session.
+#[derive(Clone)]
+pub struct Session {
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("local_uri", &self.shared.local_uri.as_str())
+            .finish()
+    }
+}
+
+/// Report settings for a message (RFC 4975 section 7.1.2). The default asks for a success
+/// REPORT, so that a send resolves when the peer has the whole message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SendOptions {
+    /// The report headers the message carries.
+    pub reports: ReportPrefs,
+}
+
+impl Default for SendOptions {
+    fn default() -> Self {
+        SendOptions {
+            reports: ReportPrefs {
+                success: Some(true),
+                failure: None,
+            },
+        }
+    }
+}
+
+impl SendOptions {
+    /// No success REPORT: the send resolves with [`Sent::Accepted`] once every chunk got
+    /// its 200 from the next hop.
+    pub fn no_report() -> SendOptions {
+        SendOptions {
+            reports: ReportPrefs::default(),
+        }
+    }
+}
+
+impl Session {
+    pub(crate) fn new(shared: Shared) -> Session {
+        Session {
+            shared: Arc::new(shared),
+        }
+    }
+
+    /// This endpoint's URI in the session (what its SDP `a=path` ends with).
+    pub fn local_uri(&self) -> &Uri {
+        &self.shared.local_uri
+    }
+
+    fn command(&self, c: Command) -> Result<(), Error> {
+        self.shared
+            .commands
+            .send(c)
+            .map_err(|_| Error::Closed(None))
+    }
+
+    /// Sends a message and waits for its outcome: [`Sent::Delivered`] when success
+    /// REPORTs cover it (asked for by default), an [`Error`] with the RFC reason
+    /// otherwise. While the connection's send queue is full the send waits for room.
+    pub async fn send(&self, content_type: &str, body: impl Into<Bytes>) -> Result<Sent, Error> {
+        self.send_with(content_type, body, SendOptions::default())
+            .await
+    }
+
+    /// [`Session::send`] with report settings.
+    pub async fn send_with(
+        &self,
+        content_type: &str,
+        body: impl Into<Bytes>,
+        options: SendOptions,
+    ) -> Result<Sent, Error> {
+        let (done, outcome) = oneshot::channel();
+        self.command(Command::Send {
+            session: self.shared.id,
+            content_type: content_type.to_owned(),
+            body: body.into(),
+            reports: options.reports,
+            done,
+        })?;
+        outcome.await.map_err(|_| Error::Closed(None))?
+    }
+
+    /// Sends what `source` yields as one message, read 64 KiB at a time as the connection
+    /// takes it (a file is never held whole). `total` is its size if known (the Byte-Range
+    /// total; a size that does not match what `source` yields fails the send). `progress`
+    /// is called after each piece with how far the message has got. Dropping the future
+    /// part-way aborts the message (`#`, RFC 4975 section 7.1).
+    pub async fn send_stream<R, F>(
+        &self,
+        content_type: &str,
+        mut source: R,
+        total: Option<u64>,
+        options: SendOptions,
+        mut progress: F,
+    ) -> Result<Sent, Error>
+    where
+        R: AsyncRead + Unpin,
+        F: FnMut(Progress),
+    {
+        let (reply, handle) = oneshot::channel();
+        let (done, outcome) = oneshot::channel();
+        self.command(Command::StartStream {
+            session: self.shared.id,
+            content_type: content_type.to_owned(),
+            total,
+            reports: options.reports,
+            reply,
+            done,
+        })?;
+        let message = handle.await.map_err(|_| Error::Closed(None))??;
+        let mut guard = AbortOnDrop {
+            commands: &self.shared.commands,
+            message: Some(message),
+        };
+        let mut buf = BytesMut::with_capacity(READ_PIECE);
+        loop {
+            buf.reserve(READ_PIECE);
+            let n = source.read_buf(&mut buf).await.map_err(Error::Source)?;
+            if n == 0 {
+                break;
+            }
+            let (reply, written) = oneshot::channel();
+            self.command(Command::Write {
+                message,
+                data: buf.split().freeze(),
+                reply,
+            })?;
+            let p = written.await.map_err(|_| Error::Closed(None))??;
+            progress(p);
+        }
+        let (reply, finished) = oneshot::channel();
+        self.command(Command::Finish { message, reply })?;
+        finished.await.map_err(|_| Error::Closed(None))??;
+        guard.message = None;
+        outcome.await.map_err(|_| Error::Closed(None))?
+    }
+
+    /// Ends the session: messages still being sent fail with
+    /// [`FailReason::SessionClosed`](msrp_proto::connection::FailReason::SessionClosed),
+    /// [`Incoming`] ends with [`Received::Closed`], and the connection closes once no
+    /// session uses it (after what is queued for the peer, such as REPORTs, is written).
+    pub async fn close(&self) {
+        let (reply, closed) = oneshot::channel();
+        if self
+            .command(Command::Close {
+                session: self.shared.id,
+                reply,
+            })
+            .is_ok()
+        {
+            let _ = closed.await;
+        }
+    }
+}
+
+/// Aborts a streamed message whose sender went away before finishing it.
+struct AbortOnDrop<'a> {
+    commands: &'a mpsc::UnboundedSender<Command>,
+    message: Option<MessageHandle>,
+}
+
+impl Drop for AbortOnDrop<'_> {
+    fn drop(&mut self) {
+        if let Some(message) = self.message.take() {
+            let _ = self.commands.send(Command::Abort { message });
+        }
+    }
+}
+
+/// What arrives in a session, in order: [`Incoming::recv`], or as a
+/// [`Stream`](futures_core::Stream). It ends after [`Received::Closed`]. While it is not
+/// read, the connection stops reading from the peer once a few hundred items wait (TCP
+/// back-pressure); dropping it discards what arrives.
+#[derive(Debug)]
+pub struct Incoming {
+    rx: mpsc::Receiver<Received>,
+}
+
+impl Incoming {
+    pub(crate) fn new(rx: mpsc::Receiver<Received>) -> Incoming {
+        Incoming { rx }
+    }
+
+    /// The next thing that arrived; `None` once the session has ended and all was read.
+    pub async fn recv(&mut self) -> Option<Received> {
+        self.rx.recv().await
+    }
+}
+
+impl futures_core::Stream for Incoming {
+    type Item = Received;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Received>> {
+        self.rx.poll_recv(cx)
+    }
+}
