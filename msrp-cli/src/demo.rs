@@ -407,6 +407,7 @@ async fn demo(size: u64, text: bool, record: Option<&std::path::Path>) -> Result
                 received += body.len() as u64;
                 break;
             }
+            Event::MessageStarted { .. } => {}
             Event::MessageComplete { .. } => break,
             other => return Err(format!("unexpected event at Bob: {other:?}")),
         }
@@ -421,6 +422,8 @@ async fn demo(size: u64, text: bool, record: Option<&std::path::Path>) -> Result
         match next_event(&mut alice, "the success REPORT").await? {
             Event::ReportReceived { status, .. } => println!("Alice got a REPORT: status {status}"),
             Event::MessageDelivered { .. } => break,
+            // The text messages asked for no REPORT: their 200s came back.
+            Event::MessageAccepted { .. } => {}
             other => return Err(format!("unexpected event at Alice: {other:?}")),
         }
     }
