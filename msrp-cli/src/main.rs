@@ -8,6 +8,7 @@
 mod demo;
 mod driver;
 mod inspect;
+mod output;
 
 use std::process::ExitCode;
 
