@@ -5,10 +5,21 @@
 //! (`vectors/README.md`).
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod chat;
 mod demo;
 mod driver;
+mod file_meta;
 mod inspect;
+mod listen;
+mod listening;
+mod logging;
 mod output;
+mod progress;
+mod save;
+mod send;
+mod signals;
+mod size;
+mod tls_opts;
 
 use std::process::ExitCode;
 
@@ -18,6 +29,10 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "msrp", version, about)]
 struct Cli {
+    /// Log what the connections do (debug level) on standard error; RUST_LOG sets
+    /// the filter in detail.
+    #[arg(long, short, global = true)]
+    verbose: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -32,6 +47,14 @@ enum Command {
     /// Two endpoints on 127.0.0.1: SDP offer/answer, TCP, text messages, then a file with a
     /// success REPORT; exit code 0 only if everything arrived intact.
     Demo(demo::DemoArgs),
+    /// Wait for MSRP peers on a socket: print the session URI and SDP, then the text
+    /// messages that arrive; save files and check them against an offer (RFC 5547).
+    Listen(listen::ListenArgs),
+    /// Send one message (text, or a file streamed) to a session URI; exit code 0 only
+    /// when it was delivered.
+    Send(send::SendArgs),
+    /// An interactive line chat over one session, as the connecting or listening side.
+    Chat(chat::ChatArgs),
 }
 
 fn main() -> ExitCode {
@@ -44,8 +67,12 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    logging::init(cli.verbose);
     match cli.command {
         Command::Inspect(what) => inspect::run(what),
         Command::Demo(args) => demo::run(args),
+        Command::Listen(args) => listen::run(args),
+        Command::Send(args) => send::run(args),
+        Command::Chat(args) => chat::run(args),
     }
 }
