@@ -64,7 +64,10 @@ pub(crate) fn run(args: ChatArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    ExitCode::from(rt.block_on(chat(args)))
+    let code = rt.block_on(chat(args));
+    // A read of standard input may still be blocked in a thread: do not wait for it.
+    rt.shutdown_background();
+    ExitCode::from(code)
 }
 
 async fn chat(args: ChatArgs) -> u8 {

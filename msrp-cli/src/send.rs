@@ -85,7 +85,10 @@ pub(crate) fn run(args: SendArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    ExitCode::from(rt.block_on(send(args)))
+    let code = rt.block_on(send(args));
+    // A read of standard input may still be blocked in a thread: do not wait for it.
+    rt.shutdown_background();
+    ExitCode::from(code)
 }
 
 /// What is sent.
