@@ -139,7 +139,7 @@ impl Session {
         F: FnMut(Progress),
     {
         let (reply, handle) = oneshot::channel();
-        let (done, outcome) = oneshot::channel();
+        let (done, mut outcome) = oneshot::channel();
         self.command(Command::StartStream {
             session: self.shared.id,
             content_type: content_type.to_owned(),
@@ -156,7 +156,12 @@ impl Session {
         let mut buf = BytesMut::with_capacity(READ_PIECE);
         loop {
             buf.reserve(READ_PIECE);
-            let n = source.read_buf(&mut buf).await.map_err(Error::Source)?;
+            // A source that does not yield (a pipe, a stalled disk) must not hold a send
+            // whose message is over already (its session closed, the peer went away).
+            let n = match unless_ended(source.read_buf(&mut buf), &mut outcome).await {
+                Ok(n) => n.map_err(Error::Source)?,
+                Err(ended) => return ended,
+            };
             if n == 0 {
                 break;
             }
@@ -192,6 +197,22 @@ impl Session {
             let _ = closed.await;
         }
     }
+}
+
+/// Awaits `f` unless the message's outcome comes first (it failed: its session or
+/// connection closed, the peer refused it); then that outcome is the `Err`.
+async fn unless_ended<T>(
+    f: impl Future<Output = T>,
+    outcome: &mut oneshot::Receiver<Result<Sent, Error>>,
+) -> Result<T, Result<Sent, Error>> {
+    let mut f = std::pin::pin!(f);
+    std::future::poll_fn(|cx| {
+        if let Poll::Ready(r) = Pin::new(&mut *outcome).poll(cx) {
+            return Poll::Ready(Err(r.unwrap_or(Err(Error::Closed(None)))));
+        }
+        f.as_mut().poll(cx).map(Ok)
+    })
+    .await
 }
 
 /// Aborts a streamed message whose sender went away before finishing it.
