@@ -43,6 +43,24 @@ pub enum SdpErrorKind {
     },
 }
 
+impl SdpErrorKind {
+    /// A short snake_case name of the kind, stable for tools and JSON output (the
+    /// variant's name; the fields are in the [`Display`](fmt::Display) text).
+    pub fn name(&self) -> &'static str {
+        use SdpErrorKind::*;
+        match self {
+            TooLong { .. } => "too_long",
+            TooManyLines { .. } => "too_many_lines",
+            InvalidLine => "invalid_line",
+            BareLf => "bare_lf",
+            NotUtf8 => "not_utf8",
+            Structure(_) => "structure",
+            InvalidMediaLine(_) => "invalid_media_line",
+            InvalidAttribute { .. } => "invalid_attribute",
+        }
+    }
+}
+
 /// A session description that could not be parsed: what and on which line (1-based).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("line {line}: {kind}")]

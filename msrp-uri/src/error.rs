@@ -97,6 +97,37 @@ pub enum UriErrorKind {
 }
 
 impl UriErrorKind {
+    /// A short snake_case name of the kind, stable for tools and JSON output (the
+    /// variant's name; the fields are in the [`Display`](core::fmt::Display) text).
+    pub fn name(&self) -> &'static str {
+        use UriErrorKind::*;
+        match self {
+            Empty => "empty",
+            TooLong { .. } => "too_long",
+            NotAscii { .. } => "not_ascii",
+            InvalidScheme => "invalid_scheme",
+            MissingSchemeSeparator => "missing_scheme_separator",
+            InvalidUserinfo { .. } => "invalid_userinfo",
+            PasswordInUserinfo => "password_in_userinfo",
+            EmptyHost => "empty_host",
+            InvalidHost { .. } => "invalid_host",
+            InvalidIpLiteral => "invalid_ip_literal",
+            UnbracketedIpv6 => "unbracketed_ipv6",
+            InvalidPercentEncoding => "invalid_percent_encoding",
+            InvalidPort => "invalid_port",
+            PortOutOfRange => "port_out_of_range",
+            PortRequired => "port_required",
+            EmptySessionId => "empty_session_id",
+            InvalidSessionId { .. } => "invalid_session_id",
+            MissingTransport => "missing_transport",
+            InvalidTransport => "invalid_transport",
+            InvalidParameter => "invalid_parameter",
+            EmptyPath => "empty_path",
+            InvalidSeparator => "invalid_separator",
+            TooManyUris { .. } => "too_many_uris",
+        }
+    }
+
     /// The grammar rule (or RFC prose) the input breaks, as the conformance vectors name it.
     pub fn rule(&self) -> &'static str {
         use UriErrorKind::*;

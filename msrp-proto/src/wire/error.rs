@@ -69,6 +69,28 @@ pub enum ParseErrorKind {
     ContentTypeNotLast,
 }
 
+impl ParseErrorKind {
+    /// A short snake_case name of the kind, stable for tools and JSON output (the
+    /// variant's name; the fields are in the [`Display`](core::fmt::Display) text).
+    pub fn name(&self) -> &'static str {
+        use ParseErrorKind::*;
+        match self {
+            InvalidStartLine { .. } => "invalid_start_line",
+            StartLineTooLong { .. } => "start_line_too_long",
+            HeadTooLarge { .. } => "head_too_large",
+            TooManyHeaders { .. } => "too_many_headers",
+            InvalidHeaderLine => "invalid_header_line",
+            InvalidHeader { .. } => "invalid_header",
+            HeaderOrder(_) => "header_order",
+            BareLf => "bare_lf",
+            InvalidEndLine => "invalid_end_line",
+            ResponseWithBody => "response_with_body",
+            BodyTooLarge { .. } => "body_too_large",
+            ContentTypeNotLast => "content_type_not_last",
+        }
+    }
+}
+
 /// An error found while parsing a stream of chunks.
 ///
 /// `offset` counts bytes from the start of the stream. When [`ParseError::is_fatal`] is
