@@ -94,7 +94,13 @@ pub(crate) fn inspect(input: &[u8], mode: Mode, fragment: bool) -> (Value, bool)
             out.insert("valid".into(), json!(false));
             out.insert(
                 "error".into(),
-                json!({ "reason": e.kind().to_string(), "line": e.line() }),
+                // The parser names a line, not a byte offset.
+                super::error_json(
+                    e.kind().name(),
+                    None,
+                    e.to_string(),
+                    json!({ "reason": e.kind().to_string(), "line": e.line() }),
+                ),
             );
             (Value::Object(out), false)
         }

@@ -36,7 +36,12 @@ pub(crate) fn inspect(input: &[u8], mode: Mode) -> (Value, bool) {
             out.insert("valid".into(), json!(false));
             out.insert(
                 "error".into(),
-                json!({ "rule": e.rule(), "reason": e.kind().to_string(), "offset": e.offset() }),
+                super::error_json(
+                    e.kind().name(),
+                    Some(e.offset() as u64),
+                    e.to_string(),
+                    json!({ "rule": e.rule(), "reason": e.kind().to_string() }),
+                ),
             );
             (Value::Object(out), false)
         }
