@@ -102,10 +102,45 @@ async fn bind<T>(
 where
     T: AsyncRead + AsyncWrite + Send + 'static,
 {
+    let me = local_uri(scheme, local, &mut OsRandom::new())?;
+    bind_as(io, me, to, config, span).await
+}
+
+/// Binds a new session with this side's URI `local_uri` to the peer's path `to`, over a
+/// transport the caller opened: what [`connect`] does once it has a connection, for
+/// streams it cannot open itself (a TCP stream wrapped to record or shape its bytes, a
+/// TLS or SOCKS stream set up by the application, an in-memory pipe in a test). Returns
+/// once the peer took the session (its answer to the empty binding SEND, RFC 4975
+/// section 5.4); the connection's task then owns `io` and closes it with the session.
+///
+/// `local_uri` is what the peer sees in From-Path, typically the `a=path` this side put
+/// in its SDP (so it can be chosen before the connection exists, unlike [`connect`]'s).
+/// TCP options such as `set_nodelay` are the caller's to set.
+pub async fn connect_over<T>(
+    io: T,
+    local_uri: Uri,
+    to: &Path,
+    config: &Config,
+) -> Result<(Session, Incoming), Error>
+where
+    T: AsyncRead + AsyncWrite + Send + 'static,
+{
+    let span = tracing::info_span!("msrp.connection", local = %local_uri.as_str());
+    bind_as(io, local_uri, to, config, span).await
+}
+
+async fn bind_as<T>(
+    io: T,
+    me: Uri,
+    to: &Path,
+    config: &Config,
+    span: tracing::Span,
+) -> Result<(Session, Incoming), Error>
+where
+    T: AsyncRead + AsyncWrite + Send + 'static,
+{
     let clock = Clock::new();
-    let mut rng = OsRandom::new();
-    let me = local_uri(scheme, local, &mut rng)?;
-    let mut conn = Connection::new(config.connection, rng, clock.now());
+    let mut conn = Connection::new(config.connection, OsRandom::new(), clock.now());
     let id = conn.add_session(config.session(me, to.clone()));
     let keepalive = conn.send_keepalive(clock.now(), id)?;
     let (mut driver, commands) = Driver::new(conn, clock, None);

@@ -53,7 +53,7 @@ mod session;
 pub mod tls;
 
 pub use config::Config;
-pub use connect::{DEFAULT_PORT, connect};
+pub use connect::{DEFAULT_PORT, connect, connect_over};
 pub use error::Error;
 pub use listener::Listener;
 pub use random::OsRandom;
