@@ -8,7 +8,7 @@ mod common;
 
 use common::{drain, pair, within};
 use futures_util::StreamExt;
-use msrp_tokio::{CloseReason, Config, Received, SendOptions, Sent};
+use msrp_tokio::{CloseReason, Config, Listener, Received, SendOptions, Sent, connect};
 
 #[tokio::test]
 async fn messages_both_ways_with_delivery() {
@@ -174,4 +174,88 @@ async fn closing_ends_both_incoming_streams() {
     assert!(r.is_err(), "{r:?}");
     let r = within("peer sends after close", p.bob.send("text/plain", "late")).await;
     assert!(r.is_err(), "{r:?}");
+}
+
+#[tokio::test]
+async fn an_offered_session_serves_one_peer_after_another() {
+    let mut listener = Listener::bind("127.0.0.1:0", Config::default())
+        .await
+        .unwrap();
+    let uri = listener.new_uri().unwrap();
+    listener
+        .offer(
+            Config::default()
+                .session(uri.clone(), uri.clone().into())
+                .learn_to_path(true),
+        )
+        .unwrap();
+    for round in 0..3 {
+        let (alice, _alice_in) =
+            within("connect", connect(&uri.clone().into(), &Config::default()))
+                .await
+                .expect("the offered session binds");
+        let (bob, mut bob_in) = within("accept", listener.accept()).await.unwrap();
+        assert_eq!(bob.local_uri(), &uri);
+        let text = format!("round {round}");
+        within("send", alice.send("text/plain", text.clone()))
+            .await
+            .expect("delivered");
+        match within("recv", bob_in.recv()).await {
+            Some(Received::Message { body, .. }) => assert_eq!(&body[..], text.as_bytes()),
+            other => panic!("expected the message, got {other:?}"),
+        }
+        // While this connection holds the session, another one is refused (506).
+        let e = within(
+            "a second connection",
+            connect(&uri.clone().into(), &Config::default()),
+        )
+        .await
+        .expect_err("the session is bound to another connection");
+        assert_eq!(e.status_code(), Some(506), "{e:?}");
+        within("close", alice.close()).await;
+        drain(&mut bob_in).await;
+    }
+}
+
+#[tokio::test]
+async fn two_sessions_on_one_listener_stay_apart() {
+    let mut listener = Listener::bind("127.0.0.1:0", Config::default())
+        .await
+        .unwrap();
+    let uris = [listener.new_uri().unwrap(), listener.new_uri().unwrap()];
+    for u in &uris {
+        listener
+            .offer(
+                Config::default()
+                    .session(u.clone(), u.clone().into())
+                    .learn_to_path(true),
+            )
+            .unwrap();
+    }
+    let mut alices = Vec::new();
+    for u in &uris {
+        alices.push(
+            within("connect", connect(&u.clone().into(), &Config::default()))
+                .await
+                .unwrap(),
+        );
+    }
+    let mut bobs = Vec::new();
+    for _ in 0..2 {
+        bobs.push(within("accept", listener.accept()).await.unwrap());
+    }
+    for (i, (alice, _)) in alices.iter().enumerate() {
+        within("send", alice.send("text/plain", format!("to {i}")))
+            .await
+            .unwrap();
+    }
+    for (bob, bob_in) in &mut bobs {
+        let i = uris.iter().position(|u| u == bob.local_uri()).unwrap();
+        match within("recv", bob_in.recv()).await {
+            Some(Received::Message { body, .. }) => {
+                assert_eq!(&body[..], format!("to {i}").as_bytes())
+            }
+            other => panic!("expected the message, got {other:?}"),
+        }
+    }
 }
