@@ -42,7 +42,8 @@ struct Cli {
 enum Command {
     /// Print how the library parses input, as JSON (the format of vectors/README.md).
     ///
-    /// Exit code: 0 valid, 1 invalid (the error is in the JSON), 2 usage or I/O error.
+    /// Exit code: 0 valid, 1 invalid (the error is in the JSON), 2 usage or I/O error,
+    /// including a missing file or an empty input.
     #[command(subcommand)]
     Inspect(inspect::What),
     /// Two endpoints on 127.0.0.1: SDP offer/answer, TCP, text messages, then a file with a

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Args;
+use msrp_proto::chunking::ChunkPolicy;
 use msrp_proto::wire::random_id;
 use msrp_sdp::{Direction, FileRange, MsrpMediaBuilder};
 use msrp_tokio::uri::{Path, Scheme};
@@ -18,6 +19,7 @@ use crate::file_meta::{FileMeta, guess_type, parse_range};
 use crate::output::{event, say};
 use crate::progress::Progress;
 use crate::signals::stop_requested;
+use crate::size::parse_size;
 use crate::tls_opts::ClientTls;
 
 /// Arguments of `msrp send`.
@@ -46,6 +48,11 @@ pub(crate) struct SendArgs {
     /// next hop (RFC 4975 section 7.1.2), which does not prove that the peer has it all.
     #[arg(long)]
     no_report: bool,
+    /// Cut the message into chunks of at most SIZE body bytes (K, M, G suffixes), for
+    /// peers and relays that want bounded chunks (Kamailio relays need 10K or less).
+    /// Default: as few chunks as possible.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    max_chunk: Option<u64>,
     #[command(flatten)]
     tls: ClientTls,
     /// Print one JSON object per event (NDJSON) instead of text.
@@ -109,6 +116,12 @@ async fn send(args: SendArgs) -> u8 {
         Err(e) => return usage(format!("--to {}: not an MSRP URI: {e}", args.to)),
     };
     let mut config = Config::default();
+    if let Some(n) = args.max_chunk {
+        if n == 0 {
+            return usage("--max-chunk must be at least 1 byte".into());
+        }
+        config.connection = config.connection.chunk_policy(ChunkPolicy::Fixed(n));
+    }
     match args.tls.config() {
         Ok(Some(c)) => config = config.tls_client(c),
         Ok(None) if to.first().is_some_and(|u| u.scheme() == Scheme::Msrps) => {

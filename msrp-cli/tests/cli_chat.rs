@@ -1,4 +1,5 @@
 //! `msrp chat` between two processes: lines typed on one side come out on the other.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 mod support;
 

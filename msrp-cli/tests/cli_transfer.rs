@@ -1,6 +1,7 @@
 //! `msrp listen` and `msrp send` over real sockets, as a shell user runs them: text and
 //! a 50 MiB file over TCP and TLS with the hash checked, refusals (413, 415) as exit
 //! codes, an offer checked by the receiver, a peer killed mid-transfer.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 mod support;
 

@@ -2,6 +2,7 @@
 //! read as they come, with deadlines so that a hang fails the test.
 
 #![allow(dead_code)] // Each test file uses part of it.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
