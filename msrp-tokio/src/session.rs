@@ -171,12 +171,16 @@ impl Session {
                 data: buf.split().freeze(),
                 reply,
             })?;
-            let p = written.await.map_err(|_| Error::Closed(None))??;
-            progress(p);
+            match written.await.map_err(|_| Error::Closed(None))? {
+                Ok(p) => progress(p),
+                Err(e) => return Err(settled(&mut outcome, e)),
+            }
         }
         let (reply, finished) = oneshot::channel();
         self.command(Command::Finish { message, reply })?;
-        finished.await.map_err(|_| Error::Closed(None))??;
+        if let Err(e) = finished.await.map_err(|_| Error::Closed(None))? {
+            return Err(settled(&mut outcome, e));
+        }
         guard.message = None;
         outcome.await.map_err(|_| Error::Closed(None))?
     }
@@ -196,6 +200,16 @@ impl Session {
         {
             let _ = closed.await;
         }
+    }
+}
+
+/// Why a streamed send stopped: when the message already ended (the peer refused it with
+/// 413, a failure REPORT came, the session closed), its outcome says why, and a write
+/// to it was refused only as a consequence.
+fn settled(outcome: &mut oneshot::Receiver<Result<Sent, Error>>, e: Error) -> Error {
+    match outcome.try_recv() {
+        Ok(Err(reason)) => reason,
+        _ => e,
     }
 }
 

@@ -5,8 +5,8 @@
 
 mod common;
 
-use common::{pair, within};
-use msrp_tokio::{Config, Error, Listener, Received, connect};
+use common::{Generated, pair, within};
+use msrp_tokio::{Config, Error, Listener, Received, SendOptions, connect};
 
 fn assert_code(e: &Error, code: u16) {
     assert_eq!(e.status_code(), Some(code), "{e:?}");
@@ -45,6 +45,60 @@ async fn too_large_message_gets_413() {
         }
         other => panic!("expected the message at the limit, got {other:?}"),
     }
+}
+
+#[tokio::test]
+async fn too_large_stream_gets_413() {
+    let bob = Config::default().max_message_size(100_000);
+    let mut p = pair(bob, Config::default()).await;
+    // Declared too large: refused from its first chunk.
+    let e = within(
+        "a stream declared too large",
+        p.alice.send_stream(
+            "application/octet-stream",
+            Generated::new(300_000),
+            Some(300_000),
+            SendOptions::default(),
+            |_| {},
+        ),
+    )
+    .await
+    .expect_err("refused");
+    assert_code(&e, 413);
+
+    // Of unknown size, found too large on the way: Bob's side says it refused it.
+    let e = within(
+        "a stream of unknown size, too large",
+        p.alice.send_stream(
+            "application/octet-stream",
+            Generated::new(3 * 1024 * 1024),
+            None,
+            SendOptions::default(),
+            |_| {},
+        ),
+    )
+    .await
+    .expect_err("refused");
+    assert_code(&e, 413);
+    let mut refused = None;
+    while let Some(item) = within("bob's side of the refusal", p.bob_in.recv()).await {
+        match item {
+            Received::Refused { code, .. } => {
+                refused = Some(code);
+                break;
+            }
+            Received::Complete { .. } | Received::Message { .. } => {
+                panic!("an oversized message was delivered: {item:?}")
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(refused, Some(413));
+
+    // The session goes on.
+    within("a small send after", p.alice.send("text/plain", "small"))
+        .await
+        .expect("delivered");
 }
 
 #[tokio::test]
@@ -100,4 +154,36 @@ async fn connecting_to_a_session_not_offered_gets_481() {
     )
     .await
     .expect("bound");
+}
+
+#[tokio::test]
+async fn unaccepted_streamed_type_gets_415() {
+    let bob = Config::default().accept_types(["text/plain"]);
+    let mut p = pair(bob, Config::default()).await;
+    let e = within(
+        "an unaccepted streamed type",
+        p.alice.send_stream(
+            "application/octet-stream",
+            Generated::new(2 * 1024 * 1024),
+            Some(2 * 1024 * 1024),
+            SendOptions::default(),
+            |_| {},
+        ),
+    )
+    .await
+    .expect_err("refused");
+    assert_code(&e, 415);
+    let ok = within("an accepted type", p.alice.send("text/plain", "fine"))
+        .await
+        .expect("delivered");
+    loop {
+        match within("bob's recv", p.bob_in.recv()).await {
+            Some(Received::Message { message_id, .. }) => {
+                assert_eq!(message_id, ok.message_id());
+                return;
+            }
+            Some(Received::Started { .. } | Received::Refused { code: 415, .. }) => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
 }
