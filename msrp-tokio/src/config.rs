@@ -1,5 +1,6 @@
 //! What the sessions this side opens or offers are like.
 
+#[cfg(feature = "tls")]
 use std::sync::Arc;
 
 use msrp_proto::connection::{ConnectionConfig, DEFAULT_MAX_MESSAGE_SIZE, SessionConfig};

@@ -21,11 +21,17 @@ pub const DEFAULT_PORT: u16 = 2855;
 /// Connects to the first hop of `to` (the peer's `a=path`, after any relays), binds a new
 /// session to the connection with an empty SEND (RFC 4975 section 5.4), and returns its
 /// handles once the peer took it. `msrps` URIs are reached over TLS (with
-/// [`Config::tls_client`]); `ws` transports are not supported by [`connect`] (an
-/// [`Error::Unsupported`]).
+/// [`Config::tls_client`]).
+///
+/// With the `ws` feature, a first hop with the `ws` transport (RFC 7977 section 5.2.1) is
+/// reached over WebSocket at `ws://HOST:PORT/` (`wss://` for `msrps`, or for the `wss`
+/// transport some peers write), as `ws::connect_ws` does; a `.invalid` host is refused,
+/// since a WebSocket server's URL comes from signaling (give it to `connect_ws`). Without
+/// the feature, `ws` is an [`Error::Unsupported`].
 ///
 /// This side's URI is `msrp://ADDR:PORT/ID;tcp`, with the socket's local address and a
-/// random session id ([`Session::local_uri`]).
+/// random session id ([`Session::local_uri`]); over WebSocket,
+/// `msrp://RANDOM.invalid:PORT/ID;ws`.
 pub async fn connect(to: &Path, config: &Config) -> Result<(Session, Incoming), Error> {
     let first = to.first().ok_or(Error::Unsupported {
         uri: String::new(),
@@ -35,8 +41,13 @@ pub async fn connect(to: &Path, config: &Config) -> Result<(Session, Incoming), 
         uri: first.as_str().to_owned(),
         reason,
     };
-    if !matches!(first.transport(), Transport::Tcp) {
-        return Err(unsupported("only the tcp transport can be connected to"));
+    match first.transport() {
+        Transport::Tcp => {}
+        #[cfg(feature = "ws")]
+        Transport::Ws | Transport::Wss => return crate::ws::connect_uri(first, to, config).await,
+        #[cfg(not(feature = "ws"))]
+        Transport::Ws | Transport::Wss => return Err(unsupported("ws needs the ws feature")),
+        _ => return Err(unsupported("only the tcp and ws transports are supported")),
     }
     let host = match first.host() {
         Host::Ipv4(a) => a.to_string(),
@@ -75,6 +86,16 @@ pub(crate) fn local_uri(
     local: SocketAddr,
     rng: &mut OsRandom,
 ) -> Result<Uri, Error> {
+    local_uri_on(scheme, Transport::Tcp, local, rng)
+}
+
+/// [`local_uri`] with another transport parameter.
+pub(crate) fn local_uri_on(
+    scheme: Scheme,
+    transport: Transport<'_>,
+    local: SocketAddr,
+    rng: &mut OsRandom,
+) -> Result<Uri, Error> {
     let id = random_id(rng);
     let host = match local.ip() {
         std::net::IpAddr::V4(a) => Host::Ipv4(a),
@@ -83,7 +104,7 @@ pub(crate) fn local_uri(
     Uri::builder(scheme, host)
         .port(local.port())
         .session_id(id.as_str())
-        .transport(Transport::Tcp)
+        .transport(transport)
         .build()
         .map_err(|_| Error::Unsupported {
             uri: local.to_string(),

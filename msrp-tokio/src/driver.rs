@@ -9,6 +9,7 @@ use bytes::{Bytes, BytesMut};
 use msrp_proto::connection::{
     CloseReason, Connection, Event, MessageHandle, SendError, SessionId, SessionTable,
 };
+use msrp_proto::link::Transmit;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::{mpsc, oneshot};
 use tracing::{debug, trace, warn};
@@ -47,6 +48,81 @@ enum Held {
     },
 }
 
+/// What the connection gave to write, and how much of it is written: one buffer the core
+/// copies everything into, or, for transports with vectored writes (TCP), a [`Transmit`]
+/// whose large body pieces are the messages' own memory, written with one `writev` and
+/// never copied here.
+struct Output {
+    vectored: bool,
+    flat: BytesMut,
+    parts: Transmit,
+    written: usize,
+}
+
+impl Output {
+    fn new(vectored: bool) -> Output {
+        Output {
+            vectored,
+            flat: BytesMut::with_capacity(if vectored { 0 } else { 128 * 1024 }),
+            parts: Transmit::new(),
+            written: 0,
+        }
+    }
+
+    fn len(&self) -> usize {
+        if self.vectored {
+            self.parts.len()
+        } else {
+            self.flat.len()
+        }
+    }
+
+    fn pending(&self) -> bool {
+        self.written < self.len()
+    }
+
+    fn clear(&mut self) {
+        self.flat.clear();
+        self.parts.clear();
+        self.written = 0;
+    }
+
+    /// The connection's next bytes to write, if any.
+    fn fill(&mut self, conn: &mut Connection<OsRandom>, now: msrp_proto::Instant) {
+        if self.vectored {
+            let _ = conn.poll_transmit_vectored(now, &mut self.parts);
+        } else {
+            let _ = conn.poll_transmit(now, &mut self.flat);
+        }
+    }
+
+    /// One write of what is not written yet (cancel-safe, as `write` is).
+    async fn write_to<W: AsyncWrite + Unpin>(&self, wr: &mut W) -> io::Result<usize> {
+        if !self.vectored {
+            return wr.write(&self.flat[self.written..]).await;
+        }
+        // At most 64 slices a write (well under any system's IOV_MAX); the rest follows.
+        let mut skip = self.written;
+        let mut slices = Vec::with_capacity(self.parts.parts().len().min(64));
+        for p in self.parts.parts() {
+            if slices.len() == 64 {
+                break;
+            }
+            if skip >= p.len() {
+                skip -= p.len();
+                continue;
+            }
+            slices.push(io::IoSlice::new(&p[skip..]));
+            skip = 0;
+        }
+        wr.write_vectored(&slices).await
+    }
+
+    fn advance(&mut self, n: usize) {
+        self.written += n;
+    }
+}
+
 /// The task's state, apart from the transport halves.
 pub(crate) struct Driver {
     conn: Connection<OsRandom>,
@@ -62,6 +138,8 @@ pub(crate) struct Driver {
     /// A session was ever open here (the connection ends with its last one).
     had_session: bool,
     closed: Option<CloseReason>,
+    /// Items went to the application since the task last yielded.
+    handed_out: bool,
 }
 
 impl Driver {
@@ -85,6 +163,7 @@ impl Driver {
             binding: None,
             had_session: false,
             closed: None,
+            handed_out: false,
         };
         (d, commands)
     }
@@ -120,7 +199,7 @@ impl Driver {
             return;
         };
         match tx.try_send(item) {
-            Ok(()) => {}
+            Ok(()) => self.handed_out = true,
             Err(mpsc::error::TrySendError::Full(item)) => self.backlog.push_back((session, item)),
             // The application dropped its `Incoming`: it does not want these.
             Err(mpsc::error::TrySendError::Closed(_)) => {}
@@ -466,19 +545,27 @@ impl Driver {
     {
         let (mut rd, mut wr) = tokio::io::split(io);
         let mut buf = vec![0u8; READ_BUFFER];
-        let mut out = BytesMut::with_capacity(128 * 1024);
-        let mut written = 0usize;
+        let mut out = Output::new(wr.is_write_vectored());
         let mut write_open = true;
+        // Written bytes may wait in the transport's buffers (TLS, WebSocket): flushed
+        // once nothing more is to be written.
+        let mut unflushed = false;
         loop {
-            if written == out.len() {
+            if !out.pending() {
                 out.clear();
-                written = 0;
                 if write_open {
-                    let _ = self.conn.poll_transmit(self.now(), &mut out);
+                    let now = self.now();
+                    out.fill(&mut self.conn, now);
                 }
             }
             self.on_events();
-            let pending = written < out.len();
+            if std::mem::take(&mut self.handed_out) {
+                // Let the application take what arrived while it is still in the cache
+                // (and free the read buffers' pieces before the next read), rather than
+                // reading on until its queue is full.
+                tokio::task::yield_now().await;
+            }
+            let pending = out.pending();
             if self.closed.is_some() && !pending {
                 break;
             }
@@ -498,8 +585,11 @@ impl Driver {
             };
             let write = async {
                 if pending {
-                    // `write` is cancel-safe: when another branch wins, nothing was written.
-                    wr.write(&out[written..]).await
+                    // Cancel-safe: when another branch wins, nothing was written.
+                    out.write_to(&mut wr).await.map(Some)
+                } else if unflushed {
+                    // So is a flush: the next turn goes on with it.
+                    wr.flush().await.map(|()| None)
                 } else {
                     std::future::pending().await
                 }
@@ -519,14 +609,17 @@ impl Driver {
             let reading = self.conn.wants_input() && !stalled;
             tokio::select! {
                 n = write => match n {
-                    Ok(0) | Err(_) => {
+                    Ok(Some(0)) | Err(_) => {
                         write_open = false;
                         out.clear();
-                        written = 0;
                         let now = self.now();
                         self.conn.handle_close(now, CloseReason::TransportError);
                     }
-                    Ok(n) => written += n,
+                    Ok(Some(n)) => {
+                        out.advance(n);
+                        unflushed = true;
+                    }
+                    Ok(None) => unflushed = false,
                 },
                 read = rd.read(&mut buf), if reading => {
                     let now = self.now();

@@ -45,6 +45,11 @@ pub enum Error {
     /// TLS configuration (certificates, keys) could not be used.
     #[error("TLS: {0}")]
     Tls(String),
+    /// The WebSocket handshake failed (RFC 7977 section 4.1): the server answered with
+    /// another status than 101, did not select the `msrp` subprotocol, or a client did
+    /// not ask for it; or a WebSocket URL could not be used.
+    #[error("WebSocket: {0}")]
+    WebSocket(String),
 }
 
 impl Error {

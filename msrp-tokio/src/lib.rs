@@ -34,8 +34,11 @@
 //! ```
 //!
 //! Features: `tls` (default; `msrps` with rustls), `self-signed` (certificates made at run
-//! time, [`tls::SelfSigned`]), `ws` (RFC 7977 framing over WebSocket, planned: today
-//! [`connect`] answers `ws` URIs with [`Error::Unsupported`]).
+//! time, [`tls::SelfSigned`]), `ws` (MSRP over WebSocket, RFC 7977, with
+//! tokio-tungstenite: [`connect`] reaches `;ws` URIs, `connect_ws` a WebSocket URL from
+//! signaling, `Listener::bind_ws` serves WebSocket clients; one chunk per WebSocket
+//! message; see the `ws` module). Without `ws`, [`connect`] answers `ws` URIs with
+//! [`Error::Unsupported`].
 #![forbid(unsafe_code)]
 
 mod clock;
@@ -51,6 +54,8 @@ mod received;
 mod session;
 #[cfg(feature = "tls")]
 pub mod tls;
+#[cfg(feature = "ws")]
+pub mod ws;
 
 pub use config::Config;
 pub use connect::{DEFAULT_PORT, connect, connect_over};
@@ -59,6 +64,8 @@ pub use listener::Listener;
 pub use random::OsRandom;
 pub use received::{Received, Sent};
 pub use session::{Incoming, SendOptions, Session};
+#[cfg(feature = "ws")]
+pub use ws::connect_ws;
 
 pub use msrp_proto as proto;
 pub use msrp_proto::connection::{CloseReason, ConnectionConfig, FailReason, Progress};

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use msrp_proto::connection::{Connection, DuplicateSession, SessionConfig, SessionTable};
-use msrp_uri::{Scheme, Uri};
+use msrp_uri::{Scheme, Transport, Uri};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, ToSocketAddrs};
 use tokio::sync::mpsc;
@@ -13,7 +13,7 @@ use tokio::task::JoinHandle;
 use tracing::Instrument;
 
 use crate::clock::Clock;
-use crate::connect::local_uri;
+use crate::connect::local_uri_on;
 use crate::driver::{Driver, ListenerLink};
 use crate::random::OsRandom;
 use crate::{Config, Error, Incoming, Session};
@@ -27,6 +27,8 @@ use crate::{Config, Error, Incoming, Session};
 pub struct Listener {
     local_addr: SocketAddr,
     scheme: Scheme,
+    /// WebSocket connections (RFC 7977), offering `;ws` URIs.
+    websocket: bool,
     table: Arc<Mutex<SessionTable>>,
     accepted: mpsc::UnboundedReceiver<(Session, Incoming)>,
     task: JoinHandle<()>,
@@ -43,6 +45,26 @@ impl Listener {
     /// Listens on `addr`. With [`Config::tls_server`], connections are TLS and offered
     /// URIs are `msrps`.
     pub async fn bind(addr: impl ToSocketAddrs, config: Config) -> Result<Listener, Error> {
+        Listener::start(addr, config, false).await
+    }
+
+    /// Listens on `addr` for MSRP over WebSocket (RFC 7977): each accepted connection
+    /// (TLS first with [`Config::tls_server`], `wss`) must complete a WebSocket handshake
+    /// that offers the `msrp` subprotocol, which is selected; one that does not is refused
+    /// with 400 (section 4.1). Connections use WebSocket framing, one chunk per WebSocket
+    /// message (section 5.1; see [`crate::ws`] for the chunk size), and
+    /// [`Listener::new_uri`] makes `;ws` URIs. Any request path is accepted.
+    #[cfg(feature = "ws")]
+    pub async fn bind_ws(addr: impl ToSocketAddrs, mut config: Config) -> Result<Listener, Error> {
+        config.connection = crate::ws::websocket_config(config.connection);
+        Listener::start(addr, config, true).await
+    }
+
+    async fn start(
+        addr: impl ToSocketAddrs,
+        config: Config,
+        websocket: bool,
+    ) -> Result<Listener, Error> {
         let tcp = TcpListener::bind(addr).await?;
         let local_addr = tcp.local_addr()?;
         #[cfg(feature = "tls")]
@@ -55,10 +77,11 @@ impl Listener {
         let scheme = Scheme::Msrp;
         let table = Arc::new(Mutex::new(SessionTable::new()));
         let (tx, accepted) = mpsc::unbounded_channel();
-        let task = tokio::spawn(accept_loop(tcp, config, table.clone(), tx));
+        let task = tokio::spawn(accept_loop(tcp, config, table.clone(), tx, websocket));
         Ok(Listener {
             local_addr,
             scheme,
+            websocket,
             table,
             accepted,
             task,
@@ -71,9 +94,20 @@ impl Listener {
     }
 
     /// A new URI for a session on this listener: its address and a random session id,
-    /// to put in an SDP `a=path` and then [`Listener::offer`].
+    /// to put in an SDP `a=path` and then [`Listener::offer`]. Its transport is `ws` on a
+    /// WebSocket listener, `tcp` otherwise.
     pub fn new_uri(&self) -> Result<Uri, Error> {
-        local_uri(self.scheme, self.local_addr, &mut OsRandom::new())
+        let transport = if self.websocket {
+            Transport::Ws
+        } else {
+            Transport::Tcp
+        };
+        local_uri_on(
+            self.scheme,
+            transport,
+            self.local_addr,
+            &mut OsRandom::new(),
+        )
     }
 
     /// Offers a session: the first connection whose request names `config.local_uri`
@@ -105,6 +139,7 @@ async fn accept_loop(
     config: Config,
     table: Arc<Mutex<SessionTable>>,
     accepted: mpsc::UnboundedSender<(Session, Incoming)>,
+    websocket: bool,
 ) {
     loop {
         let (stream, peer) = match tcp.accept().await {
@@ -133,17 +168,35 @@ async fn accept_loop(
                         acceptor.accept(stream),
                     );
                     match handshake.await {
-                        Ok(Ok(tls)) => serve(tls, &config, link).await,
+                        Ok(Ok(tls)) => open(tls, &config, link, websocket).await,
                         Ok(Err(e)) => tracing::debug!(error = %e, "TLS handshake failed"),
                         Err(_) => tracing::debug!("TLS handshake timed out"),
                     }
                     return;
                 }
-                serve(stream, &config, link).await;
+                open(stream, &config, link, websocket).await;
             }
             .instrument(span),
         );
     }
+}
+
+/// Serves an accepted connection, after the WebSocket handshake on a WebSocket listener.
+async fn open<T>(io: T, config: &Config, link: ListenerLink, websocket: bool)
+where
+    T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    #[cfg(feature = "ws")]
+    if websocket {
+        match crate::ws::accept(io).await {
+            Ok(ws) => serve(ws, config, link).await,
+            Err(e) => tracing::debug!(error = %e, "WebSocket handshake failed"),
+        }
+        return;
+    }
+    // Only a WebSocket listener says so, and only with the feature.
+    debug_assert!(!websocket);
+    serve(io, config, link).await;
 }
 
 async fn serve<T>(io: T, config: &Config, link: ListenerLink)
