@@ -26,6 +26,10 @@ pub struct Config {
     /// is TLS.
     #[cfg(feature = "tls")]
     pub tls_server: Option<Arc<tokio_rustls::rustls::ServerConfig>>,
+    /// How often a WebSocket connection sends a Ping (RFC 7977 section 6); `None` for
+    /// never. Default [`crate::ws::DEFAULT_KEEPALIVE`].
+    #[cfg(feature = "ws")]
+    pub ws_keepalive: Option<std::time::Duration>,
 }
 
 impl Default for Config {
@@ -40,6 +44,8 @@ impl Default for Config {
             tls_client: None,
             #[cfg(feature = "tls")]
             tls_server: None,
+            #[cfg(feature = "ws")]
+            ws_keepalive: Some(crate::ws::DEFAULT_KEEPALIVE),
         }
     }
 }
@@ -89,6 +95,14 @@ impl Config {
     #[must_use]
     pub fn tls_server(mut self, c: Arc<tokio_rustls::rustls::ServerConfig>) -> Self {
         self.tls_server = Some(c);
+        self
+    }
+
+    /// Sets how often WebSocket connections send a Ping (`None`: never).
+    #[cfg(feature = "ws")]
+    #[must_use]
+    pub fn ws_keepalive(mut self, every: Option<std::time::Duration>) -> Self {
+        self.ws_keepalive = every;
         self
     }
 

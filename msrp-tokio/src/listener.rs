@@ -188,7 +188,7 @@ where
 {
     #[cfg(feature = "ws")]
     if websocket {
-        match crate::ws::accept(io).await {
+        match crate::ws::accept(io, config).await {
             Ok(ws) => serve(ws, config, link).await,
             Err(e) => tracing::debug!(error = %e, "WebSocket handshake failed"),
         }

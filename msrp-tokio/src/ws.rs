@@ -26,9 +26,14 @@
 //!   in front of this process. `wss` checks the server's certificate with
 //!   [`Config::tls_client`](crate::Config::tls_client), as RFC 6455 asks.
 //!
-//! Not done here: WebSocket pings as keepalive (section 6 recommends them; pings from the
-//! peer are answered), HTTP authentication and cookies in the handshake (section 7), and
-//! MSRP relays (RFC 4976; the `AUTH` of section 5.3.1).
+//! - **Keepalive** (section 6): connections made here send a WebSocket Ping every
+//!   [`Config::ws_keepalive`](crate::Config::ws_keepalive) ([`DEFAULT_KEEPALIVE`], 30 s),
+//!   so that proxies do not take a quiet session for a dead one; the peer's pings are
+//!   answered. Bodiless SENDs from the peer (its keepalive when it has no pings) are
+//!   taken as any other request.
+//!
+//! Not done here: HTTP authentication and cookies in the handshake (section 7), and MSRP
+//! relays (RFC 4976; the `AUTH` of section 5.3.1).
 //!
 //! Why [`connect_ws`] takes the WebSocket URL as an argument rather than from a
 //! [`Config`] field: the URL is where one connection goes, learnt from signaling along
@@ -71,6 +76,11 @@ pub const SUBPROTOCOL: &str = "msrp";
 /// small for a browser to take while a few MiB still go in a few hundred chunks.
 pub const DEFAULT_MAX_CHUNK: u64 = 16 * 1024;
 
+/// Default for [`Config::ws_keepalive`](crate::Config::ws_keepalive): a Ping every 30
+/// seconds (RFC 7977 section 6 recommends periodic pings and sets no interval; 30 s is
+/// well under the idle timeouts of common proxies, often 60 s).
+pub const DEFAULT_KEEPALIVE: Duration = Duration::from_secs(30);
+
 /// How long a listener waits for a client's WebSocket handshake.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -83,8 +93,10 @@ const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// - `poll_flush` flushes the WebSocket; `poll_shutdown` sends a Close frame and flushes.
 /// - Each `poll_read` hands out the payload of one received text or binary message (the
 ///   rest of it in the following reads when the buffer is smaller); it never joins two
-///   messages. Pings and pongs are skipped (tungstenite answers a ping at the next write
-///   or flush), and a Close frame or the end of the connection is the end of the stream.
+///   messages. Pings and pongs are skipped (tungstenite answers a ping as it reads), and
+///   a Close frame or the end of the connection is the end of the stream.
+/// - With [`WebSocketIo::keepalive`], a Ping goes out periodically while it is read from
+///   (RFC 7977 section 6).
 ///
 /// Use it with [`connect_over`](crate::connect_over) for a WebSocket connection set up by
 /// the application (with the `msrp` subprotocol), with a [`Config`] whose connection
@@ -96,6 +108,11 @@ pub struct WebSocketIo<S> {
     rest: Bytes,
     /// A Close frame came, or the connection ended.
     eof: bool,
+    /// How often to send a Ping, and its timer once reading started.
+    keepalive: Option<Duration>,
+    timer: Option<tokio::time::Interval>,
+    /// A Ping was queued and is not flushed yet.
+    ping_unflushed: bool,
 }
 
 impl<S> WebSocketIo<S> {
@@ -105,7 +122,20 @@ impl<S> WebSocketIo<S> {
             ws,
             rest: Bytes::new(),
             eof: false,
+            keepalive: None,
+            timer: None,
+            ping_unflushed: false,
         }
+    }
+
+    /// Sends a WebSocket Ping every `every` (none for `None` or zero; RFC 7977 section 6).
+    /// The timer runs while the connection is read from: the first Ping goes `every`
+    /// after the first read.
+    #[must_use]
+    pub fn keepalive(mut self, every: Option<Duration>) -> WebSocketIo<S> {
+        self.keepalive = every.filter(|d| !d.is_zero());
+        self.timer = None;
+        self
     }
 
     /// The WebSocket connection.
@@ -130,6 +160,44 @@ fn io_error(e: WsError) -> io::Error {
     }
 }
 
+impl<S> WebSocketIo<S>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    /// Sends a Ping when one is due, and flushes it; a full socket leaves it for later
+    /// (the connection is not idle then).
+    fn poll_keepalive(&mut self, cx: &mut Context<'_>) -> io::Result<()> {
+        let Some(every) = self.keepalive else {
+            return Ok(());
+        };
+        let timer = self.timer.get_or_insert_with(|| {
+            let mut t = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+            t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            t
+        });
+        if timer.poll_tick(cx).is_ready() && !self.ping_unflushed {
+            match Pin::new(&mut self.ws).poll_ready(cx) {
+                Poll::Ready(Ok(())) => {
+                    Pin::new(&mut self.ws)
+                        .start_send(Message::Ping(Bytes::new()))
+                        .map_err(io_error)?;
+                    self.ping_unflushed = true;
+                }
+                Poll::Ready(Err(e)) => return Err(io_error(e)),
+                Poll::Pending => {}
+            }
+        }
+        if self.ping_unflushed {
+            match Pin::new(&mut self.ws).poll_flush(cx) {
+                Poll::Ready(Ok(())) => self.ping_unflushed = false,
+                Poll::Ready(Err(e)) => return Err(io_error(e)),
+                Poll::Pending => {}
+            }
+        }
+        Ok(())
+    }
+}
+
 impl<S> AsyncRead for WebSocketIo<S>
 where
     S: AsyncRead + AsyncWrite + Unpin,
@@ -151,6 +219,10 @@ where
             }
             if this.eof {
                 return Poll::Ready(Ok(()));
+            }
+            if let Err(e) = this.poll_keepalive(cx) {
+                this.eof = true;
+                return Poll::Ready(Err(e));
             }
             match ready!(Pin::new(&mut this.ws).poll_next(cx)) {
                 // An empty message carries nothing; reading on keeps it from looking
@@ -335,13 +407,17 @@ pub async fn connect_ws(
             let tls = tokio_rustls::TlsConnector::from(client)
                 .connect(name, tcp)
                 .await?;
-            let ws = handshake(url, request, tls).await?;
+            let ws = handshake(url, request, tls)
+                .await?
+                .keepalive(config.ws_keepalive);
             return crate::connect_over(ws, me, to, &config).await;
         }
         #[cfg(not(feature = "tls"))]
         return Err(unsupported("wss needs the tls feature"));
     }
-    let ws = handshake(url, request, tcp).await?;
+    let ws = handshake(url, request, tcp)
+        .await?
+        .keepalive(config.ws_keepalive);
     crate::connect_over(ws, me, to, &config).await
 }
 
@@ -419,7 +495,7 @@ fn invalid_uri(scheme: Scheme, port: u16, rng: &mut OsRandom) -> Result<Uri, Err
 
 /// The server's handshake on an accepted connection: `msrp` must be offered and is
 /// selected; a handshake without it gets 400 (RFC 7977 section 4.1).
-pub(crate) async fn accept<S>(io: S) -> Result<WebSocketIo<S>, Error>
+pub(crate) async fn accept<S>(io: S, config: &Config) -> Result<WebSocketIo<S>, Error>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
@@ -454,7 +530,7 @@ where
     };
     let handshake = tokio_tungstenite::accept_hdr_async(io, check);
     match tokio::time::timeout(HANDSHAKE_TIMEOUT, handshake).await {
-        Ok(Ok(ws)) => Ok(WebSocketIo::new(ws)),
+        Ok(Ok(ws)) => Ok(WebSocketIo::new(ws).keepalive(config.ws_keepalive)),
         Ok(Err(e)) => Err(ws_error("WebSocket handshake", e)),
         Err(_) => Err(Error::WebSocket("the WebSocket handshake timed out".into())),
     }
@@ -561,6 +637,39 @@ mod tests {
         assert_eq!(got[2], Message::Text("abcd".into()));
         assert_eq!(got[3].len(), 200_000);
         assert!(got[4].is_close());
+    }
+
+    #[tokio::test]
+    async fn keepalive_pings_while_reading_and_none_without() {
+        within(async {
+            let (io, mut peer) = pair().await;
+            let mut io = io.keepalive(Some(Duration::from_millis(20)));
+            let reading = tokio::spawn(async move {
+                let mut buf = [0u8; 64];
+                let n = io.read(&mut buf).await.unwrap();
+                assert_eq!(&buf[..n], b"done");
+            });
+            // Nothing is sent but the pings, two of them at least.
+            for _ in 0..2 {
+                let m = peer.next().await.unwrap().unwrap();
+                assert!(m.is_ping(), "{m:?}");
+            }
+            peer.send(Message::Binary(Bytes::from_static(b"done")))
+                .await
+                .unwrap();
+            reading.await.unwrap();
+
+            // Without keepalive nothing comes.
+            let (mut io, mut peer) = pair().await;
+            let reading = tokio::spawn(async move {
+                let mut buf = [0u8; 64];
+                io.read(&mut buf).await.unwrap()
+            });
+            let quiet = tokio::time::timeout(Duration::from_millis(100), peer.next()).await;
+            assert!(quiet.is_err(), "{quiet:?}");
+            reading.abort();
+        })
+        .await;
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! MSRP over WebSocket (RFC 7977) on loopback: a message both ways over `ws`, a streamed
 //! file of several MiB seen chunk by chunk through a WebSocket proxy (one chunk per
-//! WebSocket message, section 5.1), `wss` with a self-signed certificate, and handshakes
-//! without the `msrp` subprotocol refused either way (section 4.1).
+//! WebSocket message, section 5.1), `wss` with a self-signed certificate, handshakes
+//! without the `msrp` subprotocol refused either way (section 4.1), and pings on a quiet
+//! connection (section 6).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 mod common;
@@ -108,6 +109,7 @@ struct Seen {
     largest: usize,
     text: usize,
     binary: usize,
+    pings: usize,
 }
 
 /// Checks that `m` is exactly one MSRP chunk: it begins with the start line of a
@@ -174,6 +176,9 @@ async fn proxy(upstream: std::net::SocketAddr) -> (std::net::SocketAddr, Arc<Mut
         let (mut server_tx, mut server_rx) = server.split();
         let up = async move {
             while let Some(Ok(m)) = client_rx.next().await {
+                if m.is_ping() {
+                    record.lock().unwrap().pings += 1;
+                }
                 if m.is_text() || m.is_binary() {
                     let data = m.clone().into_data();
                     one_chunk(&data);
@@ -350,4 +355,33 @@ async fn handshake_without_msrp_is_refused() {
     .await
     .expect_err("not connectable");
     assert!(matches!(err, Error::Unsupported { .. }), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quiet_session_sends_pings() {
+    let (mut listener, bob_uri) = ws_listener(Config::default()).await;
+    let (proxy_addr, seen) = proxy(listener.local_addr()).await;
+    let config = Config::default().ws_keepalive(Some(std::time::Duration::from_millis(30)));
+    let (alice, _alice_in) = within(
+        "connect_ws through the proxy",
+        connect_ws(&format!("ws://{proxy_addr}/"), &bob_uri.into(), &config),
+    )
+    .await
+    .expect("connect_ws");
+    let (_bob, mut bob_in) = within("accept", listener.accept()).await.unwrap();
+    // RFC 7977 section 6: a quiet connection pings.
+    within("pings", async {
+        while seen.lock().unwrap().pings < 3 {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    })
+    .await;
+    within(
+        "a message after the pings",
+        alice.send("text/plain", "still here"),
+    )
+    .await
+    .expect("delivered");
+    let (_, body) = message(&mut bob_in, "bob receives").await;
+    assert_eq!(body, b"still here");
 }
