@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{ArgGroup, Args};
 use msrp_sdp::Direction;
 use msrp_tokio::uri::{Path, Scheme};
-use msrp_tokio::{Config, Incoming, Received, Session, connect};
+use msrp_tokio::{Config, Incoming, Received, Session, connect, connect_ws};
 use serde_json::json;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::task::JoinSet;
@@ -30,6 +30,15 @@ pub(crate) struct ChatArgs {
     /// binds it.
     #[arg(long, value_name = "IP:PORT")]
     listen: Option<String>,
+    /// MSRP over WebSocket (RFC 7977): with --listen, serve ws://IP:PORT/ (wss with
+    /// TLS); with --to, see --ws-url.
+    #[arg(long, requires = "listen")]
+    ws: bool,
+    /// With --to: open a WebSocket to this URL (ws:// or wss://, as signaling gives it)
+    /// and reach the peer through it; without it a `;ws` URI is reached at its own
+    /// host and port.
+    #[arg(long, value_name = "URL", requires = "to")]
+    ws_url: Option<String>,
     #[command(flatten)]
     server_tls: ServerTls,
     #[command(flatten)]
@@ -81,6 +90,7 @@ async fn chat(args: ChatArgs) -> u8 {
             max_size: msrp_proto::connection::DEFAULT_MAX_MESSAGE_SIZE,
             direction: Direction::SendRecv,
             offer: None,
+            ws: args.ws,
         })
         .await
         {
@@ -129,8 +139,14 @@ async fn chat(args: ChatArgs) -> u8 {
                 return 2;
             }
         }
+        let connecting = async {
+            match &args.ws_url {
+                Some(url) => connect_ws(url, &to, &config).await,
+                None => connect(&to, &config).await,
+            }
+        };
         tokio::select! {
-            c = connect(&to, &config) => match c {
+            c = connecting => match c {
                 Ok(x) => x,
                 Err(e) => {
                     eprintln!("msrp chat: cannot reach the peer: {e}");

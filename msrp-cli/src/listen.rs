@@ -31,6 +31,10 @@ pub(crate) struct ListenArgs {
     bind: String,
     #[command(flatten)]
     tls: ServerTls,
+    /// Serve MSRP over WebSocket (RFC 7977, subprotocol `msrp`): peers open
+    /// ws://IP:PORT/ (wss:// with TLS); the session URI has the `ws` transport.
+    #[arg(long)]
+    ws: bool,
     /// Media types accepted, comma-separated (`a=accept-types`); others are refused with
     /// 415.
     #[arg(long, value_delimiter = ',', default_value = "*")]
@@ -111,6 +115,7 @@ async fn listen(args: ListenArgs) -> Result<u8, String> {
         max_size: args.max_size,
         direction: Direction::RecvOnly,
         offer: args.offer.as_deref(),
+        ws: args.ws,
     })
     .await?;
     let json = args.json;

@@ -24,6 +24,8 @@ pub(crate) struct ListenSettings<'a> {
     pub(crate) direction: Direction,
     /// A peer's SDP offer to answer instead of offering.
     pub(crate) offer: Option<&'a FsPath>,
+    /// MSRP over WebSocket (RFC 7977): peers open a WebSocket to the address.
+    pub(crate) ws: bool,
 }
 
 /// A listener with one offered session.
@@ -55,12 +57,21 @@ pub(crate) async fn bind_and_offer(s: ListenSettings<'_>) -> Result<Offered, Str
     if let Some(t) = tls {
         config = config.tls_server(t);
     }
-    let listener = Listener::bind(addr, config.clone())
-        .await
-        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let bound = if s.ws {
+        Listener::bind_ws(addr, config.clone()).await
+    } else {
+        Listener::bind(addr, config.clone()).await
+    };
+    let listener = bound.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let uri = listener.new_uri().map_err(|e| e.to_string())?;
     let local = listener.local_addr();
-    let proto = if secure { "TCP/TLS/MSRP" } else { "TCP/MSRP" };
+    // RFC 7977 section 8.1 names the WebSocket protocols of the m= line.
+    let proto = match (s.ws, secure) {
+        (false, false) => "TCP/MSRP",
+        (false, true) => "TCP/TLS/MSRP",
+        (true, false) => "TCP/WS/MSRP",
+        (true, true) => "TCP/WSS/MSRP",
+    };
     let (media, answering, expected, to_path) = match s.offer {
         None => {
             let media = MsrpMediaBuilder::new(local.port(), Path::new(uri.clone()))

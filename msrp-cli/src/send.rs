@@ -10,8 +10,8 @@ use clap::Args;
 use msrp_proto::chunking::ChunkPolicy;
 use msrp_proto::wire::random_id;
 use msrp_sdp::{Direction, FileRange, MsrpMediaBuilder};
-use msrp_tokio::uri::{Path, Scheme};
-use msrp_tokio::{Config, Error, OsRandom, SendOptions, Sent, Session, connect};
+use msrp_tokio::uri::{Path, Scheme, Transport};
+use msrp_tokio::{Config, Error, OsRandom, SendOptions, Sent, Session, connect, connect_ws};
 use serde_json::json;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncSeekExt};
 
@@ -53,6 +53,11 @@ pub(crate) struct SendArgs {
     /// Default: as few chunks as possible.
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     max_chunk: Option<u64>,
+    /// Open a WebSocket to this URL (ws:// or wss://, as signaling gives it) and reach
+    /// the peer through it (RFC 7977); without it a `;ws` URI is reached at its own host
+    /// and port.
+    #[arg(long, value_name = "URL")]
+    ws_url: Option<String>,
     #[command(flatten)]
     tls: ClientTls,
     /// Print one JSON object per event (NDJSON) instead of text.
@@ -163,8 +168,14 @@ async fn send(args: SendArgs) -> u8 {
     };
     let json = args.json;
     let mut stop = std::pin::pin!(stop_requested());
+    let connecting = async {
+        match &args.ws_url {
+            Some(url) => connect_ws(url, &to, &config).await,
+            None => connect(&to, &config).await,
+        }
+    };
     let (session, _incoming) = tokio::select! {
-        c = connect(&to, &config) => match c {
+        c = connecting => match c {
             Ok(x) => x,
             Err(e) => return failed(json, &e, "cannot reach the peer"),
         },
@@ -272,10 +283,12 @@ fn print_offer(session: &Session, meta: &FileMeta, json: bool) {
     let uri = session.local_uri();
     let mut rng = OsRandom::new();
     let transfer_id = random_id(&mut rng);
-    let proto = if uri.scheme() == Scheme::Msrps {
-        "TCP/TLS/MSRP"
-    } else {
-        "TCP/MSRP"
+    let ws = matches!(uri.transport(), Transport::Ws | Transport::Wss);
+    let proto = match (ws, uri.scheme() == Scheme::Msrps) {
+        (false, false) => "TCP/MSRP",
+        (false, true) => "TCP/TLS/MSRP",
+        (true, false) => "TCP/WS/MSRP",
+        (true, true) => "TCP/WSS/MSRP",
     };
     let mut b = MsrpMediaBuilder::new(uri.port().unwrap_or(9), Path::new(uri.clone()))
         .proto(proto)

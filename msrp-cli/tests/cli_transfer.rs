@@ -271,3 +271,35 @@ fn sigterm_closes_the_listener_and_its_sessions() {
     assert!(closed["reason"].is_string(), "{closed}");
     assert_eq!(chat.wait_exit(T).code(), Some(0));
 }
+
+#[test]
+fn text_and_a_file_over_websocket() {
+    let dir = temp_dir("ws");
+    let save = dir.join("saved");
+    std::fs::create_dir(&save).unwrap();
+    let (mut l, uri) = listen(&["--ws", "--save-dir", save.to_str().unwrap()]);
+    assert!(uri.ends_with(";ws"), "{uri}");
+    assert!(l.seen[0]["sdp"].as_str().unwrap().contains("TCP/WS/MSRP"));
+    let (status, _, err) = send(&["--to", &uri, "over", "websocket"], T);
+    assert_eq!(status.code(), Some(0), "{err}");
+    assert_eq!(l.wait_for("message", T)["text"], "over websocket");
+    let file = dir.join("five.bin");
+    pattern_file(&file, 5 << 20);
+    // The WebSocket URL given apart from the URI, as signaling gives it (RFC 7977).
+    let url = format!("ws://{}/", uri.split('/').nth(2).unwrap());
+    let (status, _, err) = send(
+        &[
+            "--to",
+            &uri,
+            "--ws-url",
+            &url,
+            "--file",
+            file.to_str().unwrap(),
+        ],
+        T,
+    );
+    assert_eq!(status.code(), Some(0), "{err}");
+    let got = l.wait_for("file", T);
+    assert_eq!(got["sha1"], sha1_of(&file).as_str());
+    std::fs::remove_dir_all(dir).ok();
+}
