@@ -13,22 +13,22 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 /// The binary under test.
-pub fn msrp() -> Command {
+pub(crate) fn msrp() -> Command {
     Command::new(env!("CARGO_BIN_EXE_msrp"))
 }
 
 /// A running `msrp` whose stdout is NDJSON (`--json`).
-pub struct Running {
-    pub child: Child,
+pub(crate) struct Running {
+    pub(crate) child: Child,
     events: mpsc::Receiver<Value>,
     stderr: mpsc::Receiver<String>,
     /// Every event seen so far.
-    pub seen: Vec<Value>,
+    pub(crate) seen: Vec<Value>,
 }
 
 impl Running {
     /// Starts `msrp ARGS --json`; stdin is a pipe that stays open until dropped.
-    pub fn start(args: &[&str]) -> Running {
+    pub(crate) fn start(args: &[&str]) -> Running {
         let mut child = msrp()
             .args(args)
             .arg("--json")
@@ -65,7 +65,7 @@ impl Running {
     }
 
     /// The next event named `name` (others are kept in `seen`); panics after `within`.
-    pub fn wait_for(&mut self, name: &str, within: Duration) -> Value {
+    pub(crate) fn wait_for(&mut self, name: &str, within: Duration) -> Value {
         let deadline = Instant::now() + within;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
@@ -86,7 +86,7 @@ impl Running {
     }
 
     /// The exit status, waiting at most `within`.
-    pub fn wait_exit(&mut self, within: Duration) -> ExitStatus {
+    pub(crate) fn wait_exit(&mut self, within: Duration) -> ExitStatus {
         let deadline = Instant::now() + within;
         loop {
             if let Some(s) = self.child.try_wait().expect("wait") {
@@ -105,14 +105,14 @@ impl Running {
     }
 
     /// Everything written to stderr (after the process ended).
-    pub fn stderr_now(&self) -> String {
+    pub(crate) fn stderr_now(&self) -> String {
         self.stderr
             .recv_timeout(Duration::from_millis(500))
             .unwrap_or_default()
     }
 
     /// Sends a signal (`kill -SIG pid`).
-    pub fn signal(&self, sig: &str) {
+    pub(crate) fn signal(&self, sig: &str) {
         let ok = Command::new("kill")
             .args([format!("-{sig}"), self.child.id().to_string()])
             .status()
@@ -130,7 +130,7 @@ impl Drop for Running {
 }
 
 /// `msrp listen --bind 127.0.0.1:0 EXTRA --json`, and the URI it listens on.
-pub fn listen(extra: &[&str]) -> (Running, String) {
+pub(crate) fn listen(extra: &[&str]) -> (Running, String) {
     let mut args = vec!["listen", "--bind", "127.0.0.1:0"];
     args.extend_from_slice(extra);
     let mut l = Running::start(&args);
@@ -140,7 +140,7 @@ pub fn listen(extra: &[&str]) -> (Running, String) {
 }
 
 /// Runs `msrp send ARGS --json` to its end: exit status, events, stderr.
-pub fn send(args: &[&str], within: Duration) -> (ExitStatus, Vec<Value>, String) {
+pub(crate) fn send(args: &[&str], within: Duration) -> (ExitStatus, Vec<Value>, String) {
     let mut s = Running::start(&[&["send"], args].concat());
     drop(s.child.stdin.take());
     let status = s.wait_exit(within);
@@ -149,7 +149,7 @@ pub fn send(args: &[&str], within: Duration) -> (ExitStatus, Vec<Value>, String)
 }
 
 /// A fresh directory under the system's temporary directory.
-pub fn temp_dir(tag: &str) -> PathBuf {
+pub(crate) fn temp_dir(tag: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!(
         "msrp-cli-{tag}-{}-{}",
         std::process::id(),
@@ -163,7 +163,7 @@ pub fn temp_dir(tag: &str) -> PathBuf {
 }
 
 /// Writes `len` bytes of a deterministic pattern that does not repeat within a chunk.
-pub fn pattern_file(path: &Path, len: usize) {
+pub(crate) fn pattern_file(path: &Path, len: usize) {
     let data: Vec<u8> = (0..len as u64)
         .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
         .collect();
@@ -171,7 +171,7 @@ pub fn pattern_file(path: &Path, len: usize) {
 }
 
 /// SHA-1 of a file as RFC 5547 writes it.
-pub fn sha1_of(path: &Path) -> String {
+pub(crate) fn sha1_of(path: &Path) -> String {
     use sha1::{Digest, Sha1};
     let digest = Sha1::digest(std::fs::read(path).expect("read"));
     digest
