@@ -1,247 +1,433 @@
-//! `msrp demo`: two endpoints on 127.0.0.1 negotiate with SDP, connect over TCP, exchange
-//! text messages and transfer a generated file, all through the sans-IO core.
+//! `msrp demo`: two endpoints on 127.0.0.1 negotiate with SDP, connect over TCP with
+//! msrp-tokio, exchange text messages and transfer a generated file, which the receiver
+//! checks byte for byte as it arrives.
 
-use std::io::Write;
+use std::io;
+use std::path::PathBuf;
+use std::pin::Pin;
 use std::process::ExitCode;
-use std::time::{Duration, Instant as StdInstant};
+use std::sync::Arc;
+use std::task::{Context, Poll, ready};
+use std::time::{Duration, Instant};
 
-use bytes::Bytes;
 use clap::Args;
-use msrp_proto::Instant;
-use msrp_proto::chunking::ReportPrefs;
-use msrp_proto::connection::{
-    Connection, ConnectionConfig, Event, MessageHandle, SessionConfig, SessionId,
-};
 use msrp_sdp::{Answer, LocalPrefs, MsrpMediaBuilder, OfferBuilder, Setup, SetupChoice, answer};
-use msrp_uri::{Path, Uri};
-use sha2::{Digest, Sha256};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{mpsc, oneshot};
+use msrp_tokio::proto::chunking::ChunkPolicy;
+use msrp_tokio::proto::connection::{ConnectionConfig, SessionConfig};
+use msrp_tokio::proto::wire::random_id;
+use msrp_tokio::uri::{Host, Path, Scheme, Transport, Uri};
+use msrp_tokio::{Config, Incoming, Listener, OsRandom, Received, SendOptions, Sent, connect_over};
+use serde_json::json;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
 
-use crate::driver::{Command, OsSeeded, drive};
+use crate::output::{event, say};
+use crate::progress::Progress;
+use crate::size::parse_size;
+
+const DEMO_AFTER: &str = "\
+The file is deterministic pseudo-random bytes (with --text, lines of lower-case letters):
+the sender produces it as it is read and the receiver compares every byte that arrives
+with the same bytes, so neither side ever holds it whole.
+
+With --json, one object per line, each with an \"event\" field:
+  offer      sdp                      (Alice's SDP offer)
+  answer     sdp                      (Bob's SDP answer)
+  connected  from, to, addr           (Alice's and Bob's session URIs, Bob's socket)
+  message    content_type, text       (a text message Bob received)
+  file       size, content_type       (the transfer starts)
+  delivered  message_id               (Alice got the file's success REPORT)
+  summary    bytes, seconds, mib_per_s, peak_memory_kb (null when unknown)
+  ok                                  (every message and every byte arrived intact)
+  failed     reason, offset           (offset: the file's first wrong byte, or null)
+
+Exit status: 0 everything arrived intact; 1 something did not; 2 usage or local errors.";
 
 /// Arguments of `msrp demo`.
 #[derive(Debug, Args)]
+#[command(after_help = DEMO_AFTER)]
 pub(crate) struct DemoArgs {
     /// Size of the generated file: bytes, or with a K, M or G suffix (powers of 1024).
     #[arg(long, default_value = "64M", value_parser = parse_size)]
     size: u64,
     /// Also write the bytes each side sends to DIR/alice.sent.msrp and DIR/bob.sent.msrp
-    /// (for decoding them with another implementation).
+    /// (for decoding them with another implementation; meant for small sizes).
     #[arg(long, value_name = "DIR")]
-    record: Option<std::path::PathBuf>,
+    record: Option<PathBuf>,
     /// Generate a text file (lines of lower-case letters) instead of binary data, e.g. for
     /// decoders that expect text bodies.
     #[arg(long)]
     text: bool,
-}
-
-fn parse_size(s: &str) -> Result<u64, String> {
-    let s = s.trim().trim_end_matches(['B', 'b']).trim_end_matches('i');
-    let (digits, mult) = match s.chars().last() {
-        Some('K' | 'k') => (&s[..s.len() - 1], 1u64 << 10),
-        Some('M' | 'm') => (&s[..s.len() - 1], 1 << 20),
-        Some('G' | 'g') => (&s[..s.len() - 1], 1 << 30),
-        _ => (s, 1),
-    };
-    let n: u64 = digits
-        .trim()
-        .parse()
-        .map_err(|_| format!("not a size: {s}"))?;
-    n.checked_mul(mult)
-        .filter(|n| *n <= 4 << 30)
-        .ok_or_else(|| "at most 4G".to_string())
+    /// Print one JSON object per event (NDJSON) instead of text.
+    #[arg(long)]
+    json: bool,
 }
 
 /// Runs the demo; exit code 0 only if everything arrived intact.
+///
+/// Each endpoint runs on its own thread with its own single-threaded runtime, as two
+/// processes would: Alice's connection and the story on this thread, Bob's listener,
+/// connection and file check on another. They meet only through the TCP connection
+/// (and the SDP handed across in-process).
 pub(crate) fn run(args: DemoArgs) -> ExitCode {
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
+    let json = args.json;
+    let runtime = || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    };
+    let (alice_rt, bob_rt) = match (runtime(), runtime()) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(e), _) | (_, Err(e)) => {
             eprintln!("msrp demo: cannot start the runtime: {e}");
             return ExitCode::from(2);
         }
     };
-    match rt.block_on(demo(args.size, args.text, args.record.as_deref())) {
+    let bob = bob_rt.handle().clone();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let bob_thread = std::thread::Builder::new()
+        .name("bob".into())
+        .spawn(move || bob_rt.block_on(async move { drop(stopped.await) }));
+    let result = match bob_thread {
+        Ok(thread) => {
+            let r = alice_rt.block_on(demo(args, bob));
+            drop(stop);
+            let _ = thread.join();
+            r
+        }
+        Err(e) => Err(local(format!("cannot start Bob's thread: {e}"))),
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("msrp demo: FAILED: {e}");
-            ExitCode::from(1)
+        Err(f) => {
+            eprintln!("msrp demo: FAILED: {}", f.reason);
+            event(
+                json,
+                "failed",
+                json!({"reason": f.reason, "offset": f.offset}),
+            );
+            ExitCode::from(f.exit)
         }
     }
 }
 
-/// A deterministic pseudo-random file, produced piece by piece as it is sent (so neither
-/// side ever holds it whole).
-struct Generator {
-    x: u64,
-    size: u64,
-    left: u64,
-    text: bool,
+/// Why the demo failed.
+struct Failure {
+    reason: String,
+    /// The file's first wrong byte, for a damaged transfer.
+    offset: Option<u64>,
+    exit: u8,
 }
 
-impl Generator {
-    fn new(size: u64, text: bool) -> Generator {
-        Generator {
-            x: 0x9E37_79B9_7F4A_7C15,
-            size,
-            left: size,
-            text,
+impl From<String> for Failure {
+    fn from(reason: String) -> Failure {
+        Failure {
+            reason,
+            offset: None,
+            exit: 1,
         }
     }
+}
 
-    /// How many bytes were generated so far.
-    fn position(&self) -> u64 {
-        self.size - self.left
+impl From<&str> for Failure {
+    fn from(reason: &str) -> Failure {
+        Failure::from(reason.to_owned())
     }
+}
 
-    /// The next piece, at most `max` bytes (a multiple of 8); `None` at the end.
-    fn next_piece(&mut self, max: usize) -> Option<Bytes> {
-        if self.left == 0 {
-            return None;
+fn local(e: impl std::fmt::Display) -> Failure {
+    Failure {
+        reason: e.to_string(),
+        offset: None,
+        exit: 2,
+    }
+}
+
+/// Bytes of the file made from one window of the table.
+const BLOCK: usize = 64 * 1024;
+/// Bytes of the table the windows are taken from (small enough to stay in the cache).
+const TABLE: usize = 1 << 18;
+
+/// The file both sides agree on: block `i` (64 KiB) is a window of a 256 KiB table of
+/// xorshift output, at a place (a multiple of 64) picked by a hash of `i`. Producing
+/// the file is a copy and checking it a comparison, as fast as memory, so the check does
+/// not slow the transfer it measures while still covering every byte.
+struct Pattern {
+    table: Vec<u8>,
+}
+
+impl Pattern {
+    fn new(text: bool) -> Pattern {
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let mut table = Vec::with_capacity(TABLE + BLOCK);
+        while table.len() < TABLE + BLOCK {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            table.extend_from_slice(&x.to_le_bytes());
         }
-        let n = (max as u64).min(self.left) as usize;
-        let mut out = Vec::with_capacity(n + 8);
-        while out.len() < n {
-            self.x ^= self.x << 13;
-            self.x ^= self.x >> 7;
-            self.x ^= self.x << 17;
-            out.extend_from_slice(&self.x.to_le_bytes());
-        }
-        out.truncate(n);
-        if self.text {
-            // Letters, and a line end every 64 bytes of the file.
-            let at = self.position();
-            for (i, b) in out.iter_mut().enumerate() {
-                *b = if (at + i as u64) % 64 == 63 {
-                    b'\n'
-                } else {
-                    b'a' + *b % 26
-                };
+        if text {
+            // Letters, and a line end every 64 bytes of the file (windows start at
+            // multiples of 64, so the table's lines are the file's).
+            for (i, b) in table.iter_mut().enumerate() {
+                *b = if i % 64 == 63 { b'\n' } else { b'a' + *b % 26 };
             }
         }
-        self.left -= n as u64;
-        Some(Bytes::from(out))
+        Pattern { table }
+    }
+
+    /// The file's bytes from `offset` to the end of their block.
+    fn at(&self, offset: u64) -> &[u8] {
+        let block = offset / BLOCK as u64;
+        // splitmix64's finalizer.
+        let mut z = block.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        let start = (z % (TABLE as u64 / 64)) as usize * 64;
+        let within = (offset % BLOCK as u64) as usize;
+        &self.table[start + within..start + BLOCK]
+    }
+
+    /// The offset of the first byte of `data` (found at `offset` in the file) that is not
+    /// the file's.
+    fn first_difference(&self, mut offset: u64, mut data: &[u8]) -> Option<u64> {
+        while !data.is_empty() {
+            let want = self.at(offset);
+            let n = want.len().min(data.len());
+            if data[..n] != want[..n] {
+                let i = data.iter().zip(want).position(|(a, b)| a != b).unwrap_or(0);
+                return Some(offset + i as u64);
+            }
+            offset += n as u64;
+            data = &data[n..];
+        }
+        None
     }
 }
 
-fn hex(d: &[u8]) -> String {
-    d.iter().map(|b| format!("{b:02x}")).collect()
+/// The file as an `AsyncRead`, produced as it is read.
+struct Source {
+    pattern: Arc<Pattern>,
+    at: u64,
+    size: u64,
 }
 
-/// Peak resident memory of this process (Linux), for the summary.
-fn peak_memory() -> Option<String> {
+impl AsyncRead for Source {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        while buf.remaining() > 0 && self.at < self.size {
+            let left = self.size - self.at;
+            let piece = self.pattern.at(self.at);
+            let n = piece.len().min(buf.remaining()).min(left as usize);
+            buf.put_slice(&piece[..n]);
+            self.at += n as u64;
+        }
+        Poll::Ready(Ok(()))
+    }
+}
+
+/// Alice's TCP stream, recording both directions for `--record`: what Alice writes, and
+/// what she reads, which is exactly what Bob wrote (the one connection between them).
+struct Recorder {
+    tcp: TcpStream,
+    alice: std::fs::File,
+    bob: std::fs::File,
+}
+
+impl AsyncRead for Recorder {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let before = buf.filled().len();
+        ready!(Pin::new(&mut self.tcp).poll_read(cx, buf))?;
+        io::Write::write_all(&mut self.bob, &buf.filled()[before..])?;
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl AsyncWrite for Recorder {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let n = ready!(Pin::new(&mut self.tcp).poll_write(cx, buf))?;
+        io::Write::write_all(&mut self.alice, &buf[..n])?;
+        Poll::Ready(Ok(n))
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let n = ready!(Pin::new(&mut self.tcp).poll_write_vectored(cx, bufs))?;
+        let mut left = n;
+        for b in bufs {
+            let take = left.min(b.len());
+            io::Write::write_all(&mut self.alice, &b[..take])?;
+            left -= take;
+            if left == 0 {
+                break;
+            }
+        }
+        Poll::Ready(Ok(n))
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.tcp.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.tcp).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.tcp).poll_shutdown(cx)
+    }
+}
+
+/// Peak resident memory of this process in kB (Linux), for the summary.
+fn peak_memory_kb() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    Some(line.trim_start_matches("VmHWM:").trim().to_string())
+    line.trim_start_matches("VmHWM:")
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()
 }
 
-struct Endpoint {
-    commands: mpsc::Sender<Command>,
-    events: mpsc::UnboundedReceiver<Event>,
-    session: SessionId,
-    task: tokio::task::JoinHandle<std::io::Result<()>>,
-}
-
-fn start_endpoint(
-    stream: TcpStream,
-    session: SessionConfig,
-    start: StdInstant,
-    record: Option<std::fs::File>,
-) -> Endpoint {
-    // The send queue bounds what a sender holds: the file is written into it as it drains.
-    let config = ConnectionConfig::default().max_queued_bytes(4 << 20);
-    let mut conn = Connection::new(
-        config,
-        OsSeeded::new(),
-        Instant::from_elapsed(start.elapsed()),
-    );
-    let id = conn.add_session(session);
-    let (cmd_tx, cmd_rx) = mpsc::channel(16);
-    let (ev_tx, ev_rx) = mpsc::unbounded_channel();
-    let task = tokio::spawn(drive(conn, stream, cmd_rx, ev_tx, start, record));
-    Endpoint {
-        commands: cmd_tx,
-        events: ev_rx,
-        session: id,
-        task,
+/// The next thing Bob's session got, within a minute.
+async fn next(incoming: &mut Incoming, what: &str) -> Result<Received, Failure> {
+    match tokio::time::timeout(Duration::from_secs(60), incoming.recv()).await {
+        Ok(Some(r)) => Ok(r),
+        Ok(None) => Err(format!("the session ended while waiting for {what}").into()),
+        Err(_) => Err(format!("nothing for 60 s while waiting for {what}").into()),
     }
 }
 
-async fn send(
-    ep: &Endpoint,
-    content_type: &str,
-    body: Bytes,
-    reports: ReportPrefs,
-) -> Result<MessageHandle, String> {
-    let (tx, rx) = oneshot::channel();
-    let cmd = Command::Send {
-        session: ep.session,
-        content_type: content_type.into(),
-        body,
-        reports,
-        reply: tx,
+/// Bob's side of the file: every piece in order and equal to the file's bytes, then its
+/// end. Gives back his `Incoming` and when the last byte arrived.
+async fn check_file(
+    mut incoming: Incoming,
+    pattern: Arc<Pattern>,
+    size: u64,
+    bar: Progress,
+) -> (Result<(), Failure>, Instant, Incoming) {
+    let mut received = 0u64;
+    let check = |at: u64, data: &[u8]| match pattern.first_difference(at, data) {
+        None => Ok(()),
+        Some(offset) => Err(Failure {
+            reason: format!("the file arrived damaged: byte {offset} differs"),
+            offset: Some(offset),
+            exit: 1,
+        }),
     };
-    ep.commands
-        .send(cmd)
-        .await
-        .map_err(|_| "connection task ended")?;
-    rx.await
-        .map_err(|_| "connection task ended")?
-        .map_err(|e| e.to_string())
-}
-
-async fn next_event(ep: &mut Endpoint, what: &str) -> Result<Event, String> {
-    match tokio::time::timeout(Duration::from_secs(60), ep.events.recv()).await {
-        Ok(Some(e)) => Ok(e),
-        Ok(None) => Err(format!("connection closed while waiting for {what}")),
-        Err(_) => Err(format!("nothing for 60 s while waiting for {what}")),
+    let r = async {
+        loop {
+            match next(&mut incoming, "the file").await? {
+                Received::Started { .. } => {}
+                Received::Data { offset, data, .. } => {
+                    if offset != received {
+                        return Err(format!("data at {offset}, expected {received}").into());
+                    }
+                    check(offset, &data)?;
+                    received += data.len() as u64;
+                    bar.set(received);
+                }
+                Received::Complete { .. } => break,
+                // Small sizes come whole.
+                Received::Message { body, .. } => {
+                    check(0, &body)?;
+                    received = body.len() as u64;
+                    break;
+                }
+                other => return Err(format!("unexpected at Bob: {other:?}").into()),
+            }
+        }
+        if received != size {
+            return Err(Failure {
+                reason: format!("the file arrived short: {received} of {size} bytes"),
+                offset: Some(received),
+                exit: 1,
+            });
+        }
+        Ok(())
     }
+    .await;
+    bar.finish();
+    (r, Instant::now(), incoming)
 }
 
-async fn demo(size: u64, text: bool, record: Option<&std::path::Path>) -> Result<(), String> {
-    let start = StdInstant::now();
-    let err = |e: std::io::Error| e.to_string();
+async fn demo(args: DemoArgs, bob_rt: tokio::runtime::Handle) -> Result<(), Failure> {
+    let DemoArgs {
+        size,
+        record,
+        text,
+        json,
+    } = args;
 
-    // Bob listens (he will answer passive); Alice connects.
-    let listener = TcpListener::bind("127.0.0.1:0").await.map_err(err)?;
-    let bob_port = listener.local_addr().map_err(err)?.port();
-    let alice_uri: Uri = "msrp://127.0.0.1:9/alice8h3k2;tcp"
-        .parse()
-        .map_err(|e| format!("{e}"))?;
-    let bob_uri: Uri = format!("msrp://127.0.0.1:{bob_port}/bob5m1q9;tcp")
-        .parse()
-        .map_err(|e| format!("{e}"))?;
+    // Bob listens (he will answer passive); Alice will connect. Her URI is the one her
+    // offer carries (RFC 4975 section 8: port 9, she does not listen).
+    let types = ["text/plain", "application/octet-stream"];
+    // Up to 1 MiB per transmit, written with one `writev` (the file's pieces are shared,
+    // not copied): fewer system calls and larger chunks than the default 64 KiB.
+    // Recorded runs are for decoders: chunks of at most 16 KiB there, as tshark 4.0 cuts
+    // the end-lines of some chunks of 64 KiB and more.
+    let mut connection = ConnectionConfig::default().max_transmit(1 << 20);
+    if record.is_some() {
+        connection = connection.chunk_policy(ChunkPolicy::Fixed(16 << 10));
+    }
+    let config = Config::default().accept_types(types).connection(connection);
+    let bob_config = config.clone();
+    // Bound on Bob's runtime: his connections' tasks run there.
+    let mut bob = bob_rt
+        .spawn(async move { Listener::bind("127.0.0.1:0", bob_config).await })
+        .await
+        .map_err(local)?
+        .map_err(local)?;
+    let bob_port = bob.local_addr().port();
+    let bob_uri = bob.new_uri().map_err(local)?;
+    let alice_uri = Uri::builder(Scheme::Msrp, Host::Ipv4([127, 0, 0, 1].into()))
+        .port(9)
+        .session_id(random_id(&mut OsRandom::new()).as_str())
+        .transport(Transport::Tcp)
+        .build()
+        .map_err(local)?;
 
     // SDP offer/answer, in-process.
     let offer_media = MsrpMediaBuilder::new(9, Path::new(alice_uri.clone()))
-        .accept_types(["text/plain", "application/octet-stream"])
+        .accept_types(types)
         .setup(Setup::ActPass)
         .build()
-        .map_err(|e| e.to_string())?;
+        .map_err(local)?;
     let offer = OfferBuilder::new("alice", 1, 1, "127.0.0.1")
         .media(offer_media)
         .build()
-        .map_err(|e| e.to_string())?;
-    println!("--- SDP offer (Alice)\n{offer}");
+        .map_err(local)?;
+    say(json, || format!("--- SDP offer (Alice)\n{offer}"));
+    event(json, "offer", json!({"sdp": offer.to_string()}));
+    let max_size = size.max(1 << 20);
     let prefs = LocalPrefs {
         port: bob_port,
         path: Path::new(bob_uri.clone()),
         accept_types: vec!["text/*".into(), "application/octet-stream".into()],
         accept_wrapped_types: vec![],
-        max_size: Some(size.max(1 << 20)),
+        max_size: Some(max_size),
         protos: vec!["TCP/MSRP".into()],
         setup: SetupChoice::Passive,
         cema: false,
         accept_files: true,
     };
-    let Answer::Accepted(answer_media) =
-        answer(&offer.media[0], &prefs).map_err(|e| e.to_string())?
-    else {
+    let Answer::Accepted(answer_media) = answer(&offer.media[0], &prefs).map_err(local)? else {
         return Err("Bob rejected the offer".into());
     };
     let bob_types: Vec<String> = answer_media
@@ -252,213 +438,207 @@ async fn demo(size: u64, text: bool, record: Option<&std::path::Path>) -> Result
     let answer_sdp = OfferBuilder::new("bob", 2, 1, "127.0.0.1")
         .media(answer_media)
         .build()
-        .map_err(|e| e.to_string())?;
-    println!("--- SDP answer (Bob)\n{answer_sdp}");
+        .map_err(local)?;
+    say(json, || format!("--- SDP answer (Bob)\n{answer_sdp}"));
+    event(json, "answer", json!({"sdp": answer_sdp.to_string()}));
     let bob_path = answer_sdp.media[0]
         .path()
         .ok_or("no a=path in the answer")?
-        .map_err(|e| e.to_string())?;
-    let target = bob_path.first().ok_or("empty path")?.clone();
+        .map_err(local)?;
+    let target = bob_path
+        .first()
+        .ok_or("empty a=path in the answer")?
+        .clone();
 
-    // Connect: Alice is active (Bob answered passive).
-    let addr = format!("{}:{}", target.host(), target.port().unwrap_or(2855));
-    let accept = tokio::spawn(async move { listener.accept().await.map(|(s, _)| s) });
-    let alice_stream = TcpStream::connect(&addr).await.map_err(err)?;
-    let bob_stream = accept.await.map_err(|e| e.to_string())?.map_err(err)?;
-    println!("--- connected: Alice -> Bob at {addr}");
-    let recorder = |name: &str| -> Result<Option<std::fs::File>, String> {
-        let Some(dir) = record else { return Ok(None) };
-        let path = dir.join(format!("{name}.sent.msrp"));
-        std::fs::File::create(&path)
-            .map(Some)
-            .map_err(|e| format!("{}: {e}", path.display()))
-    };
-
-    let mut alice = start_endpoint(
-        alice_stream,
-        SessionConfig::new(alice_uri.clone(), bob_path.clone())
-            .accept_types(["text/plain", "application/octet-stream"])
-            .max_message_size(1 << 20),
-        start,
-        recorder("alice")?,
-    );
-    let mut bob = start_endpoint(
-        bob_stream,
-        SessionConfig::new(bob_uri, Path::new(alice_uri))
+    // Bob expects Alice's session; Alice connects (active, Bob answered passive).
+    bob.offer(
+        SessionConfig::new(bob_uri.clone(), Path::new(alice_uri.clone()))
             .accept_types(bob_types)
-            .max_message_size(size.max(1 << 20)),
-        start,
-        recorder("bob")?,
-    );
-    alice
-        .commands
-        .send(Command::Keepalive(alice.session))
+            .max_message_size(max_size),
+    )
+    .map_err(local)?;
+    let addr = format!("{}:{}", target.host(), target.port().unwrap_or(2855));
+    let tcp = TcpStream::connect(&addr).await.map_err(local)?;
+    tcp.set_nodelay(true).map_err(local)?;
+    let (alice, _alice_in) = match &record {
+        None => connect_over(tcp, alice_uri.clone(), &bob_path, &config).await,
+        Some(dir) => {
+            let file = |name: &str| {
+                let p = dir.join(format!("{name}.sent.msrp"));
+                std::fs::File::create(&p).map_err(|e| local(format!("{}: {e}", p.display())))
+            };
+            let io = Recorder {
+                tcp,
+                alice: file("alice")?,
+                bob: file("bob")?,
+            };
+            connect_over(io, alice_uri.clone(), &bob_path, &config).await
+        }
+    }
+    .map_err(|e| format!("Alice cannot connect: {e}"))?;
+    let (_bob_session, mut bob_in) = tokio::time::timeout(Duration::from_secs(10), bob.accept())
         .await
-        .map_err(|_| "connection task ended")?;
+        .ok()
+        .flatten()
+        .ok_or("Bob got no session")?;
+    say(json, || format!("--- connected: Alice -> Bob at {addr}"));
+    event(
+        json,
+        "connected",
+        json!({"from": alice_uri.as_str(), "to": bob_uri.as_str(), "addr": addr}),
+    );
 
-    // Text messages.
+    // Text messages, each done once its 200 came back (no REPORT asked for).
     let texts = [
         "Hi Bob, it's Alice.",
         "This chat runs over MSRP (RFC 4975).",
         "A file is coming next.",
     ];
     for t in texts {
-        send(
-            &alice,
-            "text/plain",
-            Bytes::from_static(t.as_bytes()),
-            ReportPrefs::default(),
-        )
-        .await?;
+        alice
+            .send_with("text/plain", t, SendOptions::no_report())
+            .await
+            .map_err(|e| format!("text message: {e}"))?;
     }
-    let mut got = 0;
-    while got < texts.len() {
-        match next_event(&mut bob, "the text messages").await? {
-            Event::MessageReceived {
+    for (i, t) in texts.iter().enumerate() {
+        match next(&mut bob_in, "the text messages").await? {
+            Received::Message {
                 content_type, body, ..
             } => {
-                let text = String::from_utf8_lossy(&body);
-                if text != texts[got] {
-                    return Err(format!("message {got} arrived as {text:?}"));
+                let got = String::from_utf8_lossy(&body);
+                if got != *t {
+                    return Err(format!("message {i} arrived as {got:?}").into());
                 }
-                println!("Bob received ({content_type}): {text}");
-                got += 1;
+                say(json, || format!("Bob received ({content_type}): {got}"));
+                event(
+                    json,
+                    "message",
+                    json!({"content_type": content_type, "text": got}),
+                );
             }
-            other => return Err(format!("unexpected event at Bob: {other:?}")),
+            other => return Err(format!("unexpected at Bob: {other:?}").into()),
         }
     }
 
-    // The file, produced and sent piece by piece, with a success REPORT asked for.
-    println!("--- sending a {size}-byte file, generated as it is sent");
-    let t0 = StdInstant::now();
-    let reports = ReportPrefs {
-        success: Some(true),
-        failure: None,
+    // The file, produced as it is sent, with a success REPORT asked for.
+    let content_type = if text {
+        "text/plain"
+    } else {
+        "application/octet-stream"
     };
-    let (tx, rx) = oneshot::channel();
-    let start_cmd = Command::StartStream {
-        session: alice.session,
-        content_type: if text {
-            "text/plain"
-        } else {
-            "application/octet-stream"
-        }
-        .into(),
-        total: Some(size),
-        reports,
-        reply: tx,
-    };
-    alice
-        .commands
-        .send(start_cmd)
-        .await
-        .map_err(|_| "connection task ended")?;
-    let file_id = rx
-        .await
-        .map_err(|_| "connection task ended")?
-        .map_err(|e| e.to_string())?;
-    let writer_commands = alice.commands.clone();
-    let writer = tokio::spawn(async move {
-        let mut generator = Generator::new(size, text);
-        let mut hasher = Sha256::new();
-        while let Some(piece) = generator.next_piece(256 * 1024) {
-            hasher.update(&piece);
-            // The driver answers once the piece fits its send queue (it waits for the
-            // connection's Writable event): no polling here.
-            let (tx, rx) = oneshot::channel();
-            let cmd = Command::Write {
-                message: file_id,
-                data: piece,
-                reply: tx,
-            };
-            writer_commands
-                .send(cmd)
-                .await
-                .map_err(|_| "connection task ended")?;
-            rx.await
-                .map_err(|_| "connection task ended")?
-                .map_err(|e| e.to_string())?;
-        }
-        writer_commands
-            .send(Command::Finish(file_id))
-            .await
-            .map_err(|_| "connection task ended")?;
-        Ok::<String, String>(hex(&hasher.finalize()))
+    say(json, || {
+        format!("--- sending a {size}-byte file, generated as it is sent")
     });
-    let mut hasher = Sha256::new();
-    let mut received = 0u64;
-    let mut last_draw = StdInstant::now();
-    loop {
-        match next_event(&mut bob, "the file").await? {
-            Event::MessageData { offset, data, .. } => {
-                if offset != received {
-                    return Err(format!("data at {offset}, expected {received}"));
-                }
-                hasher.update(&data);
-                received += data.len() as u64;
-                if last_draw.elapsed() > Duration::from_millis(100) {
-                    draw(received, size);
-                    last_draw = StdInstant::now();
-                }
-            }
-            Event::MessageReceived { body, .. } => {
-                // Small sizes are delivered whole.
-                hasher.update(&body);
-                received += body.len() as u64;
+    event(
+        json,
+        "file",
+        json!({"size": size, "content_type": content_type}),
+    );
+    let pattern = Arc::new(Pattern::new(text));
+    let t0 = Instant::now();
+    let source = Source {
+        pattern: pattern.clone(),
+        at: 0,
+        size,
+    };
+    // Bob checks the file on his thread as it arrives.
+    let bar = Progress::new("file", Some(size), json);
+    let checking = bob_rt.spawn(check_file(bob_in, pattern, size, bar));
+    let sent = alice
+        .send_stream(
+            content_type,
+            source,
+            Some(size),
+            SendOptions::default(),
+            |_| {},
+        )
+        .await;
+    let delivered = Instant::now();
+    let (checked, arrived, mut bob_in) = checking.await.map_err(|e| e.to_string())?;
+    checked?;
+    match sent.map_err(|e| format!("the file was not delivered: {e}"))? {
+        Sent::Delivered { message_id } => {
+            say(json, || "Alice got the success REPORT".to_owned());
+            event(json, "delivered", json!({"message_id": message_id}));
+        }
+        other => return Err(format!("the file was not reported delivered: {other:?}").into()),
+    }
+    let received = size;
+    let secs = delivered.max(arrived).duration_since(t0).as_secs_f64();
+    let mib_per_s = size as f64 / (1024.0 * 1024.0) / secs.max(1e-9);
+    let peak = peak_memory_kb();
+    say(json, || {
+        format!(
+            "--- {received} bytes in {secs:.3} s ({mib_per_s:.1} MiB/s), every byte checked, \
+             peak memory {}",
+            peak.map_or_else(|| "unknown".to_owned(), |k| format!("{k} kB"))
+        )
+    });
+    event(
+        json,
+        "summary",
+        json!({"bytes": received, "seconds": secs, "mib_per_s": mib_per_s,
+               "peak_memory_kb": peak}),
+    );
+
+    // Alice ends the session; Bob's ends with it once the connection is closed (so every
+    // byte either side wrote is recorded by then).
+    alice.close().await;
+    let closed = async {
+        while let Some(r) = bob_in.recv().await {
+            if matches!(r, Received::Closed { .. }) {
                 break;
             }
-            Event::MessageStarted { .. } => {}
-            Event::MessageComplete { .. } => break,
-            other => return Err(format!("unexpected event at Bob: {other:?}")),
         }
-    }
-    draw(received, size);
-    eprintln!();
-    let elapsed = t0.elapsed();
-    let got_hash = hex(&hasher.finalize());
-    let sent_hash = writer.await.map_err(|e| e.to_string())??;
-    // Alice waits for the success REPORT.
-    loop {
-        match next_event(&mut alice, "the success REPORT").await? {
-            Event::ReportReceived { status, .. } => println!("Alice got a REPORT: status {status}"),
-            Event::MessageDelivered { .. } => break,
-            // The text messages asked for no REPORT: their 200s came back.
-            Event::MessageAccepted { .. } => {}
-            other => return Err(format!("unexpected event at Alice: {other:?}")),
-        }
-    }
-    let mib = size as f64 / (1024.0 * 1024.0);
-    println!(
-        "--- {received} bytes in {:.3} s ({:.1} MiB/s), sha256 {got_hash}, peak memory {}",
-        elapsed.as_secs_f64(),
-        mib / elapsed.as_secs_f64().max(1e-9),
-        peak_memory().unwrap_or_else(|| "unknown".into()),
-    );
-    drop(alice.commands);
-    drop(bob.commands);
-    let _ = tokio::time::timeout(Duration::from_secs(5), alice.task).await;
-    let _ = tokio::time::timeout(Duration::from_secs(5), bob.task).await;
-    if received != size || got_hash != sent_hash {
-        return Err(format!(
-            "the file arrived damaged: {received} bytes, sha256 {got_hash}"
-        ));
-    }
-    println!("--- OK: every message and every byte arrived intact");
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(5), closed).await;
+    say(json, || {
+        "--- OK: every message and every byte arrived intact".to_owned()
+    });
+    event(json, "ok", json!({}));
     Ok(())
 }
 
-fn draw(done: u64, total: u64) {
-    let width = 40;
-    let filled = (done * width as u64)
-        .checked_div(total)
-        .map_or(width, |f| (f as usize).min(width));
-    let mut err = std::io::stderr().lock();
-    let _ = write!(
-        err,
-        "\r[{}{}] {:>5.1}%",
-        "#".repeat(filled),
-        " ".repeat(width - filled),
-        done as f64 * 100.0 / total.max(1) as f64
-    );
-    let _ = err.flush();
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pattern_is_deterministic_and_checks_every_byte() {
+        let p = Pattern::new(false);
+        let q = Pattern::new(false);
+        let mut a = vec![0u8; 3 * BLOCK + 17];
+        let mut at = 0;
+        while at < a.len() {
+            let piece = p.at(at as u64);
+            let n = piece.len().min(a.len() - at);
+            a[at..at + n].copy_from_slice(&piece[..n]);
+            at += n;
+        }
+        assert_eq!(q.first_difference(0, &a), None);
+        assert_eq!(q.first_difference(5, &a[5..]), None);
+        a[BLOCK + 3] ^= 1;
+        assert_eq!(q.first_difference(0, &a), Some(BLOCK as u64 + 3));
+        assert_eq!(
+            q.first_difference(BLOCK as u64, &a[BLOCK..]),
+            Some(BLOCK as u64 + 3)
+        );
+        // Blocks differ from each other.
+        assert_ne!(p.at(0), p.at(BLOCK as u64));
+    }
+
+    #[test]
+    fn text_files_are_lines_of_letters() {
+        let p = Pattern::new(true);
+        for block in 0..4u64 {
+            let b = p.at(block * BLOCK as u64);
+            for (i, c) in b.iter().enumerate() {
+                if i % 64 == 63 {
+                    assert_eq!(*c, b'\n');
+                } else {
+                    assert!(c.is_ascii_lowercase());
+                }
+            }
+        }
+    }
 }
