@@ -8,7 +8,6 @@
 
 mod chat;
 mod demo;
-mod driver;
 mod file_meta;
 mod inspect;
 mod listen;
