@@ -103,7 +103,8 @@ impl CpimBuilder {
         self.header("DateTime", datetime)
     }
 
-    /// `Subject`, escaped as RFC 3862 section 2.3 asks.
+    /// `Subject`, escaped as RFC 3862 section 2.3 asks. White space at the end cannot be
+    /// written (a CPIM line must not end in white space): `build` refuses it.
     pub fn subject(self, text: &str) -> Self {
         let text = syntax::escape(text);
         self.header("Subject", &text)

@@ -42,8 +42,8 @@ pub enum CpimErrorKind {
     /// A `;name=value` header parameter that is not `Param-name "=" Param-value`.
     #[error("invalid header parameter")]
     InvalidParameter,
-    /// Not exactly one SP after the header name, colon and parameters.
-    #[error("a single SP must follow the header name and colon")]
+    /// No SP after the header name, colon and parameters.
+    #[error("a SP must follow the header name and colon")]
     HeaderSpacing,
     /// White space at the end of a header line.
     #[error("white space at the end of a header line")]

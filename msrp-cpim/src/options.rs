@@ -83,8 +83,9 @@ pub enum Quirk {
     /// `Require`) spelled in another case (`from:`), which strict parsing takes as another,
     /// unknown header (header names are case-sensitive). Taken as the RFC 3862 header.
     HeaderNameCase,
-    /// No SP, or more than one, after the colon (and parameters) of a CPIM header. Read as
-    /// if there were one.
+    /// No SP after the colon (and parameters) of a CPIM header. Read as if there were one.
+    /// (More than one is not a quirk: the value begins with the second, as the grammar
+    /// `":" SP Header-value` reads.)
     HeaderSpacing,
     /// White space at the end of a CPIM header line. Dropped.
     TrailingWhitespace,

@@ -208,15 +208,9 @@ impl Parser<'_> {
         let mut vstart = i;
         let mut vend = line.len();
         match line.get(i) {
-            Some(b' ') => {
-                vstart = i + 1;
-                if line.get(vstart) == Some(&b' ') {
-                    self.tolerate(Quirk::HeaderSpacing, K::HeaderSpacing, base + vstart)?;
-                    while line.get(vstart) == Some(&b' ') {
-                        vstart += 1;
-                    }
-                }
-            }
+            // `":" SP Header-value`: a value may itself begin with SP (HEADERCHAR includes
+            // it), so a second SP is part of the value.
+            Some(b' ') => vstart = i + 1,
             _ => self.tolerate(Quirk::HeaderSpacing, K::HeaderSpacing, base + i)?,
         }
         if vend > vstart && line.get(vend - 1) == Some(&b' ') {

@@ -95,8 +95,10 @@ impl XmlError {
 
 /// A child element as the reader met it.
 struct Child {
-    /// In the document's namespace.
+    /// In the document's namespace, or in none.
     ours: bool,
+    /// In the document's namespace (required of the root).
+    bound: bool,
     local: Vec<u8>,
     qname: Vec<u8>,
     empty: bool,
@@ -137,15 +139,17 @@ impl<'a> Reader<'a> {
     }
 
     /// The next event, with whether an element in it is in the document's namespace.
-    fn event(&mut self) -> Result<(bool, Event<'a>), XmlError> {
+    fn event(&mut self) -> Result<((bool, bool), Event<'a>), XmlError> {
         let doc_ns = self.ns;
         let res = self.r.read_resolved_event().map(|(ns, ev)| {
             // Elements without a namespace are in the document's vocabulary too (RFC 5438's
             // wildcard excludes both), so they are checked, not skipped.
             let ours = match ns {
-                ResolveResult::Bound(Namespace(n)) => n == doc_ns.as_bytes(),
-                ResolveResult::Unbound => true,
-                ResolveResult::Unknown(_) => false,
+                ResolveResult::Bound(Namespace(n)) => {
+                    (n == doc_ns.as_bytes(), n == doc_ns.as_bytes())
+                }
+                ResolveResult::Unbound => (true, false),
+                ResolveResult::Unknown(_) => (false, false),
             };
             (ours, ev)
         });
@@ -155,7 +159,13 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn child(&self, ours: bool, e: &BytesStart<'_>, empty: bool, at: usize) -> Child {
+    fn child(
+        &self,
+        (ours, bound): (bool, bool),
+        e: &BytesStart<'_>,
+        empty: bool,
+        at: usize,
+    ) -> Child {
         let lang = e
             .attributes()
             .flatten()
@@ -163,6 +173,7 @@ impl<'a> Reader<'a> {
             .and_then(|a| String::from_utf8(a.value.into_owned()).ok());
         Child {
             ours,
+            bound,
             local: e.local_name().as_ref().to_vec(),
             qname: e.name().as_ref().to_vec(),
             empty,
@@ -546,7 +557,7 @@ impl Imdn {
     pub fn parse(doc: &[u8]) -> Result<Imdn, XmlError> {
         let mut r = Reader::new(doc, IMDN_XML_NAMESPACE)?;
         let root = r.root()?;
-        if !root.ours || root.local != b"imdn" {
+        if !root.bound || root.local != b"imdn" {
             return Err(r.err(XmlErrorKind::WrongRoot, root.at));
         }
         let (mut message_id, mut datetime, mut recipient, mut original, mut subject) =
@@ -692,7 +703,7 @@ impl IsComposing {
     pub fn parse(doc: &[u8]) -> Result<IsComposing, XmlError> {
         let mut r = Reader::new(doc, ISCOMPOSING_XML_NAMESPACE)?;
         let root = r.root()?;
-        if !root.ours || root.local != b"isComposing" {
+        if !root.bound || root.local != b"isComposing" {
             return Err(r.err(XmlErrorKind::WrongRoot, root.at));
         }
         let (mut state, mut last_active, mut content_type, mut refresh) = (None, None, None, None);

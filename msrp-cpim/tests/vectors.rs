@@ -29,7 +29,10 @@ fn imdn_json(doc: &[u8]) -> Value {
         msrp_cpim::Notification::Processing(_) => ("processing", imdn.notification.status()),
     };
     // Printing and parsing again gives the same document.
-    assert_eq!(msrp_cpim::Imdn::parse(imdn.to_xml().as_bytes()).unwrap(), imdn);
+    assert_eq!(
+        msrp_cpim::Imdn::parse(imdn.to_xml().as_bytes()).unwrap(),
+        imdn
+    );
     json!({
         "message_id": imdn.message_id,
         "datetime": imdn.datetime,
@@ -61,8 +64,7 @@ fn field(msg: &CpimMessage, key: &str, expected: &Value) -> Value {
         ),
         "from" => {
             let with_display = expected.get("display_name").is_some();
-            msg.from()
-                .map_or(Value::Null, |a| addr(&a, with_display))
+            msg.from().map_or(Value::Null, |a| addr(&a, with_display))
         }
         "to" => Value::Array(msg.to().map(|a| addr(&a, false)).collect()),
         "cc" => Value::Array(msg.cc().map(|a| addr(&a, false)).collect()),
