@@ -253,7 +253,7 @@ impl CpimBuilder {
         head.push_str(&self.mime);
         head.push_str("\r\n");
         let (mut msg, _) =
-            crate::parse::parse(Bytes::from(head.into_bytes()), &ParseOptions::STRICT, false)?;
+            crate::parse::parse_all(Bytes::from(head.into_bytes()), &ParseOptions::STRICT, false)?;
         msg.body = self.body;
         Ok(msg)
     }

@@ -231,7 +231,31 @@ impl CpimMessage {
         input: impl Into<Bytes>,
         options: &ParseOptions,
     ) -> Result<(CpimMessage, Quirks), CpimError> {
-        crate::parse::parse(input.into(), options, true)
+        crate::parse::parse_all(input.into(), options, true)
+    }
+
+    /// Parses the first bytes of a message, as they arrive: `Ok(None)` while they end
+    /// inside the header blocks (more is needed), otherwise the message with the part of
+    /// the body the prefix holds. An error is one the whole message would have too, found
+    /// in the bytes given. The header limits of `options` bound how long it waits: a
+    /// prefix longer than a header block can be is refused.
+    ///
+    /// ```
+    /// use msrp_cpim::{CpimMessage, ParseOptions};
+    ///
+    /// let wire = b"From: <im:alice@example.com>\r\n\r\nContent-Type: text/plain\r\n\r\nHel";
+    /// let opts = ParseOptions::STRICT;
+    /// assert!(CpimMessage::parse_prefix(&wire[..40], &opts)?.is_none());
+    /// let (msg, _) = CpimMessage::parse_prefix(&wire[..], &opts)?.expect("the head is there");
+    /// assert_eq!(msg.content_type().as_deref(), Some("text/plain"));
+    /// assert_eq!(&msg.body()[..], b"Hel");
+    /// # Ok::<(), msrp_cpim::CpimError>(())
+    /// ```
+    pub fn parse_prefix(
+        prefix: impl Into<Bytes>,
+        options: &ParseOptions,
+    ) -> Result<Option<(CpimMessage, Quirks)>, CpimError> {
+        crate::parse::parse(prefix.into(), options, crate::parse::Extent::Prefix)
     }
 
     /// The CPIM message headers, in order.

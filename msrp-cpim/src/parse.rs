@@ -42,6 +42,12 @@ struct Parser<'a> {
     buf: &'a Bytes,
     opts: &'a ParseOptions,
     quirks: Quirks,
+    /// The input is a prefix: reaching its end inside the header blocks means more is
+    /// needed, not that the message is malformed.
+    partial: bool,
+    /// Set when a partial input ended inside the header blocks (the error returned then
+    /// only stops the parse).
+    incomplete: bool,
 }
 
 fn err(kind: K, offset: usize) -> CpimError {
@@ -49,6 +55,12 @@ fn err(kind: K, offset: usize) -> CpimError {
 }
 
 impl Parser<'_> {
+    /// Stops a partial parse at the end of the input: more is needed.
+    fn need_more(&mut self, pos: usize) -> CpimError {
+        self.incomplete = true;
+        err(K::UnterminatedHeaders, pos)
+    }
+
     fn tolerate(&mut self, quirk: Quirk, kind: K, offset: usize) -> Result<(), CpimError> {
         if self.opts.tolerant() {
             self.quirks.insert(quirk);
@@ -63,6 +75,9 @@ impl Parser<'_> {
     fn line(&mut self, pos: usize) -> Result<Option<Line>, CpimError> {
         let buf = self.buf.as_ref();
         let Some(rest) = buf.get(pos..).filter(|r| !r.is_empty()) else {
+            if self.partial {
+                return Err(self.need_more(pos));
+            }
             return Ok(None);
         };
         // A header longer than the limit is refused without scanning past it.
@@ -75,6 +90,9 @@ impl Parser<'_> {
                     },
                     pos,
                 ));
+            }
+            if self.partial {
+                return Err(self.need_more(pos));
             }
             return Ok(Some(Line {
                 start: pos,
@@ -117,6 +135,8 @@ impl Parser<'_> {
     fn peek_continuation(&mut self, pos: usize) -> Result<Option<Line>, CpimError> {
         match self.buf.get(pos) {
             Some(b' ' | b'\t') => self.line(pos),
+            // Whether the field goes on is not known until the next line begins.
+            None if self.partial => Err(self.need_more(pos)),
             _ => Ok(None),
         }
     }
@@ -278,21 +298,67 @@ fn starts_with_ignore_case(s: &[u8], prefix: &[u8]) -> bool {
         .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
 }
 
-/// Parses a whole message, or (`with_body == false`) only the head of a message being built:
-/// everything after the second blank line is then ignored.
+/// How much of a message [`parse`] is given, and what it returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Extent {
+    /// A whole message: header blocks and body.
+    Whole,
+    /// The head of a message being built: everything after the second blank line is
+    /// ignored.
+    HeadOnly,
+    /// The first bytes of a message: `Ok(None)` when they end inside the header blocks;
+    /// otherwise the body is what of it the prefix holds.
+    Prefix,
+}
+
+/// Parses `input` as `extent` says. `Ok(None)` only for [`Extent::Prefix`].
 pub(crate) fn parse(
     input: Bytes,
     opts: &ParseOptions,
-    with_body: bool,
-) -> Result<(CpimMessage, Quirks), CpimError> {
+    extent: Extent,
+) -> Result<Option<(CpimMessage, Quirks)>, CpimError> {
     if input.is_empty() {
+        if extent == Extent::Prefix {
+            return Ok(None);
+        }
         return Err(err(K::Empty, 0));
     }
     let mut p = Parser {
         buf: &input,
         opts,
         quirks: Quirks::NONE,
+        partial: extent == Extent::Prefix,
+        incomplete: false,
     };
+    match blocks(&mut p, &input, opts, extent != Extent::HeadOnly) {
+        Ok(msg) => Ok(Some((msg, p.quirks))),
+        Err(_) if p.incomplete => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// A whole message (`with_body`) or the head of one being built.
+pub(crate) fn parse_all(
+    input: Bytes,
+    opts: &ParseOptions,
+    with_body: bool,
+) -> Result<(CpimMessage, Quirks), CpimError> {
+    let extent = if with_body {
+        Extent::Whole
+    } else {
+        Extent::HeadOnly
+    };
+    // Only a prefix can leave the outcome open.
+    parse(input, opts, extent)?.ok_or(err(K::Empty, 0))
+}
+
+/// The two header blocks, then the body (`with_body`).
+fn blocks(
+    p: &mut Parser<'_>,
+    input: &Bytes,
+    opts: &ParseOptions,
+    with_body: bool,
+) -> Result<CpimMessage, CpimError> {
     let tolerant = opts.tolerant();
     let mut headers: Vec<Header> = Vec::new();
     // NS declarations so far: (prefix, URI) as slices of the values.
@@ -481,7 +547,7 @@ pub(crate) fn parse(
             ));
         }
         let field = p.field(line)?;
-        mime_headers.push(mime_header(&input, &field)?);
+        mime_headers.push(mime_header(input, &field)?);
         pos = field.next;
     }
     if !mime_headers
@@ -495,14 +561,11 @@ pub(crate) fn parse(
     } else {
         Bytes::new()
     };
-    Ok((
-        CpimMessage {
-            headers,
-            mime_headers,
-            body,
-        },
-        p.quirks,
-    ))
+    Ok(CpimMessage {
+        headers,
+        mime_headers,
+        body,
+    })
 }
 
 /// `field-name ":" unstructured` (RFC 5322 section 2.2), possibly folded.

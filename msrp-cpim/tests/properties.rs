@@ -167,6 +167,26 @@ proptest! {
     }
 
     #[test]
+    fn prefixes_parse_once_the_head_is_there(spec in spec(), cuts in proptest::collection::vec(any::<usize>(), 1..8)) {
+        let msg = build(&spec);
+        let wire = msg.to_bytes();
+        let head_len = wire.len() - msg.body().len();
+        let strict = ParseOptions::STRICT;
+        for k in cuts.into_iter().map(|c| c % (wire.len() + 1)).chain([head_len, wire.len()]) {
+            let got = CpimMessage::parse_prefix(wire.slice(..k), &strict).unwrap();
+            match got {
+                None => prop_assert!(k < head_len, "the head ({head_len} bytes) was in {k}"),
+                Some((m, quirks)) => {
+                    prop_assert!(k >= head_len && quirks.is_empty());
+                    prop_assert_eq!(m.headers(), msg.headers());
+                    prop_assert_eq!(m.mime_headers(), msg.mime_headers());
+                    prop_assert_eq!(&m.body()[..], &msg.body()[..k - head_len]);
+                }
+            }
+        }
+    }
+
+    #[test]
     fn arbitrary_input_never_panics(input in proptest::collection::vec(any::<u8>(), 0..400)) {
         check_any(&input);
     }
@@ -186,8 +206,34 @@ proptest! {
     }
 }
 
-/// Parses in both modes; whatever parses strictly parses tolerantly and round-trips.
+/// Parses in both modes; whatever parses strictly parses tolerantly and round-trips; a
+/// prefix parses as the whole does as far as it goes.
 fn check_any(input: &[u8]) {
+    for opts in [ParseOptions::STRICT, ParseOptions::TOLERANT] {
+        let whole = CpimMessage::parse_with(input.to_vec(), &opts);
+        for k in [
+            0,
+            1,
+            input.len() / 3,
+            input.len() / 2,
+            input.len().saturating_sub(1),
+            input.len(),
+        ] {
+            let k = k.min(input.len());
+            match CpimMessage::parse_prefix(input[..k].to_vec(), &opts) {
+                Ok(None) => {}
+                Ok(Some((m, _))) => {
+                    let (w, _) = whole.as_ref().expect("a parsed prefix: the whole parses");
+                    assert_eq!(
+                        (m.headers(), m.mime_headers()),
+                        (w.headers(), w.mime_headers())
+                    );
+                    assert!(w.body().starts_with(m.body()));
+                }
+                Err(e) => assert_eq!(whole.as_ref().err(), Some(&e), "prefix of {k}"),
+            }
+        }
+    }
     let strict = CpimMessage::parse(input.to_vec());
     let tolerant = CpimMessage::parse_with(input.to_vec(), &ParseOptions::TOLERANT);
     if let Ok(msg) = &strict {

@@ -374,7 +374,7 @@ impl<R: RandomSource> Connection<R> {
         };
         let inner = match wrapped::inner_type(prefix, chunk_ended) {
             wrapped::Inner::NotYet => return,
-            wrapped::Inner::Found(t) => Some(String::from(t)),
+            wrapped::Inner::Found(t) => Some(t),
             wrapped::Inner::Absent => None,
         };
         let Some((_, held)) = self.inbound.wrapper.take() else {
