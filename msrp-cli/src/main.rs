@@ -2,7 +2,7 @@
 //!
 //! `msrp listen`, `msrp send` and `msrp chat` talk to any MSRP peer over TCP or TLS
 //! through `msrp-tokio`; `msrp demo` runs two endpoints over loopback TCP; `msrp inspect
-//! uri|chunk|sdp` prints how the library parses input, as JSON in the format of the
+//! uri|chunk|sdp|cpim` prints how the library parses input, as JSON in the format of the
 //! conformance vectors (`vectors/README.md`).
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 

@@ -1,6 +1,7 @@
 //! `msrp inspect`: the library's parse of some input, as JSON.
 
 mod chunk;
+mod cpim;
 mod sdp;
 mod uri;
 
@@ -15,8 +16,9 @@ use crate::output;
 
 /// The part of every inspect kind's `--help` that says what comes out.
 const AFTER_HELP: &str = "\
-Output: one JSON document, indented, with the field names of vectors/README.md. With
---json: compact JSON, one object per line (NDJSON); for a URI or an SDP that is one line,
+Output: one JSON document, indented, with the field names of vectors/README.md (for cpim,
+of msrp-cpim/tests/data/README.md). With --json: compact JSON, one object per line
+(NDJSON); for a URI, an SDP or a CPIM message that is one line,
 the same object; for chunks one line per frame (the fields of an item of \"frames\" plus
 \"mode\"), and a last line {\"mode\", \"result\": \"incomplete\", \"incomplete_from\"} when the
 input ends in bytes that do not start a frame.
@@ -46,6 +48,12 @@ pub(crate) enum What {
     /// A session description (RFC 8866) with MSRP media.
     #[command(after_help = AFTER_HELP)]
     Sdp(SdpArgs),
+    /// A message/cpim body (RFC 3862), as an MSRP SEND carries it: the CPIM and MIME
+    /// headers, the IMDN headers found by their namespace (RFC 5438), the body (its text
+    /// when UTF-8 and up to 1024 octets, its SHA-256), and the IMDN or is-composing (RFC
+    /// 3994) document it holds. The field names are those of msrp-cpim's test vectors.
+    #[command(after_help = AFTER_HELP)]
+    Cpim(InputArgs),
 }
 
 /// Arguments of `msrp inspect sdp`.
@@ -184,6 +192,7 @@ pub(crate) fn run(what: What) -> ExitCode {
         What::Uri(args) => args,
         What::Chunk(c) => &c.input,
         What::Sdp(s) => &s.input,
+        What::Cpim(args) => args,
     };
     let result = match &what {
         What::Uri(a) => a.read_all().and_then(|input| {
@@ -193,6 +202,10 @@ pub(crate) fn run(what: What) -> ExitCode {
         What::Sdp(s) => s.input.read_all().and_then(|input| {
             let (json, valid) = sdp::inspect(&input, s.input.mode(), s.fragment);
             print(&json, s.input.json).map(|()| valid)
+        }),
+        What::Cpim(a) => a.read_all().and_then(|input| {
+            let (json, valid) = cpim::inspect(&input, a.mode());
+            print(&json, a.json).map(|()| valid)
         }),
         What::Chunk(c) => c
             .input
