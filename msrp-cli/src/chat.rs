@@ -5,6 +5,7 @@
 use std::process::ExitCode;
 
 use clap::{ArgGroup, Args};
+use msrp_cpim::RemoteComposing;
 use msrp_sdp::Direction;
 use msrp_tokio::uri::{Path, Scheme};
 use msrp_tokio::{Config, Incoming, Received, Session, connect, connect_ws};
@@ -12,6 +13,7 @@ use serde_json::json;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::task::JoinSet;
 
+use crate::im::{self, CPIM_CONTENT_TYPE, Content, CpimArgs, Wrapper};
 use crate::listening::{ListenSettings, bind_and_offer};
 use crate::output::{event, line, say};
 use crate::signals::stop_requested;
@@ -43,19 +45,27 @@ pub(crate) struct ChatArgs {
     server_tls: ServerTls,
     #[command(flatten)]
     client_tls: ClientTls,
+    #[command(flatten)]
+    cpim: CpimArgs,
     /// Print one JSON object per event (NDJSON) instead of text.
     #[arg(long)]
     json: bool,
 }
 
 const CHAT_AFTER: &str = "\
-Each line typed is sent as a text/plain message with a success REPORT asked for;
-failures are printed on standard error. The peer's text messages are printed as
-`peer> TEXT`. End of input (Ctrl-D) closes the session; so do SIGINT and SIGTERM.
+Each line typed is sent as a text/plain message with a success REPORT asked for
+(wrapped in message/cpim with --cpim or --imdn); failures are printed on standard
+error. The peer's text messages, bare or in message/cpim, are printed as `peer> TEXT`;
+its IMDN requests are answered (delivery and display: the line was shown), its
+notifications and is-composing indications (RFC 3994) are shown as `---` lines. End of
+input (Ctrl-D) closes the session; so do SIGINT and SIGTERM.
 
 With --json, one object per line: listening (uri, sdp), connected (uri), message
-(message_id, content_type, text), delivered (message_id), failed (code, reason, text),
-file (message_id, content_type, total: a non-text message, not kept), closed (reason).
+(message_id, content_type, text, cpim: null or from, to, datetime, imdn_message_id,
+disposition_notification), delivered (message_id, imdn_id), failed (code, reason,
+text), imdn (message_id, notification, status), imdn_sent (the same, for an answer
+this side sent), composing (state: active or idle), file (message_id, content_type,
+total: a non-text message, not kept), closed (reason).
 
 Exit status: 0 when the session ended (by either side or by end of input), 2 on usage
 or local errors, 3 when the peer cannot be reached, 130 or 143 after SIGINT or SIGTERM.";
@@ -165,35 +175,63 @@ async fn chat(args: ChatArgs) -> u8 {
         "connected",
         json!({"uri": session.local_uri().as_str()}),
     );
-    talk(session, incoming, json, stop).await
+    // The CPIM To: the peer's URI as given, or the first one that bound our session.
+    let peer = args
+        .to
+        .clone()
+        .unwrap_or_else(|| "msrp://peer.invalid:1/peer;tcp".into());
+    let wrapper = Wrapper::new(&args.cpim, session.local_uri().as_str(), &peer);
+    talk(session, incoming, wrapper, json, stop).await
 }
 
 async fn talk(
     session: Session,
     mut incoming: Incoming,
+    wrapper: Option<Wrapper>,
     json: bool,
     mut stop: std::pin::Pin<&mut impl std::future::Future<Output = u8>>,
 ) -> u8 {
     let mut lines = BufReader::new(tokio::io::stdin()).lines();
     let mut sends = JoinSet::new();
     let mut input_open = true;
+    let started = tokio::time::Instant::now();
+    let mut composing = RemoteComposing::new();
     loop {
+        let lapse = composing.poll_timeout().map(|t| started + t);
         tokio::select! {
             l = lines.next_line(), if input_open => match l {
                 Ok(Some(text)) if text.is_empty() => {}
                 Ok(Some(text)) => {
                     let s = session.clone();
-                    sends.spawn(async move {
-                        let r = s.send("text/plain", text.clone()).await;
-                        (text, r)
-                    });
+                    let wrapped = match &wrapper {
+                        None => Ok(None),
+                        Some(w) => w.wrap("text/plain", text.clone().into()).map(Some),
+                    };
+                    match wrapped {
+                        Ok(wrapped) => {
+                            let imdn_id = wrapped.as_ref().and_then(|w| w.imdn_id.clone());
+                            sends.spawn(async move {
+                                let r = match wrapped {
+                                    None => s.send("text/plain", text.clone()).await,
+                                    Some(w) => s.send(CPIM_CONTENT_TYPE, w.body).await,
+                                };
+                                (text, r, imdn_id)
+                            });
+                        }
+                        Err(e) => eprintln!("msrp chat: {e}"),
+                    }
                 }
                 Ok(None) | Err(_) => input_open = false,
             },
+            () = sleep_until_opt(lapse) => {
+                if composing.handle_timeout(started.elapsed()) {
+                    im::show_composing(json, composing.state());
+                }
+            },
             Some(done) = sends.join_next(), if !sends.is_empty() => {
-                if let Ok((text, r)) = done {
+                if let Ok((text, r, imdn_id)) = done {
                     match r {
-                        Ok(sent) => event(json, "delivered", json!({"message_id": sent.message_id()})),
+                        Ok(sent) => event(json, "delivered", json!({"message_id": sent.message_id(), "imdn_id": imdn_id})),
                         Err(e) => {
                             eprintln!("msrp chat: not delivered: {e}: {text}");
                             event(json, "failed", json!({"code": e.status_code(), "reason": e.to_string(), "text": text}));
@@ -204,7 +242,7 @@ async fn talk(
             item = incoming.recv() => match item {
                 None => break 0,
                 Some(item) => {
-                    if show(item, json) {
+                    if show(item, &session, &mut composing, started.elapsed(), json) {
                         break 0;
                     }
                 }
@@ -224,27 +262,70 @@ async fn talk(
     }
 }
 
-/// Prints what the peer sent; true once the session closed.
-fn show(item: Received, json: bool) -> bool {
+/// Waits until `at`, or forever.
+async fn sleep_until_opt(at: Option<tokio::time::Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Prints what the peer sent (answering its IMDN requests); true once the session closed.
+fn show(
+    item: Received,
+    session: &Session,
+    composing: &mut RemoteComposing,
+    now: std::time::Duration,
+    json: bool,
+) -> bool {
     match item {
         Received::Message {
             message_id,
             content_type,
             body,
-        } => match std::str::from_utf8(&body) {
-            Ok(text) if content_type.to_ascii_lowercase().starts_with("text/") => {
-                if json {
-                    event(
-                        true,
-                        "message",
-                        json!({"message_id": message_id, "content_type": content_type, "text": text}),
-                    );
-                } else {
-                    let _ = line(&format!("peer> {text}"));
+        } => {
+            let (text, cpim) = match im::read(&content_type, &body) {
+                Content::Notification(n) => {
+                    im::show_notification(json, &n);
+                    return false;
                 }
+                Content::Composing(c) => {
+                    if composing.on_indication(&c, now) {
+                        im::show_composing(json, composing.state());
+                    }
+                    return false;
+                }
+                Content::Im(m) => (im::text_of(&m).map(str::to_owned), Some(m)),
+                Content::Plain => {
+                    let text = std::str::from_utf8(&body)
+                        .ok()
+                        .filter(|_| content_type.to_ascii_lowercase().starts_with("text/"));
+                    (text.map(str::to_owned), None)
+                }
+            };
+            let Some(text) = text else {
+                file(json, &message_id, &content_type, Some(body.len() as u64));
+                return false;
+            };
+            if composing.on_message(now) {
+                im::show_composing(json, composing.state());
             }
-            _ => file(json, &message_id, &content_type, Some(body.len() as u64)),
-        },
+            if json {
+                event(
+                    true,
+                    "message",
+                    json!({"message_id": message_id, "content_type": content_type, "text": text,
+                           "cpim": cpim.as_ref().map(im::cpim_json)}),
+                );
+            } else {
+                let _ = line(&format!("peer> {text}"));
+            }
+            if let Some(m) = &cpim {
+                // Received and shown: both notifications, if asked (RFC 5438 7.2.1).
+                im::answer_in_background(session, m, false, json);
+                im::answer_in_background(session, m, true, json);
+            }
+        }
         Received::Started {
             message_id,
             content_type,

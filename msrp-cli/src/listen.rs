@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::Args;
+use msrp_cpim::CpimMessage;
 use msrp_sdp::Direction;
 use msrp_tokio::{Incoming, Received, Session};
 use serde_json::json;
@@ -15,6 +16,7 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use crate::file_meta::{Expected, safe_name};
+use crate::im::{self, Content};
 use crate::listening::{ListenSettings, bind_and_offer};
 use crate::output::{event, line, say};
 use crate::save::{Saved, Sink};
@@ -65,10 +67,20 @@ Output: the session's URI (give it to `msrp send --to` or `msrp chat --to`) on t
 line, then the SDP describing the session, then one line per message (text messages
 as their text) and per file.
 
+A message/cpim message (RFC 3862) is shown by the text it wraps (or stored when it
+wraps something else); when it asks for a delivery notification (RFC 5438
+positive-delivery), one is sent back over the session once the message is printed or
+stored. Display notifications are not sent: listen shows no one the message.
+
 With --json, one object per line, each with an \"event\" field:
   listening      uri, sdp, answering (bool)
   session        uri                        a peer bound the session
-  message        message_id, content_type, size, text (UTF-8 text only)
+  message        message_id, content_type, size, text (UTF-8 text only; the text
+                 inside a message/cpim wrapper), cpim (null, or from, to, datetime,
+                 imdn_message_id, disposition_notification)
+  imdn           message_id, notification, status    an IMDN arrived
+  imdn_sent      message_id, notification, status    this side answered an IMDN request
+  composing      state (active, idle)                an is-composing indication
   file_started   message_id, content_type, total (null when unknown)
   file           message_id, content_type, path (null when not saved), size, sha1,
                  verified (null without an offer to check), mismatches
@@ -222,9 +234,30 @@ async fn serve(
                 content_type,
                 body,
             } => {
-                if is_printable(&content_type) && expected.is_none() {
-                    if let Ok(text) = std::str::from_utf8(&body) {
-                        print_text(json, &message_id, &content_type, text);
+                let content = im::read(&content_type, &body);
+                let cpim = match content {
+                    Content::Im(m) => Some(m),
+                    Content::Notification(n) => {
+                        im::show_notification(json, &n);
+                        continue;
+                    }
+                    Content::Composing(c) => {
+                        im::show_composing(json, c.state);
+                        continue;
+                    }
+                    Content::Plain => None,
+                };
+                if expected.is_none() {
+                    let text = match &cpim {
+                        Some(m) => im::text_of(m),
+                        None if is_printable(&content_type) => std::str::from_utf8(&body).ok(),
+                        None => None,
+                    };
+                    if let Some(text) = text {
+                        print_text(json, &message_id, &content_type, text, cpim.as_ref());
+                        if let Some(m) = &cpim {
+                            im::answer_in_background(&session, m, false, json);
+                        }
                         continue;
                     }
                 }
@@ -236,7 +269,12 @@ async fn serve(
                     sink.finish().await
                 }
                 .await;
+                let stored = result.is_ok();
                 report_file(&ctx, &message_id, &content_type, result);
+                // RFC 5438 section 7.2.1.1: delivered once stored.
+                if let (true, Some(m)) = (stored, &cpim) {
+                    im::answer_in_background(&session, m, false, json);
+                }
             }
             Received::Started {
                 message_id,
@@ -312,13 +350,19 @@ fn is_printable(content_type: &str) -> bool {
     t.starts_with("text/") || t.starts_with("message/cpim")
 }
 
-fn print_text(json: bool, message_id: &str, content_type: &str, text: &str) {
+fn print_text(
+    json: bool,
+    message_id: &str,
+    content_type: &str,
+    text: &str,
+    cpim: Option<&CpimMessage>,
+) {
     if json {
         event(
             true,
             "message",
             json!({"message_id": message_id, "content_type": content_type,
-                   "size": text.len(), "text": text}),
+                   "size": text.len(), "text": text, "cpim": cpim.map(im::cpim_json)}),
         );
     } else {
         let _ = line(text);

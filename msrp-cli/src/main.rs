@@ -9,6 +9,7 @@
 mod chat;
 mod demo;
 mod file_meta;
+mod im;
 mod inspect;
 mod listen;
 mod listening;

@@ -6,16 +6,20 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
+use bytes::Bytes;
 use clap::Args;
 use msrp_proto::chunking::ChunkPolicy;
 use msrp_proto::wire::random_id;
 use msrp_sdp::{Direction, FileRange, MsrpMediaBuilder};
 use msrp_tokio::uri::{Path, Scheme, Transport};
-use msrp_tokio::{Config, Error, OsRandom, SendOptions, Sent, Session, connect, connect_ws};
+use msrp_tokio::{
+    Config, Error, Incoming, OsRandom, Received, SendOptions, Sent, Session, connect, connect_ws,
+};
 use serde_json::json;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncSeekExt};
 
 use crate::file_meta::{FileMeta, guess_type, parse_range};
+use crate::im::{self, CPIM_CONTENT_TYPE, Content, CpimArgs, Want, Wrapper};
 use crate::output::{event, say};
 use crate::progress::Progress;
 use crate::signals::stop_requested;
@@ -60,6 +64,12 @@ pub(crate) struct SendArgs {
     ws_url: Option<String>,
     #[command(flatten)]
     tls: ClientTls,
+    #[command(flatten)]
+    cpim: CpimArgs,
+    /// With --imdn: how long to wait for the notifications after the message was
+    /// delivered, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10, requires = "imdn")]
+    imdn_wait: u64,
     /// Print one JSON object per event (NDJSON) instead of text.
     #[arg(long)]
     json: bool,
@@ -74,15 +84,24 @@ it receives against such an offer.
 With --json, one object per line, each with an \"event\" field:
   connected  uri (this side's session URI), to
   offer      sdp, name, size, sha1                  (files only)
-  delivered  message_id, size, seconds, report (false with --no-report)
+  delivered  message_id, size, seconds, report (false with --no-report), imdn_id
+             (the imdn.Message-ID with --imdn, else null)
+  imdn       message_id (the imdn.Message-ID), notification (delivery, display),
+             status (delivered, displayed, failed, forbidden, error)
+  imdn_missing  notification, seconds                 (not in time)
   failed     code (the RFC 4975 status code, or null), reason
+
+--cpim and --imdn wrap text messages (not --file) in message/cpim. The peer answers
+IMDN requests over the same session: `msrp listen` answers delivery, `msrp chat`
+delivery and display.
 
 Exit status: 0 delivered (the success REPORT arrived, or every 200 with --no-report);
 1 the peer refused it (the status code is printed: 413 too large, 415 type not
 accepted, 481 no such session, ...); 3 no answer: the connection could not be made,
-closed, or a response did not come within 30 s (RFC 4975 section 7.1.1); 2 usage or
-local errors (the file cannot be read, is empty); 130 or 143 after SIGINT or SIGTERM
-(the message is aborted and the session closed).";
+closed, or a response did not come within 30 s (RFC 4975 section 7.1.1); 4 delivered,
+but a notification asked for with --imdn did not come within --imdn-wait or reported
+a failure; 2 usage or local errors (the file cannot be read, is empty); 130 or 143
+after SIGINT or SIGTERM (the message is aborted and the session closed).";
 
 /// Runs `msrp send`.
 pub(crate) fn run(args: SendArgs) -> ExitCode {
@@ -135,6 +154,17 @@ async fn send(args: SendArgs) -> u8 {
         Ok(None) => {}
         Err(e) => return usage(e),
     }
+    if args.file.is_some() && (args.cpim.cpim || !args.cpim.imdn.is_empty()) {
+        return usage("--cpim and --imdn wrap text messages, not --file".into());
+    }
+    if let Some(w) = Wrapper::new(&args.cpim, "msrp://check.invalid:1/x;tcp", &args.to) {
+        // The same wrap is made once connected, with this side's URI: a bad address or
+        // type is a usage error now, not a failed send later.
+        let ct = args.content_type.as_deref().unwrap_or("text/plain");
+        if let Err(e) = w.wrap(ct, Bytes::from(args.text.join(" "))) {
+            return usage(e);
+        }
+    }
     let body = match &args.file {
         None => Body::Text(args.text.join(" ")),
         Some(p) if p.as_os_str() == "-" => Body::Stdin,
@@ -174,7 +204,7 @@ async fn send(args: SendArgs) -> u8 {
             None => connect(&to, &config).await,
         }
     };
-    let (session, _incoming) = tokio::select! {
+    let (session, mut incoming) = tokio::select! {
         c = connecting => match c {
             Ok(x) => x,
             Err(e) => return failed(json, &e, "cannot reach the peer"),
@@ -192,9 +222,10 @@ async fn send(args: SendArgs) -> u8 {
     } else {
         SendOptions::default()
     };
+    let wrapper = Wrapper::new(&args.cpim, session.local_uri().as_str(), &args.to);
     let started = Instant::now();
     let outcome = tokio::select! {
-        r = deliver(&session, &args, body, options, json) => r,
+        r = deliver(&session, &args, wrapper.as_ref(), body, options, json) => r,
         code = &mut stop => {
             // Dropping the send aborts a streamed message (`#`).
             session.close().await;
@@ -202,7 +233,7 @@ async fn send(args: SendArgs) -> u8 {
         }
     };
     let code = match outcome {
-        Ok((sent, size)) => {
+        Ok((sent, size, imdn_id)) => {
             let report = matches!(sent, Sent::Delivered { .. });
             let secs = started.elapsed().as_secs_f64();
             say(json, || {
@@ -220,9 +251,21 @@ async fn send(args: SendArgs) -> u8 {
                 json,
                 "delivered",
                 json!({"message_id": sent.message_id(), "size": size, "seconds": secs,
-                       "report": report}),
+                       "report": report, "imdn_id": imdn_id}),
             );
-            0
+            match (&wrapper, imdn_id) {
+                (Some(w), Some(id)) => {
+                    let wait = std::time::Duration::from_secs(args.imdn_wait);
+                    tokio::select! {
+                        c = notifications(&mut incoming, &id, w.wanted(), wait, json) => c,
+                        code = &mut stop => {
+                            session.close().await;
+                            return code;
+                        }
+                    }
+                }
+                _ => 0,
+            }
         }
         Err(e) => failed(json, &e, "not delivered"),
     };
@@ -230,19 +273,85 @@ async fn send(args: SendArgs) -> u8 {
     code
 }
 
-/// Sends the body; the message's outcome and its size.
+/// Waits up to `wait` for the IMDNs `wanted` about the message `imdn_id`; the exit status:
+/// 0 when each came with a positive status, 4 otherwise.
+async fn notifications(
+    incoming: &mut Incoming,
+    imdn_id: &str,
+    wanted: &[Want],
+    wait: std::time::Duration,
+    json: bool,
+) -> u8 {
+    let mut missing: Vec<Want> = wanted.to_vec();
+    let mut failed = false;
+    let deadline = tokio::time::Instant::now() + wait;
+    while !missing.is_empty() {
+        let item = tokio::select! {
+            item = incoming.recv() => item,
+            () = tokio::time::sleep_until(deadline) => break,
+        };
+        let Some(item) = item else { break };
+        let Received::Message {
+            content_type, body, ..
+        } = item
+        else {
+            continue;
+        };
+        let Content::Notification(n) = im::read(&content_type, &body) else {
+            continue;
+        };
+        if n.message_id != imdn_id {
+            continue;
+        }
+        let Some(i) = missing.iter().position(|w| w.answered_by(&n.notification)) else {
+            continue;
+        };
+        missing.remove(i);
+        let status = n.notification.status();
+        failed |= !matches!(status, "delivered" | "displayed");
+        say(json, || {
+            format!("--- {} notification: {status}", im::kind(&n.notification))
+        });
+        event(json, "imdn", im::notification_json(&n));
+    }
+    for w in &missing {
+        eprintln!(
+            "msrp send: no {} notification within {} s",
+            w.name(),
+            wait.as_secs()
+        );
+        event(
+            json,
+            "imdn_missing",
+            json!({"notification": w.name(), "seconds": wait.as_secs()}),
+        );
+    }
+    if failed || !missing.is_empty() { 4 } else { 0 }
+}
+
+/// Sends the body; the message's outcome, its size and its imdn.Message-ID.
 async fn deliver(
     session: &Session,
     args: &SendArgs,
+    wrapper: Option<&Wrapper>,
     body: Body,
     options: SendOptions,
     json: bool,
-) -> Result<(Sent, u64), Error> {
+) -> Result<(Sent, u64, Option<String>), Error> {
     match body {
         Body::Text(text) => {
             let ct = args.content_type.as_deref().unwrap_or("text/plain");
             let size = text.len() as u64;
-            Ok((session.send_with(ct, text, options).await?, size))
+            let Some(w) = wrapper else {
+                return Ok((session.send_with(ct, text, options).await?, size, None));
+            };
+            let wrapped = w.wrap(ct, text.into()).map_err(|e| {
+                Error::Source(std::io::Error::new(std::io::ErrorKind::InvalidInput, e))
+            })?;
+            let sent = session
+                .send_with(CPIM_CONTENT_TYPE, wrapped.body, options)
+                .await?;
+            Ok((sent, size, wrapped.imdn_id))
         }
         Body::Stdin => {
             let ct = args
@@ -257,7 +366,7 @@ async fn deliver(
                     bar.set(p.sent);
                 })
                 .await?;
-            Ok((sent, size))
+            Ok((sent, size, None))
         }
         Body::File { path, meta } => {
             print_offer(session, &meta, json);
@@ -273,7 +382,7 @@ async fn deliver(
                     bar.set(p.sent)
                 })
                 .await?;
-            Ok((sent, len))
+            Ok((sent, len, None))
         }
     }
 }
