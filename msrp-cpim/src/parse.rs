@@ -589,12 +589,16 @@ fn mime_header(input: &Bytes, f: &Field) -> Result<MimeHeader, CpimError> {
         }
         i += 1;
     }
+    // White space around the value goes, line breaks of folds at either end with it (a
+    // CR or LF inside a field is always part of a fold): the value never starts or ends
+    // with one, so that printing it on one line and parsing again gives it back.
+    let wsp = |b: Option<&u8>| matches!(b, Some(b' ' | b'\t' | b'\r' | b'\n'));
     let mut vstart = colon + 1;
-    while matches!(raw.get(vstart), Some(b' ' | b'\t')) {
+    while wsp(raw.get(vstart)) {
         vstart += 1;
     }
     let mut vend = raw.len();
-    while vend > vstart && matches!(raw.get(vend - 1), Some(b' ' | b'\t')) {
+    while vend > vstart && wsp(raw.get(vend - 1)) {
         vend -= 1;
     }
     Ok(MimeHeader {

@@ -464,3 +464,25 @@ mod xml {
         );
     }
 }
+
+/// Found by the `cpim` fuzz target: a MIME header folded onto a line of white space only
+/// kept the fold's line break as its value, which printed as an empty line and parsed back
+/// as the end of the headers.
+#[test]
+fn a_mime_value_never_keeps_a_fold_at_its_ends() {
+    let opts = ParseOptions::TOLERANT;
+    for input in [
+        &b"\ne:\n "[..],
+        b"\r\ne:\r\n \r\n\r\nbody",
+        b"\r\ne:\r\n x\r\n \r\n\r\n",
+    ] {
+        let (msg, _) = CpimMessage::parse_with(input.to_vec(), &opts).unwrap();
+        let v = msg.mime_headers()[0].raw_value();
+        assert!(
+            !v.starts_with(['\r', '\n']) && !v.ends_with(['\r', '\n']),
+            "{v:?}"
+        );
+        let (again, _) = CpimMessage::parse_with(msg.to_bytes(), &opts).unwrap();
+        assert_eq!(again, msg);
+    }
+}
