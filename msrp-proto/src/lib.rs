@@ -140,6 +140,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod auth;
 pub mod chunking;
 pub mod connection;
 mod limits;
