@@ -98,6 +98,11 @@ impl Credentials {
         }
     }
 
+    /// The password.
+    pub(crate) fn password(&self) -> &str {
+        &self.password
+    }
+
     /// Only for challenges of this realm.
     #[must_use]
     pub fn realm(mut self, realm: impl Into<String>) -> Credentials {

@@ -120,6 +120,9 @@ impl<R: RandomSource> Connection<R> {
                 Err(e) => {
                     self.inbound.current = None;
                     self.inbound.wrapper = None;
+                    if let Some(tid) = e.transaction_id() {
+                        self.on_malformed_response(tid);
+                    }
                     if let Some(r) = self.answer_rejected(&e) {
                         self.push_control(&r);
                     }
@@ -163,7 +166,7 @@ impl<R: RandomSource> Connection<R> {
         if method == Method::Report || !wanted || head.transaction_id() != Some(tid) {
             return None;
         }
-        let local = head.to_path()?.last()?.clone();
+        let local = head.to_path()?.first()?.clone();
         let from = head.from_path()?;
         let to = if method == Method::Send {
             Path::new(from.first()?.clone())

@@ -73,6 +73,7 @@
 //! [`SessionTable`].
 
 mod accept;
+mod auth;
 mod config;
 mod delivery;
 mod event;
@@ -98,6 +99,7 @@ use crate::wire::{Chunk, RandomSource, random_id};
 
 pub use crate::link::{CloseReason, Framing};
 pub use accept::type_matches;
+pub use auth::{AuthConfig, AuthError, AuthFailure, AuthId};
 pub use config::{
     ConnectionConfig, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_REPORT_TIMEOUT,
     DEFAULT_STREAM_GATHER_DELAY, SessionConfig,
@@ -190,6 +192,8 @@ pub struct Connection<R> {
     route_cache: Option<(Bytes, SessionId)>,
     /// The latest instant the driver passed (for timers armed by received responses).
     now: Instant,
+    /// AUTHs to relays, by [`AuthId`]; `None` once ended.
+    auths: alloc::vec::Vec<Option<auth::AuthState>>,
 }
 
 impl<R> core::fmt::Debug for Connection<R> {
@@ -296,6 +300,7 @@ impl<R: RandomSource> Connection<R> {
             blocked: None,
             route_cache: None,
             now,
+            auths: alloc::vec::Vec::new(),
         }
     }
 
@@ -325,12 +330,14 @@ impl<R: RandomSource> Connection<R> {
     }
 
     /// Runs the timers due at `now`: transactions without a response fail with
-    /// [`FailReason::Timeout`]. Safe to call early or late. Call
+    /// [`FailReason::Timeout`] (an AUTH with [`AuthFailure::Timeout`]); AUTHs due for a
+    /// refresh are sent. Safe to call early or late. Call
     /// [`Connection::poll_transmit`] afterwards (held streamed writes may be due).
     pub fn handle_timeout(&mut self, now: Instant) {
         self.now = self.now.max(now);
         self.expire_transactions(now);
         self.out.on_timeout(now, &mut self.events);
+        self.auth_timers(now);
     }
 
     /// The transport closed or failed: every message still being sent fails with
@@ -359,6 +366,7 @@ impl<R: RandomSource> Connection<R> {
         }
         self.out.clear();
         self.inbound_clear();
+        self.auth_close();
         self.blocked = None;
         self.events.push_back(Event::Closed { reason });
     }
@@ -409,16 +417,20 @@ impl<R: RandomSource> Connection<R> {
     }
 
     /// When [`Connection::handle_timeout`] is next due: the earliest response deadline,
-    /// or when held streamed writes must go out. `None`: no timer runs.
+    /// when held streamed writes must go out, or when an AUTH is to be refreshed. `None`: no timer runs.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
         if self.is_closed() {
             return None;
         }
-        match (self.link.next_deadline(), self.out.next_deadline()) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        [
+            self.link.next_deadline(),
+            self.out.next_deadline(),
+            self.auth_deadline(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     fn check_writable(&mut self) {
@@ -580,7 +592,7 @@ impl<R: RandomSource> Connection<R> {
             .message_id(&message_id)
             .byte_range(1, Some(0), Some(0));
         let h = self.out.add_keepalive(session, message_id);
-        let tx = (tid, Expect::Response, TxInfo { message: h });
+        let tx = (tid, Expect::Response, TxInfo::Message(h));
         self.link.push_control(encode(&chunk), Some(tx));
         Ok(h)
     }
