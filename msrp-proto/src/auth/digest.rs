@@ -205,7 +205,9 @@ impl Challenge {
                 return Err(DigestError::UnsupportedAlgorithm(a.clone()));
             }
         }
-        let stale = p.get("stale").is_some_and(|s| s.eq_ignore_ascii_case("true"));
+        let stale = p
+            .get("stale")
+            .is_some_and(|s| s.eq_ignore_ascii_case("true"));
         for v in [&realm, &nonce] {
             if !quotable(v) {
                 return Err(DigestError::Syntax("control character in a parameter"));
@@ -597,11 +599,26 @@ mod tests {
     #[test]
     fn bad_challenges_are_typed_errors() {
         let cases: &[(&str, DigestError)] = &[
-            (r#"Digest realm="r", qop="auth""#, DigestError::Missing("nonce")),
-            (r#"Digest realm="r", nonce="", qop="auth""#, DigestError::Missing("nonce")),
-            (r#"Digest nonce="n", qop="auth""#, DigestError::Missing("realm")),
-            (r#"Digest realm="r", nonce="n""#, DigestError::Missing("qop")),
-            (r#"Digest realm="r", nonce="n", qop="auth-int""#, DigestError::NoQopAuth),
+            (
+                r#"Digest realm="r", qop="auth""#,
+                DigestError::Missing("nonce"),
+            ),
+            (
+                r#"Digest realm="r", nonce="", qop="auth""#,
+                DigestError::Missing("nonce"),
+            ),
+            (
+                r#"Digest nonce="n", qop="auth""#,
+                DigestError::Missing("realm"),
+            ),
+            (
+                r#"Digest realm="r", nonce="n""#,
+                DigestError::Missing("qop"),
+            ),
+            (
+                r#"Digest realm="r", nonce="n", qop="auth-int""#,
+                DigestError::NoQopAuth,
+            ),
             (
                 r#"Digest realm="r", nonce="n", qop="auth", algorithm=MD5-sess"#,
                 DigestError::UnsupportedAlgorithm(String::from("MD5-sess")),
@@ -640,7 +657,13 @@ mod tests {
         #[cfg(feature = "auth")]
         {
             let v = c
-                .authorization(&Credentials::new("u\"x", "p"), "AUTH", "msrp://r:1;tcp", "c", 255)
+                .authorization(
+                    &Credentials::new("u\"x", "p"),
+                    "AUTH",
+                    "msrp://r:1;tcp",
+                    "c",
+                    255,
+                )
                 .unwrap();
             assert!(v.contains(r#"username="u\"x", realm="a \"b\"""#), "{v}");
             assert!(v.contains("algorithm=MD5, qop=auth, nc=000000ff"), "{v}");
@@ -652,6 +675,9 @@ mod tests {
             Err(DigestError::RealmMismatch { .. })
         ));
         assert_eq!(nc_hex(0xdead_beef), "deadbeef");
-        assert!(!alloc::format!("{other:?}").contains("\"p\""), "the password is not shown");
+        assert!(
+            !alloc::format!("{other:?}").contains("\"p\""),
+            "the password is not shown"
+        );
     }
 }

@@ -434,7 +434,10 @@ impl<R: RandomSource> Connection<R> {
                 return self.auth_failed(auth, why);
             }
         };
-        let info = match head.header_value("Authentication-Info").map(AuthInfo::parse_bytes) {
+        let info = match head
+            .header_value("Authentication-Info")
+            .map(AuthInfo::parse_bytes)
+        {
             None => None,
             Some(Ok(info)) => Some(info),
             Some(Err(_)) => {
@@ -446,9 +449,10 @@ impl<R: RandomSource> Connection<R> {
             return;
         };
         if let Some(info) = info {
-            if let (Some(c), Some((cnonce, nc))) =
-                (&st.challenge, st.sent.as_ref().and_then(|s| s.digest.as_ref()))
-            {
+            if let (Some(c), Some((cnonce, nc))) = (
+                &st.challenge,
+                st.sent.as_ref().and_then(|s| s.digest.as_ref()),
+            ) {
                 let input = DigestInput {
                     username: &st.config.credentials.username,
                     password: st.config.credentials.password(),
