@@ -517,3 +517,65 @@ impl<R: RandomSource> Connection<R> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connection::ConnectionConfig;
+    use crate::testing::TestRng;
+
+    fn config() -> AuthConfig {
+        AuthConfig::new(
+            "msrp://relay.example.net:2855;tcp".parse().unwrap(),
+            "msrp://127.0.0.1:40000/s;tcp".parse().unwrap(),
+            Credentials::new("u", "p"),
+        )
+    }
+
+    /// Without the `auth` feature there is no MD5: AUTH is refused, typed.
+    #[cfg(not(feature = "auth"))]
+    #[test]
+    fn not_built() {
+        let mut c = Connection::new(ConnectionConfig::default(), TestRng::new(1), Instant::ZERO);
+        assert_eq!(
+            c.authenticate(Instant::ZERO, config()),
+            Err(AuthError::NotBuilt)
+        );
+        assert_eq!(c.poll_timeout(), None);
+    }
+
+    #[cfg(feature = "auth")]
+    #[test]
+    fn auth_request_as_written() {
+        let mut c = Connection::new(ConnectionConfig::default(), TestRng::new(1), Instant::ZERO);
+        let id = c
+            .authenticate(Instant::ZERO, config().expires(900))
+            .unwrap();
+        assert_eq!(id, AuthId(0));
+        let mut out = bytes::BytesMut::new();
+        while c.poll_transmit(Instant::ZERO, &mut out).is_some() {}
+        let text = core::str::from_utf8(&out).unwrap();
+        let tid = &text[5..21];
+        assert_eq!(
+            text,
+            alloc::format!(
+                "MSRP {tid} AUTH\r\nTo-Path: msrp://relay.example.net:2855;tcp\r\n\
+                 From-Path: msrp://127.0.0.1:40000/s;tcp\r\nExpires: 900\r\n-------{tid}$\r\n"
+            )
+        );
+        assert_eq!(c.pending_transactions(), 1);
+    }
+
+    #[test]
+    fn config_paths() {
+        let via: Path = "msrps://intra.example.com:9000/jui787s2f;tcp"
+            .parse()
+            .unwrap();
+        let c = config().via(&via).refresh(false);
+        assert_eq!(
+            c.to_path().to_string(),
+            "msrps://intra.example.com:9000/jui787s2f;tcp msrp://relay.example.net:2855;tcp"
+        );
+        assert!(!c.refresh);
+    }
+}

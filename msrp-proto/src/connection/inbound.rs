@@ -205,6 +205,11 @@ impl<R: RandomSource> Connection<R> {
                 Current::Ignore
             }
             (Ok(s), Some(Method::Send)) => self.accept_send(s, &head, &fields, reply),
+            // Any other method, AUTH and NICKNAME included: an endpoint is not a relay
+            // (RFC 4976 section 5.3: a client receives requests as RFC 4975 says; only
+            // relays act on AUTH, section 6.3), so it is a method this side does not
+            // support: 501 (RFC 4975 sections 10.9 and 12), to the whole From-Path
+            // (section 7.2, a non-SEND response).
             (Ok(s), _) => Current::Answer {
                 reply,
                 session: Some(s),

@@ -75,6 +75,8 @@ struct SimRelay {
     ok_headers: Vec<(String, String)>,
     /// AUTH requests received, and the Authorization each carried.
     auths: Vec<(ChunkHead, Option<String>)>,
+    /// Why each Authorization was refused.
+    refused: Vec<String>,
     next_tid: u32,
 }
 
@@ -94,6 +96,7 @@ impl SimRelay {
             challenge_override: None,
             ok_headers: vec![("Use-Path".into(), USE_PATH.into())],
             auths: Vec::new(),
+            refused: Vec::new(),
             next_tid: 0,
         }
     }
@@ -193,7 +196,7 @@ impl SimRelay {
             return Self::respond(&head, &me, 401, &c);
         }
         if let Err(why) = self.check_digest(&head) {
-            eprintln!("relay: {why}");
+            self.refused.push(why);
             let c = vec![("WWW-Authenticate".into(), self.challenge(false))];
             return Self::respond(&head, &me, 401, &c);
         }
@@ -336,6 +339,7 @@ fn challenge_answered_then_use_path_surfaced() {
     let evs = exchange(&mut conn, &mut relay, Instant::ZERO);
     assert_eq!(authorized(&evs), [(auth, USE_PATH.to_string(), Some(600))]);
     assert_eq!(failed(&evs), []);
+    assert!(relay.refused.is_empty(), "{:?}", relay.refused);
     assert_eq!(conn.auth_use_path(auth).unwrap().to_string(), USE_PATH);
     // AUTH without credentials, then with the answer to the challenge (RFC 4976 5.1).
     assert_eq!(relay.auths.len(), 2);
@@ -430,6 +434,7 @@ fn a_wrong_rspauth_fails() {
     let evs = exchange(&mut conn, &mut relay, Instant::ZERO);
     assert_eq!(failed(&evs), [AuthFailure::BadRspauth]);
     assert!(authorized(&evs).is_empty());
+    assert!(relay.refused.is_empty(), "the client's Digest was right");
 }
 
 #[test]
@@ -493,6 +498,7 @@ fn wrong_password_fails_on_the_second_401() {
     let evs = exchange(&mut conn, &mut relay, Instant::ZERO);
     assert_eq!(failed(&evs), [AuthFailure::Unauthorized]);
     assert_eq!(relay.auths.len(), 2, "one answer to the challenge, no more");
+    assert_eq!(relay.refused, ["wrong response"]);
 }
 
 #[test]
@@ -571,7 +577,13 @@ fn stop_auth_stops_the_refresh() {
 /// A bad challenge or response never panics: the AUTH fails with a typed reason.
 #[test]
 fn bad_challenges_and_responses_are_typed_failures() {
-    let cases: Vec<(Option<&str>, Vec<(&str, &str)>, fn(&AuthFailure) -> bool)> = vec![
+    // (the 401's WWW-Authenticate, the 200's header fields, the failure expected)
+    type Case = (
+        Option<&'static str>,
+        Vec<(&'static str, &'static str)>,
+        fn(&AuthFailure) -> bool,
+    );
+    let cases: Vec<Case> = vec![
         // A 401 without a nonce.
         (
             Some(r#"Digest realm="relay.example.net", qop="auth""#),
@@ -787,9 +799,7 @@ fn an_auth_through_a_first_relay() {
         head.to_path().unwrap().to_string(),
         format!("{USE_PATH} {outer}")
     );
-    let challenge = format!(
-        "Digest realm=\"extra.example.com\", qop=\"auth\", nonce=\"Uumu8cAV38FGsEF31VLevIbNXj9HWO\""
-    );
+    let challenge = "Digest realm=\"extra.example.com\", qop=\"auth\", nonce=\"Uumu8cAV38FGsEF31VLevIbNXj9HWO\"".to_string();
     let resp = SimRelay::respond(
         &head,
         &uri(outer),
@@ -802,4 +812,38 @@ fn an_auth_through_a_first_relay() {
     let a = second.authorization().unwrap();
     assert_eq!(a.get("uri"), Some(outer));
     assert_eq!(a.get("realm"), Some("extra.example.com"));
+}
+
+/// An AUTH that reaches an endpoint: it is not a relay, so the method is one it does not
+/// support (RFC 4976 section 5.3, RFC 4975 sections 10.9 and 12): 501, sent back along
+/// the whole From-Path (RFC 4975 section 7.2). One for no session of its own: 481.
+#[test]
+fn an_endpoint_answers_auth_with_501() {
+    let mut bob = Connection::new(
+        ConnectionConfig::default(),
+        TestRng::new(0xb0b),
+        Instant::ZERO,
+    );
+    bob.add_session(SessionConfig::new(uri(BOB), Path::new(uri(ALICE))));
+    for (to, code) in [(BOB, 501), ("msrp://bob.example.com:8145/other;tcp", 481)] {
+        let request = format!(
+            "MSRP a1b2c3d4 AUTH\r\nTo-Path: {to}\r\nFrom-Path: {USE_PATH} {ALICE}\r\n\
+             -------a1b2c3d4$\r\n"
+        );
+        bob.handle_input(Instant::ZERO, request.as_bytes());
+        let evs = events(&mut bob);
+        assert!(
+            matches!(&evs[..], [Event::Rejected { code: c, .. }] if *c == code),
+            "{evs:?}"
+        );
+        let wire = drain(&mut bob, Instant::ZERO);
+        let answer = chunks(&wire).remove(0);
+        assert_eq!(answer.status(), Some(code));
+        assert_eq!(answer.head.transaction_id().as_str(), "a1b2c3d4");
+        assert_eq!(
+            answer.head.to_path().unwrap().to_string(),
+            format!("{USE_PATH} {ALICE}")
+        );
+        assert_eq!(answer.head.from_path().unwrap().to_string(), to);
+    }
 }
