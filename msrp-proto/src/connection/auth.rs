@@ -120,21 +120,25 @@ pub enum AuthError {
 
 /// Why an AUTH ended without a URI, or why a URI it gave is no longer to be used
 /// ([`Event::AuthFailed`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum AuthFailure {
     /// The relay answered with this code: 403 (not authorized, RFC 4976 section 6.3) or
     /// any other error but 401 and 423.
+    #[error("the relay answered {0}")]
     Rejected(u16),
     /// A 401 answered a request that carried the answer to this attempt's challenge, and
     /// the nonce was not `stale`: the credentials are wrong (RFC 4976 section 6.3).
+    #[error("the relay refused the credentials")]
     Unauthorized,
     /// A 401 whose challenge cannot be answered: no or a malformed WWW-Authenticate, no
     /// nonce, no `qop=auth`, another algorithm than MD5, another realm than the
     /// credentials are for (RFC 4976 section 9.1).
-    BadChallenge(DigestError),
+    #[error("unusable challenge: {0}")]
+    BadChallenge(#[source] DigestError),
     /// A 423 (RFC 4976 section 6.3) after a retry, or without a Min-Expires or
     /// Max-Expires to retry with.
+    #[error("Expires out of bounds (Min-Expires {min:?}, Max-Expires {max:?})")]
     IntervalOutOfBounds {
         /// Its Min-Expires.
         min: Option<u64>,
@@ -144,35 +148,20 @@ pub enum AuthFailure {
     /// The relay's response could not be used: malformed, a 200 without a readable
     /// Use-Path, an Expires that is not a number of seconds, a malformed
     /// Authentication-Info.
+    #[error("unusable response: {0}")]
     BadResponse(&'static str),
     /// The 200's `rspauth` does not prove that the relay knows the password (RFC 2617
     /// section 3.2.3): it is not the relay it claims to be.
+    #[error("the relay's rspauth does not match")]
     BadRspauth,
     /// No response within 30 seconds (RFC 4975 section 7.1.1's transaction timer).
+    #[error("no response in time")]
     Timeout,
     /// The connection closed: a URI it gave is no longer valid (RFC 4976 section 6.3: the
     /// relay invalidates it with the connection).
+    #[error("the connection closed")]
     ConnectionClosed,
 }
-
-impl core::fmt::Display for AuthFailure {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self {
-            AuthFailure::Rejected(code) => write!(f, "the relay answered {code}"),
-            AuthFailure::Unauthorized => f.write_str("the relay refused the credentials"),
-            AuthFailure::BadChallenge(e) => write!(f, "unusable challenge: {e}"),
-            AuthFailure::IntervalOutOfBounds { min, max } => {
-                write!(f, "Expires out of bounds (min {min:?}, max {max:?})")
-            }
-            AuthFailure::BadResponse(why) => write!(f, "unusable response: {why}"),
-            AuthFailure::BadRspauth => f.write_str("the relay's rspauth does not match"),
-            AuthFailure::Timeout => f.write_str("no response in time"),
-            AuthFailure::ConnectionClosed => f.write_str("the connection closed"),
-        }
-    }
-}
-
-impl core::error::Error for AuthFailure {}
 
 /// The request waiting for a response.
 #[derive(Debug, Clone)]

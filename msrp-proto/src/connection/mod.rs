@@ -17,7 +17,8 @@
 //! - **commands**: [`Connection::send`], [`Connection::send_stream`] /
 //!   [`Connection::write`] / [`Connection::finish`], [`Connection::abort`],
 //!   [`Connection::send_keepalive`], [`Connection::close_session`],
-//!   [`Connection::report_failure`]: they queue work and never write by themselves;
+//!   [`Connection::report_failure`], [`Connection::authenticate`] (AUTH to a relay, RFC
+//!   4976) and [`Connection::stop_auth`]: they queue work and never write by themselves;
 //! - **getters**: [`Connection::queued_bytes`], [`Connection::progress`],
 //!   [`Connection::is_closed`], ...
 //!
@@ -71,6 +72,16 @@
 //! incremental) and failure REPORTs on request; runs the 30-second response timer from
 //! each chunk's last byte. A listening endpoint binds sessions to connections with a
 //! [`SessionTable`].
+//!
+//! # Through relays (RFC 4976)
+//!
+//! On a connection to its relay, a client calls [`Connection::authenticate`]; the
+//! relay's URI comes in [`Event::Authorized`] (its Use-Path), and the AUTH is refreshed
+//! before it expires. A session through the relay is configured with
+//! [`SessionConfig::relays`]: its To-Path is the Use-Path, then the peer's `a=path`; the
+//! path to advertise in SDP is [`SessionConfig::local_path`]. Requests from the peer
+//! arrive with only this side's URI left in their To-Path (each relay removes its own,
+//! RFC 4976 section 6.4) and responses go back along their From-Path.
 
 mod accept;
 mod auth;
