@@ -1,5 +1,6 @@
 //! Sans-IO MSRP (RFC 4975): the wire codec, transactions, chunking, reassembly, the link
-//! layer and the endpoint connection state machine; relays are next.
+//! layer and the endpoint connection state machine, with the client side of relays (RFC
+//! 4976: AUTH with HTTP Digest, paths through relays); the relay engine is next.
 //!
 //! Bytes go in, events and bytes come out; nothing here opens a socket, spawns a task or
 //! reads a clock. An application drives a [`Connection`](connection::Connection) per
@@ -110,6 +111,9 @@
 //!   others wait), the transaction table and its timers, the close.
 //! - `testing` (feature `testing`): two connections joined in memory with a simulated
 //!   clock and a middlebox that re-segments, reorders, duplicates, delays or cuts.
+//! - [`auth`]: HTTP Digest for AUTH to relays (RFC 4976 section 9.1); the AUTH
+//!   transaction runs on the connection
+//!   ([`Connection::authenticate`](connection::Connection::authenticate)).
 //! - [`chunking`]: sending a message as SEND chunks, interruptible, never containing its
 //!   own end-line.
 //! - [`transaction`]: outgoing transactions and their 30-second response timer.
@@ -140,6 +144,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod auth;
 pub mod chunking;
 pub mod connection;
 mod limits;

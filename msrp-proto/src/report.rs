@@ -164,13 +164,15 @@ impl Reply {
         let raw = request.raw();
         let (to, from) = if request.quirks().is_empty() {
             let (first_from, _) = first_and_last(from_path);
-            let (_, last_to) = first_and_last(to_path);
+            // The responder is the URI the request was routed by: the first (and, at an
+            // endpoint, only) To-Path URI.
+            let (first_to, _) = first_and_last(to_path);
             let reply_to = if method == Method::Send {
                 first_from
             } else {
                 from_path
             };
-            (sub_bytes(raw, reply_to), sub_bytes(raw, last_to))
+            (sub_bytes(raw, reply_to), sub_bytes(raw, first_to))
         } else {
             let opts = msrp_uri::ParseOptions::TOLERANT;
             let (to_p, _) = Path::parse_with(to_path, &opts).ok()?;
@@ -181,7 +183,7 @@ impl Reply {
                 from_p
             };
             let text = |p: &dyn core::fmt::Display| Bytes::from(alloc::format!("{p}").into_bytes());
-            (text(&reply_to), text(to_p.last()?))
+            (text(&reply_to), text(to_p.first()?))
         };
         if to.is_empty() || from.is_empty() {
             return None;
@@ -351,7 +353,7 @@ From-Path: msrp://relay:1/r;tcp msrp://alice.example.com:7777/iau39;tcp\r\n{extr
                 let wrote = reply.write(code, &mut got);
                 assert_eq!(wrote, response_wanted(&h, code), "{method} {code}");
                 if wrote {
-                    let me = h.to_path().unwrap().last().cloned().unwrap();
+                    let me = h.to_path().unwrap().first().cloned().unwrap();
                     let want = Chunk::response_to(&h, me, code, Some(reason_phrase(code))).unwrap();
                     let mut out = BytesMut::new();
                     want.encode(&mut out).unwrap();

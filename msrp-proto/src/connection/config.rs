@@ -30,8 +30,14 @@ use msrp_uri::{Mode, Path, Uri};
 pub struct SessionConfig {
     /// This endpoint's URI in the session (the last URI of its `a=path`).
     pub local_uri: Uri,
-    /// Where requests go: the peer's `a=path`, after any local relays.
+    /// Where requests go (the To-Path, RFC 4975 section 7.1): this side's relays (see
+    /// [`SessionConfig::relays`]), then the peer's `a=path` (which holds the peer's
+    /// relays, then the peer).
     pub to_path: Path,
+    /// This side's relays, in the order its requests visit them: the Use-Path of its
+    /// (outermost) AUTH (RFC 4976 section 5.1). They are also at the front of `to_path`;
+    /// kept here for [`SessionConfig::local_path`]. Empty: no relay of its own.
+    pub relays: Vec<Uri>,
     /// Types this endpoint accepts (local `a=accept-types`); others get 415.
     pub accept_types: Vec<String>,
     /// Types it accepts inside containers (local `a=accept-wrapped-types`).
@@ -58,12 +64,64 @@ impl SessionConfig {
         SessionConfig {
             local_uri,
             to_path,
+            relays: Vec::new(),
             accept_types: vec![String::from("*")],
             accept_wrapped_types: Vec::new(),
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
             cema: false,
             learn_to_path: false,
         }
+    }
+
+    /// Sends through this side's relays: `use_path`, the Use-Path of the AUTH
+    /// ([`Event::Authorized`](super::Event::Authorized)), goes in front of the peer's path
+    /// in `to_path` (RFC 4976 section 5.1: the client "takes the list of URIs in the
+    /// Use-Path header after the outermost authentication and appends the list of URIs
+    /// provided in the path attribute in the peer's session description"). Relays set
+    /// before are replaced.
+    ///
+    /// ```
+    /// use msrp_proto::connection::SessionConfig;
+    /// use msrp_proto::uri::Path;
+    ///
+    /// let use_path: Path = "msrps://relay.example.com:9000/hjdhfha;tcp".parse()?;
+    /// let config = SessionConfig::new(
+    ///     "msrps://bob.example.com:1234/fuige;tcp".parse()?,
+    ///     "msrp://a.example.com:1234/agic456;tcp".parse()?,
+    /// )
+    /// .relays(&use_path);
+    /// assert_eq!(
+    ///     config.to_path.to_string(),
+    ///     "msrps://relay.example.com:9000/hjdhfha;tcp msrp://a.example.com:1234/agic456;tcp"
+    /// );
+    /// // Bob's a=path in RFC 4976 section 11.
+    /// assert_eq!(
+    ///     config.local_path().to_string(),
+    ///     "msrps://relay.example.com:9000/hjdhfha;tcp msrps://bob.example.com:1234/fuige;tcp"
+    /// );
+    /// # Ok::<(), msrp_proto::uri::UriError>(())
+    /// ```
+    #[must_use]
+    pub fn relays(mut self, use_path: &Path) -> Self {
+        for old in core::mem::take(&mut self.relays) {
+            if self.to_path.len() > 1 && self.to_path.first().is_some_and(|u| u.matches(&old)) {
+                self.to_path.pop_front();
+            }
+        }
+        for uri in use_path.iter().rev() {
+            self.to_path.push_front(uri.clone());
+        }
+        self.relays = use_path.iter().cloned().collect();
+        self
+    }
+
+    /// The path to advertise in the SDP `a=path` (RFC 4975 section 8.3, RFC 4976 section
+    /// 5.1): this side's relays in reverse order (the peer reaches the outermost first),
+    /// then [`SessionConfig::local_uri`]. Without relays, just the local URI.
+    pub fn local_path(&self) -> Path {
+        let mut p: Path = self.relays.iter().rev().cloned().collect();
+        p.push_back(self.local_uri.clone());
+        p
     }
 
     /// Sets the accepted types (local `a=accept-types`).

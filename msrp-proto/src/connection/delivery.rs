@@ -5,19 +5,21 @@
 use alloc::string::String;
 
 use super::Connection;
-use super::event::{Event, FailReason, SessionId};
+use super::event::{Event, FailReason, MessageHandle, SessionId};
 use super::sender::TxInfo;
 use crate::transaction::Expect;
 use crate::wire::{ChunkHead, HeadFields, RandomSource};
 
 impl<R: RandomSource> Connection<R> {
     pub(crate) fn on_response(&mut self, head: &ChunkHead) {
-        let Some((_, info)) = self.link.on_response(&head.transaction_id()) else {
-            return;
+        let info = match self.link.on_response(&head.transaction_id()) {
+            Some((_, TxInfo::Message(h))) => h,
+            Some((_, TxInfo::Auth(auth))) => return self.on_auth_response(auth, head),
+            None => return,
         };
         let code = head.status_code().unwrap_or(0);
         if code == 200 {
-            self.out.on_ok(info.message, self.now, &mut self.events);
+            self.out.on_ok(info, self.now, &mut self.events);
         } else {
             self.transaction_failed(info, FailReason::Response(code));
         }
@@ -25,14 +27,14 @@ impl<R: RandomSource> Connection<R> {
 
     /// A transaction failed: its message fails (also one already retired, when an error
     /// answers a `Failure-Report: partial` chunk late).
-    pub(crate) fn transaction_failed(&mut self, info: TxInfo, reason: FailReason) {
-        if self.out.stop(info.message, Some(reason), &mut self.events) {
+    pub(crate) fn transaction_failed(&mut self, message: MessageHandle, reason: FailReason) {
+        if self.out.stop(message, Some(reason), &mut self.events) {
             return;
         }
-        if let Some((session, message_id)) = self.out.take_retired_handle(info.message) {
+        if let Some((session, message_id)) = self.out.take_retired_handle(message) {
             self.events.push_back(Event::SendFailed {
                 session,
-                message: info.message,
+                message,
                 message_id,
                 reason,
             });
@@ -42,8 +44,12 @@ impl<R: RandomSource> Connection<R> {
     /// Handles the transactions that timed out.
     pub(crate) fn expire_transactions(&mut self, now: crate::Instant) {
         for e in self.link.expire(now) {
-            if e.expect == Expect::Response {
-                self.transaction_failed(e.data, FailReason::Timeout);
+            match e.data {
+                TxInfo::Message(h) if e.expect == Expect::Response => {
+                    self.transaction_failed(h, FailReason::Timeout);
+                }
+                TxInfo::Auth(auth) => self.auth_failed(auth, super::AuthFailure::Timeout),
+                TxInfo::Message(_) => {}
             }
         }
     }

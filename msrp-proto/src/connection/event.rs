@@ -4,6 +4,7 @@
 use alloc::string::String;
 use bytes::Bytes;
 
+use super::auth::{AuthFailure, AuthId};
 use crate::link::CloseReason;
 use crate::wire::{ByteRange, ParseError};
 
@@ -183,6 +184,25 @@ pub enum Event {
     SessionClosed {
         /// The session.
         session: SessionId,
+    },
+    /// A relay accepted an AUTH ([`Connection::authenticate`](super::Connection::authenticate),
+    /// RFC 4976 section 5.1): put `use_path` in the sessions' paths
+    /// ([`SessionConfig::relays`](super::SessionConfig::relays)). Comes again after each
+    /// refresh.
+    Authorized {
+        /// The AUTH.
+        auth: AuthId,
+        /// The 200's Use-Path: the URIs to put first in To-Path (RFC 4976 section 4.2).
+        use_path: msrp_uri::Path,
+        /// The 200's Expires: how many seconds the URIs stay valid (section 4.6).
+        expires: Option<u64>,
+    },
+    /// An AUTH failed, or a URI it gave is no longer valid; it is over (no refresh).
+    AuthFailed {
+        /// The AUTH.
+        auth: AuthId,
+        /// Why.
+        reason: AuthFailure,
     },
     /// The peer's bytes could not be parsed. A fatal error is followed by
     /// [`Event::Closed`].

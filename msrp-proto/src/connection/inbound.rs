@@ -120,6 +120,9 @@ impl<R: RandomSource> Connection<R> {
                 Err(e) => {
                     self.inbound.current = None;
                     self.inbound.wrapper = None;
+                    if let Some(tid) = e.transaction_id() {
+                        self.on_malformed_response(tid);
+                    }
                     if let Some(r) = self.answer_rejected(&e) {
                         self.push_control(&r);
                     }
@@ -163,7 +166,7 @@ impl<R: RandomSource> Connection<R> {
         if method == Method::Report || !wanted || head.transaction_id() != Some(tid) {
             return None;
         }
-        let local = head.to_path()?.last()?.clone();
+        let local = head.to_path()?.first()?.clone();
         let from = head.from_path()?;
         let to = if method == Method::Send {
             Path::new(from.first()?.clone())
@@ -202,6 +205,11 @@ impl<R: RandomSource> Connection<R> {
                 Current::Ignore
             }
             (Ok(s), Some(Method::Send)) => self.accept_send(s, &head, &fields, reply),
+            // Any other method, AUTH and NICKNAME included: an endpoint is not a relay
+            // (RFC 4976 section 5.3: a client receives requests as RFC 4975 says; only
+            // relays act on AUTH, section 6.3), so it is a method this side does not
+            // support: 501 (RFC 4975 sections 10.9 and 12), to the whole From-Path
+            // (section 7.2, a non-SEND response).
             (Ok(s), _) => Current::Answer {
                 reply,
                 session: Some(s),

@@ -17,7 +17,8 @@
 //! - **commands**: [`Connection::send`], [`Connection::send_stream`] /
 //!   [`Connection::write`] / [`Connection::finish`], [`Connection::abort`],
 //!   [`Connection::send_keepalive`], [`Connection::close_session`],
-//!   [`Connection::report_failure`]: they queue work and never write by themselves;
+//!   [`Connection::report_failure`], [`Connection::authenticate`] (AUTH to a relay, RFC
+//!   4976) and [`Connection::stop_auth`]: they queue work and never write by themselves;
 //! - **getters**: [`Connection::queued_bytes`], [`Connection::progress`],
 //!   [`Connection::is_closed`], ...
 //!
@@ -71,8 +72,19 @@
 //! incremental) and failure REPORTs on request; runs the 30-second response timer from
 //! each chunk's last byte. A listening endpoint binds sessions to connections with a
 //! [`SessionTable`].
+//!
+//! # Through relays (RFC 4976)
+//!
+//! On a connection to its relay, a client calls [`Connection::authenticate`]; the
+//! relay's URI comes in [`Event::Authorized`] (its Use-Path), and the AUTH is refreshed
+//! before it expires. A session through the relay is configured with
+//! [`SessionConfig::relays`]: its To-Path is the Use-Path, then the peer's `a=path`; the
+//! path to advertise in SDP is [`SessionConfig::local_path`]. Requests from the peer
+//! arrive with only this side's URI left in their To-Path (each relay removes its own,
+//! RFC 4976 section 6.4) and responses go back along their From-Path.
 
 mod accept;
+mod auth;
 mod config;
 mod delivery;
 mod event;
@@ -98,6 +110,7 @@ use crate::wire::{Chunk, RandomSource, random_id};
 
 pub use crate::link::{CloseReason, Framing};
 pub use accept::type_matches;
+pub use auth::{AuthConfig, AuthError, AuthFailure, AuthId};
 pub use config::{
     ConnectionConfig, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_REPORT_TIMEOUT,
     DEFAULT_STREAM_GATHER_DELAY, SessionConfig,
@@ -190,6 +203,8 @@ pub struct Connection<R> {
     route_cache: Option<(Bytes, SessionId)>,
     /// The latest instant the driver passed (for timers armed by received responses).
     now: Instant,
+    /// AUTHs to relays, by [`AuthId`]; `None` once ended.
+    auths: alloc::vec::Vec<Option<auth::AuthState>>,
 }
 
 impl<R> core::fmt::Debug for Connection<R> {
@@ -296,6 +311,7 @@ impl<R: RandomSource> Connection<R> {
             blocked: None,
             route_cache: None,
             now,
+            auths: alloc::vec::Vec::new(),
         }
     }
 
@@ -325,12 +341,14 @@ impl<R: RandomSource> Connection<R> {
     }
 
     /// Runs the timers due at `now`: transactions without a response fail with
-    /// [`FailReason::Timeout`]. Safe to call early or late. Call
+    /// [`FailReason::Timeout`] (an AUTH with [`AuthFailure::Timeout`]); AUTHs due for a
+    /// refresh are sent. Safe to call early or late. Call
     /// [`Connection::poll_transmit`] afterwards (held streamed writes may be due).
     pub fn handle_timeout(&mut self, now: Instant) {
         self.now = self.now.max(now);
         self.expire_transactions(now);
         self.out.on_timeout(now, &mut self.events);
+        self.auth_timers(now);
     }
 
     /// The transport closed or failed: every message still being sent fails with
@@ -359,6 +377,7 @@ impl<R: RandomSource> Connection<R> {
         }
         self.out.clear();
         self.inbound_clear();
+        self.auth_close();
         self.blocked = None;
         self.events.push_back(Event::Closed { reason });
     }
@@ -409,16 +428,20 @@ impl<R: RandomSource> Connection<R> {
     }
 
     /// When [`Connection::handle_timeout`] is next due: the earliest response deadline,
-    /// or when held streamed writes must go out. `None`: no timer runs.
+    /// when held streamed writes must go out, or when an AUTH is to be refreshed. `None`: no timer runs.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
         if self.is_closed() {
             return None;
         }
-        match (self.link.next_deadline(), self.out.next_deadline()) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        [
+            self.link.next_deadline(),
+            self.out.next_deadline(),
+            self.auth_deadline(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     fn check_writable(&mut self) {
@@ -580,7 +603,7 @@ impl<R: RandomSource> Connection<R> {
             .message_id(&message_id)
             .byte_range(1, Some(0), Some(0));
         let h = self.out.add_keepalive(session, message_id);
-        let tx = (tid, Expect::Response, TxInfo { message: h });
+        let tx = (tid, Expect::Response, TxInfo::Message(h));
         self.link.push_control(encode(&chunk), Some(tx));
         Ok(h)
     }

@@ -13,8 +13,11 @@ use crate::wire::{Continuation, RandomSource, random_id};
 
 /// What the link keeps per transaction of ours.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct TxInfo {
-    pub(crate) message: MessageHandle,
+pub(crate) enum TxInfo {
+    /// A chunk (or keep-alive) of this message.
+    Message(MessageHandle),
+    /// An AUTH request (RFC 4976 section 5.1).
+    Auth(super::auth::AuthId),
 }
 
 /// The [`Outbox`] of an endpoint: its outgoing messages, the sessions' paths and the
@@ -71,7 +74,7 @@ impl<R: RandomSource> Outbox<TxInfo> for Sender<'_, R> {
                     tid,
                     has_body: true,
                     expect,
-                    data: TxInfo { message: h },
+                    data: TxInfo::Message(h),
                 });
             }
         }

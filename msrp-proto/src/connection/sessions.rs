@@ -114,7 +114,10 @@ impl<R: RandomSource> Connection<R> {
         to: &Path,
         table: Option<&mut SessionTable>,
     ) -> Result<SessionId, u16> {
-        let target = to.last().ok_or(481u16)?;
+        // RFC 4975 section 7.3: the To-Path has one URI when it reaches the endpoint, the
+        // relays having removed theirs (RFC 4976 section 6.4); the first is the one that
+        // names this side.
+        let target = to.first().ok_or(481u16)?;
         if let Some(s) = self.session_for(target) {
             return Ok(s);
         }

@@ -1,7 +1,7 @@
 //! The wire codec: chunk parsing and serializing, RFC 4975 sections 7 and 9.
 
 mod continuation;
-mod digest;
+pub(crate) mod digest;
 mod error;
 mod fast_head;
 mod fields;

@@ -11,6 +11,8 @@ mod lifecycle;
 mod outcomes;
 mod reassembly;
 mod refusals;
+#[cfg(feature = "auth")]
+mod relay;
 mod reports;
 mod terminal_events;
 mod time;
