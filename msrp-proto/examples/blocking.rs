@@ -106,6 +106,10 @@ fn main() {
                         data[offset as usize..offset as usize + piece.len()].copy_from_slice(&piece)
                     }
                     Event::MessageComplete { .. } => complete = true,
+                    // A streamed message is announced before its data.
+                    Event::MessageStarted { total, .. } => {
+                        assert_eq!(total, Some(expected.len() as u64));
+                    }
                     other => panic!("Bob: {other:?}"),
                 }
             }
@@ -144,7 +148,8 @@ fn main() {
         let (events, closed) = pump(&mut conn, &mut stream, start, &mut buf, &mut out);
         for e in events {
             match e {
-                Event::ReportReceived { .. } => {}
+                // The text asked for no REPORT: its 200 says the peer took it.
+                Event::ReportReceived { .. } | Event::MessageAccepted { .. } => {}
                 Event::MessageDelivered { .. } => delivered = true,
                 other => panic!("Alice: {other:?}"),
             }
