@@ -17,12 +17,13 @@ use tokio::task::JoinSet;
 
 use crate::file_meta::{Expected, safe_name};
 use crate::im::{self, Content};
-use crate::listening::{ListenSettings, bind_and_offer};
+use crate::listening::{ListenSettings, attach_and_offer, bind_and_offer};
 use crate::output::{event, line, say};
+use crate::relay_opts::RelayArgs;
 use crate::save::{Saved, Sink};
 use crate::signals::stop_requested;
 use crate::size::parse_size;
-use crate::tls_opts::ServerTls;
+use crate::tls_opts::{ClientTls, ServerTls};
 
 /// Arguments of `msrp listen`.
 #[derive(Debug, Args)]
@@ -33,6 +34,11 @@ pub(crate) struct ListenArgs {
     bind: String,
     #[command(flatten)]
     tls: ServerTls,
+    #[command(flatten)]
+    relay: RelayArgs,
+    /// With an msrps --relay: trust the certificates in this PEM file for it.
+    #[arg(long, value_name = "FILE", requires = "relay")]
+    tls_ca: Option<PathBuf>,
     /// Serve MSRP over WebSocket (RFC 7977, subprotocol `msrp`): peers open
     /// ws://IP:PORT/ (wss:// with TLS); the session URI has the `ws` transport.
     #[arg(long)]
@@ -87,6 +93,11 @@ With --json, one object per line, each with an \"event\" field:
   file_failed    message_id, reason (\"aborted\" | \"refused\" | \"closed\"), code
   session_closed reason (null when closed by this side)
 
+With --relay URI (and --user, --password): the session is reached through that MSRP
+relay (RFC 4976): listen connects to it and authenticates (AUTH with Digest), then
+prints the path the relay gave (the relay's URI, then this side's: give the whole line,
+quoted, to `msrp send --to`) and an SDP with it in a=path; --bind is not used.
+
 Exit status: 0 when stopped by SIGINT or SIGTERM (sessions are closed first) or, with
 --once, when the session ended with every file intact; 1 with --once when a file was
 aborted, refused or did not match the offer; 2 on usage or local errors (the address is
@@ -119,6 +130,9 @@ async fn listen(args: ListenArgs) -> Result<u8, String> {
         && !dir.is_dir()
     {
         return Err(format!("--save-dir {}: not a directory", dir.display()));
+    }
+    if let Some(relay) = args.relay.relay()? {
+        return through_relay(&args, &relay).await;
     }
     let mut offered = bind_and_offer(ListenSettings {
         bind: &args.bind,
@@ -195,6 +209,54 @@ struct Context {
     save_dir: Option<PathBuf>,
     expected: Option<Expected>,
     failed: Arc<AtomicBool>,
+}
+
+/// `listen --relay`: one session, reached through the relay, served until a signal (the
+/// relay keeps the authorisation; peers come and go through it).
+async fn through_relay(args: &ListenArgs, relay: &msrp_tokio::Relay) -> Result<u8, String> {
+    if args.offer.is_some() || args.ws || args.tls.tls_cert.is_some() || args.tls.tls_self_signed {
+        return Err("--relay does not go with --offer, --ws or the --tls-* listening flags".into());
+    }
+    let tls = ClientTls {
+        tls_ca: args.tls_ca.clone(),
+    };
+    let (attached, sdp) = attach_and_offer(
+        relay,
+        &tls,
+        args.accept_types.clone(),
+        args.max_size,
+        Direction::RecvOnly,
+    )
+    .await?;
+    let json = args.json;
+    let path = attached.path.to_string();
+    say(json, || path.clone());
+    say(json, || sdp.trim_end().to_owned());
+    event(
+        json,
+        "listening",
+        json!({"uri": path, "sdp": sdp, "answering": false, "relay": relay.uri.as_str()}),
+    );
+    let (stop_tx, stop) = watch::channel(false);
+    let failed = Arc::new(AtomicBool::new(false));
+    let ctx = Arc::new(Context {
+        json,
+        save_dir: args.save_dir.clone(),
+        expected: None,
+        failed: failed.clone(),
+    });
+    let mut served = tokio::spawn(serve(attached.session, attached.incoming, ctx, stop));
+    let stopped = tokio::select! {
+        _ = stop_requested() => true,
+        _ = &mut served => false,
+    };
+    if stopped {
+        let _ = stop_tx.send(true);
+        let _ = served.await;
+        return Ok(0);
+    }
+    // The connection to the relay ended.
+    Ok(if failed.load(Ordering::Relaxed) { 1 } else { 0 })
 }
 
 /// Serves one session until it closes (or `stop` asks to close it).

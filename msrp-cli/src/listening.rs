@@ -10,7 +10,7 @@ use msrp_sdp::{
     SessionDescription, Setup, SetupChoice, answer,
 };
 use msrp_tokio::uri::{Path, Uri};
-use msrp_tokio::{Config, Listener, OsRandom};
+use msrp_tokio::{Attached, Config, Listener, OsRandom, Relay, attach};
 
 use crate::file_meta::Expected;
 use crate::tls_opts::ServerTls;
@@ -107,6 +107,43 @@ pub(crate) async fn bind_and_offer(s: ListenSettings<'_>) -> Result<Offered, Str
         answering,
         expected,
     })
+}
+
+/// A session reached through a relay (RFC 4976): AUTH to it, and the SDP offering the
+/// path it gives (the relay, then this side: `a=path`), with the relay's address in the
+/// `c=` and `m=` lines.
+pub(crate) async fn attach_and_offer(
+    relay: &Relay,
+    tls: &crate::tls_opts::ClientTls,
+    accept_types: Vec<String>,
+    max_size: u64,
+    direction: Direction,
+) -> Result<(Attached, String), String> {
+    let mut config = Config::default()
+        .accept_types(accept_types.iter().cloned())
+        .max_message_size(max_size);
+    let secure = relay.uri.scheme() == msrp_tokio::uri::Scheme::Msrps;
+    match tls.config()? {
+        Some(c) => config = config.tls_client(c),
+        None if secure => return Err("an msrps relay needs --tls-ca FILE".into()),
+        None => {}
+    }
+    let attached = attach(relay, &config)
+        .await
+        .map_err(|e| format!("cannot use the relay {}: {e}", relay.uri.as_str()))?;
+    let port = relay.uri.port().unwrap_or(msrp_tokio::DEFAULT_PORT);
+    let proto = if secure { "TCP/TLS/MSRP" } else { "TCP/MSRP" };
+    let media = MsrpMediaBuilder::new(port, attached.path.clone())
+        .proto(proto)
+        .direction(direction)
+        .accept_types(accept_types.iter().map(String::as_str))
+        .max_size(max_size)
+        .setup(Setup::Active)
+        .build()
+        .map_err(|e| format!("cannot describe the session in SDP: {e}"))?;
+    let host = relay.uri.host_str().to_owned();
+    let sdp = session_around(media, &host)?;
+    Ok((attached, sdp))
 }
 
 /// Reads a peer's offer and answers its first MSRP media description.

@@ -16,6 +16,7 @@ mod listening;
 mod logging;
 mod output;
 mod progress;
+mod relay_opts;
 mod save;
 mod send;
 mod signals;

@@ -13,7 +13,8 @@ use msrp_proto::wire::random_id;
 use msrp_sdp::{Direction, FileRange, MsrpMediaBuilder};
 use msrp_tokio::uri::{Path, Scheme, Transport};
 use msrp_tokio::{
-    Config, Error, Incoming, OsRandom, Received, SendOptions, Sent, Session, connect, connect_ws,
+    Config, Error, Incoming, OsRandom, Received, SendOptions, Sent, Session, connect, connect_via,
+    connect_ws,
 };
 use serde_json::json;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncSeekExt};
@@ -22,6 +23,7 @@ use crate::file_meta::{FileMeta, guess_type, parse_range};
 use crate::im::{self, CPIM_CONTENT_TYPE, Content, CpimArgs, Want, Wrapper};
 use crate::output::{event, say};
 use crate::progress::Progress;
+use crate::relay_opts::RelayArgs;
 use crate::signals::stop_requested;
 use crate::size::parse_size;
 use crate::tls_opts::ClientTls;
@@ -65,6 +67,8 @@ pub(crate) struct SendArgs {
     #[command(flatten)]
     tls: ClientTls,
     #[command(flatten)]
+    relay: RelayArgs,
+    #[command(flatten)]
     cpim: CpimArgs,
     /// With --imdn: how long to wait for the notifications after the message was
     /// delivered, in seconds.
@@ -94,6 +98,11 @@ With --json, one object per line, each with an \"event\" field:
 --cpim and --imdn wrap text messages (not --file) in message/cpim. The peer answers
 IMDN requests over the same session: `msrp listen` answers delivery, `msrp chat`
 delivery and display.
+
+With --relay, the connection goes to the relay, which must authorise this side first
+(AUTH, RFC 4976 section 5; a refusal exits 1 with the relay's code); the message then
+goes through it to --to (the peer's path, which may start with its own relays). Relays
+such as Kamailio take chunks of 10K or less: use --max-chunk.
 
 Exit status: 0 delivered (the success REPORT arrived, or every 200 with --no-report);
 1 the peer refused it (the status code is printed: 413 too large, 415 type not
@@ -139,6 +148,13 @@ async fn send(args: SendArgs) -> u8 {
         Ok(_) => return usage("--to is empty".into()),
         Err(e) => return usage(format!("--to {}: not an MSRP URI: {e}", args.to)),
     };
+    let relay = match args.relay.relay() {
+        Ok(r) => r,
+        Err(e) => return usage(e),
+    };
+    if relay.is_some() && args.ws_url.is_some() {
+        return usage("--relay and --ws-url cannot be used together".into());
+    }
     let mut config = Config::default();
     if let Some(n) = args.max_chunk {
         if n == 0 {
@@ -148,7 +164,12 @@ async fn send(args: SendArgs) -> u8 {
     }
     match args.tls.config() {
         Ok(Some(c)) => config = config.tls_client(c),
-        Ok(None) if to.first().is_some_and(|u| u.scheme() == Scheme::Msrps) => {
+        Ok(None)
+            if to.first().is_some_and(|u| u.scheme() == Scheme::Msrps)
+                || relay
+                    .as_ref()
+                    .is_some_and(|r| r.uri.scheme() == Scheme::Msrps) =>
+        {
             return usage("msrps needs --tls-ca FILE (the certificate to trust)".into());
         }
         Ok(None) => {}
@@ -199,9 +220,10 @@ async fn send(args: SendArgs) -> u8 {
     let json = args.json;
     let mut stop = std::pin::pin!(stop_requested());
     let connecting = async {
-        match &args.ws_url {
-            Some(url) => connect_ws(url, &to, &config).await,
-            None => connect(&to, &config).await,
+        match (&relay, &args.ws_url) {
+            (Some(r), _) => connect_via(r, &to, &config).await,
+            (None, Some(url)) => connect_ws(url, &to, &config).await,
+            (None, None) => connect(&to, &config).await,
         }
     };
     let (session, mut incoming) = tokio::select! {

@@ -49,18 +49,33 @@ pub async fn connect(to: &Path, config: &Config) -> Result<(Session, Incoming), 
         Transport::Ws | Transport::Wss => return Err(unsupported("ws needs the ws feature")),
         _ => return Err(unsupported("only the tcp and ws transports are supported")),
     }
-    let host = match first.host() {
+    let (io, local) = open(first, config).await?;
+    let span = tracing::info_span!("msrp.connection", peer = %first.as_str(), local = %local);
+    bind(io, local, first.scheme(), to, config, span).await
+}
+
+/// A byte stream a connection task can own: TCP, or TLS over TCP.
+pub(crate) trait Io: AsyncRead + AsyncWrite + Send + Unpin {}
+impl<T: AsyncRead + AsyncWrite + Send + Unpin> Io for T {}
+
+/// Opens a TCP connection to `uri`'s host and port (TLS for `msrps`), with the local
+/// address it comes from.
+pub(crate) async fn open(uri: &Uri, config: &Config) -> Result<(Box<dyn Io>, SocketAddr), Error> {
+    let unsupported = |reason| Error::Unsupported {
+        uri: uri.as_str().to_owned(),
+        reason,
+    };
+    let host = match uri.host() {
         Host::Ipv4(a) => a.to_string(),
         Host::Ipv6(a) => a.to_string(),
         Host::RegName(n) => n.to_owned(),
         Host::IpvFuture(_) => return Err(unsupported("an IPvFuture host")),
     };
-    let port = first.port().unwrap_or(DEFAULT_PORT);
+    let port = uri.port().unwrap_or(DEFAULT_PORT);
     let tcp = TcpStream::connect((host.as_str(), port)).await?;
     tcp.set_nodelay(true)?;
     let local = tcp.local_addr()?;
-    let span = tracing::info_span!("msrp.connection", peer = %first.as_str(), local = %local);
-    if first.scheme() == Scheme::Msrps {
+    if uri.scheme() == Scheme::Msrps {
         #[cfg(feature = "tls")]
         {
             let client = config
@@ -72,12 +87,15 @@ pub async fn connect(to: &Path, config: &Config) -> Result<(Session, Incoming), 
             let tls = tokio_rustls::TlsConnector::from(client)
                 .connect(name, tcp)
                 .await?;
-            return bind(tls, local, Scheme::Msrps, to, config, span).await;
+            return Ok((Box::new(tls), local));
         }
         #[cfg(not(feature = "tls"))]
-        return Err(unsupported("msrps needs the tls feature"));
+        {
+            let _ = config;
+            return Err(unsupported("msrps needs the tls feature"));
+        }
     }
-    bind(tcp, local, Scheme::Msrp, to, config, span).await
+    Ok((Box::new(tcp), local))
 }
 
 /// This side's URI on a connection from `local`.

@@ -372,6 +372,12 @@ impl Driver {
                 }
             }
             Event::Rejected { code, .. } => debug!(code, "refused a request from the peer"),
+            Event::Authorized { expires, .. } => {
+                debug!(?expires, "the relay renewed the authorisation")
+            }
+            Event::AuthFailed { reason, .. } => {
+                warn!(%reason, "the relay's authorisation ended: peers can no longer reach this side through it");
+            }
             Event::PeerError(e) => warn!(error = %e, "the peer's bytes do not parse"),
             Event::Closed { reason } => {
                 debug!(%reason, "connection closed");

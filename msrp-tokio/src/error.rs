@@ -50,6 +50,16 @@ pub enum Error {
     /// not ask for it; or a WebSocket URL could not be used.
     #[error("WebSocket: {0}")]
     WebSocket(String),
+    /// The relay did not authorise this side (RFC 4976 section 5): its AUTH was answered
+    /// with an error code (`code`: 403 forbidden, ...), the credentials were refused, or
+    /// its challenge or answer could not be used.
+    #[error("AUTH to the relay failed: {reason}")]
+    Auth {
+        /// Why, as the core says it.
+        reason: String,
+        /// The relay's status code, when it answered with one.
+        code: Option<u16>,
+    },
 }
 
 impl Error {
@@ -58,7 +68,8 @@ impl Error {
     pub fn status_code(&self) -> Option<u16> {
         match self {
             Error::Failed(FailReason::Response(c) | FailReason::Report(c))
-            | Error::SessionRefused(c) => Some(*c),
+            | Error::SessionRefused(c)
+            | Error::Auth { code: Some(c), .. } => Some(*c),
             _ => None,
         }
     }

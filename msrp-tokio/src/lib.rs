@@ -51,6 +51,7 @@ mod error;
 mod listener;
 mod random;
 mod received;
+pub mod relay;
 mod session;
 #[cfg(feature = "tls")]
 pub mod tls;
@@ -63,6 +64,7 @@ pub use error::Error;
 pub use listener::Listener;
 pub use random::OsRandom;
 pub use received::{Received, Sent};
+pub use relay::{Attached, Relay, attach, connect_via};
 pub use session::{Incoming, SendOptions, Session};
 #[cfg(feature = "ws")]
 pub use ws::connect_ws;
