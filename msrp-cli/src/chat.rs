@@ -8,14 +8,15 @@ use clap::{ArgGroup, Args};
 use msrp_cpim::RemoteComposing;
 use msrp_sdp::Direction;
 use msrp_tokio::uri::{Path, Scheme};
-use msrp_tokio::{Config, Incoming, Received, Session, connect, connect_ws};
+use msrp_tokio::{Config, Incoming, Received, Session, connect, connect_via, connect_ws};
 use serde_json::json;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::task::JoinSet;
 
 use crate::im::{self, CPIM_CONTENT_TYPE, Content, CpimArgs, Wrapper};
-use crate::listening::{ListenSettings, bind_and_offer};
+use crate::listening::{ListenSettings, attach_and_offer, bind_and_offer};
 use crate::output::{event, line, say};
+use crate::relay_opts::RelayArgs;
 use crate::signals::stop_requested;
 use crate::tls_opts::{ClientTls, ServerTls};
 
@@ -46,6 +47,8 @@ pub(crate) struct ChatArgs {
     #[command(flatten)]
     client_tls: ClientTls,
     #[command(flatten)]
+    relay: RelayArgs,
+    #[command(flatten)]
     cpim: CpimArgs,
     /// Print one JSON object per event (NDJSON) instead of text.
     #[arg(long)]
@@ -66,6 +69,10 @@ disposition_notification), delivered (message_id, imdn_id), failed (code, reason
 text), imdn (message_id, notification, status), imdn_sent (the same, for an answer
 this side sent), composing (state: active or idle), file (message_id, content_type,
 total: a non-text message, not kept), closed (reason).
+
+With --relay URI (--user, --password): --to sends through the relay (AUTH first),
+--listen waits for the peer on the path the relay gives (printed; the address is not
+used).
 
 Exit status: 0 when the session ended (by either side or by end of input), 2 on usage
 or local errors, 3 when the peer cannot be reached, 130 or 143 after SIGINT or SIGTERM.";
@@ -92,7 +99,37 @@ pub(crate) fn run(args: ChatArgs) -> ExitCode {
 async fn chat(args: ChatArgs) -> u8 {
     let json = args.json;
     let mut stop = std::pin::pin!(stop_requested());
-    let (session, incoming) = if let Some(bind) = &args.listen {
+    let relay = match args.relay.relay() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("msrp chat: {e}");
+            return 2;
+        }
+    };
+    let (session, incoming) = if let (Some(relay), Some(_)) = (&relay, &args.listen) {
+        // Reached through the relay: its path is printed instead of a listening address.
+        let attached = match attach_and_offer(
+            relay,
+            &args.client_tls,
+            vec!["*".into()],
+            msrp_proto::connection::DEFAULT_MAX_MESSAGE_SIZE,
+            Direction::SendRecv,
+        )
+        .await
+        {
+            Ok(a) => a,
+            Err(e) => {
+                eprintln!("msrp chat: {e}");
+                return 3;
+            }
+        };
+        let (attached, sdp) = attached;
+        let path = attached.path.to_string();
+        say(json, || path.clone());
+        say(json, || sdp.trim_end().to_owned());
+        event(json, "listening", json!({"uri": path, "sdp": sdp}));
+        (attached.session, attached.incoming)
+    } else if let Some(bind) = &args.listen {
         let mut offered = match bind_and_offer(ListenSettings {
             bind,
             tls: &args.server_tls,
@@ -150,9 +187,10 @@ async fn chat(args: ChatArgs) -> u8 {
             }
         }
         let connecting = async {
-            match &args.ws_url {
-                Some(url) => connect_ws(url, &to, &config).await,
-                None => connect(&to, &config).await,
+            match (&relay, &args.ws_url) {
+                (Some(r), _) => connect_via(r, &to, &config).await,
+                (None, Some(url)) => connect_ws(url, &to, &config).await,
+                (None, None) => connect(&to, &config).await,
             }
         };
         tokio::select! {

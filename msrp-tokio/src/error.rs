@@ -53,7 +53,7 @@ pub enum Error {
     /// The relay did not authorise this side (RFC 4976 section 5): its AUTH was answered
     /// with an error code (`code`: 403 forbidden, ...), the credentials were refused, or
     /// its challenge or answer could not be used.
-    #[error("AUTH to the relay failed: {reason}")]
+    #[error("AUTH to the relay failed: {reason}{}", .code.map(|c| format!(" ({c})")).unwrap_or_default())]
     Auth {
         /// Why, as the core says it.
         reason: String,
