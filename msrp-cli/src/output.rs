@@ -1,8 +1,6 @@
 //! Standard output for every subcommand: human lines or NDJSON events (`--json`), and a
 //! reader that goes away (`msrp demo | head -1`) ends output quietly instead of a panic.
 
-#![allow(dead_code)] // Until every subcommand prints through it (issue 14, in progress).
-
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 
