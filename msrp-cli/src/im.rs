@@ -292,7 +292,7 @@ pub(crate) fn show_notification(json: bool, n: &Imdn) {
     say(json, || {
         format!(
             "--- {} notification for {}: {}",
-            kind(&n.notification),
+            n.notification.kind(),
             n.message_id,
             n.notification.status()
         )
@@ -323,17 +323,8 @@ pub(crate) fn cpim_json(m: &CpimMessage) -> Value {
 
 /// The notification as JSON: the message it is about, its kind and status.
 pub(crate) fn notification_json(n: &Imdn) -> Value {
-    json!({"message_id": n.message_id, "notification": kind(&n.notification),
+    json!({"message_id": n.message_id, "notification": n.notification.kind(),
            "status": n.notification.status()})
-}
-
-/// `delivery`, `display` or `processing`.
-pub(crate) fn kind(n: &Notification) -> &'static str {
-    match n {
-        Notification::Delivery(_) => "delivery",
-        Notification::Display(_) => "display",
-        Notification::Processing(_) => "processing",
-    }
 }
 
 #[cfg(test)]

@@ -332,7 +332,7 @@ async fn notifications(
         let status = n.notification.status();
         failed |= !matches!(status, "delivered" | "displayed");
         say(json, || {
-            format!("--- {} notification: {status}", im::kind(&n.notification))
+            format!("--- {} notification: {status}", n.notification.kind())
         });
         event(json, "imdn", im::notification_json(&n));
     }

@@ -389,6 +389,16 @@ impl Notification {
         }
     }
 
+    /// Which notification it is: `delivery`, `display` or `processing` (the element's
+    /// name without `-notification`, and the Disposition-Notification request it answers).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Notification::Delivery(_) => "delivery",
+            Notification::Display(_) => "display",
+            Notification::Processing(_) => "processing",
+        }
+    }
+
     /// The status element's name (`delivered`, `displayed`, `stored`, ...).
     pub fn status(&self) -> &'static str {
         match self {

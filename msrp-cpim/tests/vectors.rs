@@ -23,11 +23,7 @@ fn addr(a: &NameAddr<'_>, with_display: bool) -> Value {
 #[cfg(feature = "xml")]
 fn imdn_json(doc: &[u8]) -> Value {
     let imdn = msrp_cpim::Imdn::parse(doc).unwrap();
-    let (kind, status) = match imdn.notification {
-        msrp_cpim::Notification::Delivery(_) => ("delivery", imdn.notification.status()),
-        msrp_cpim::Notification::Display(_) => ("display", imdn.notification.status()),
-        msrp_cpim::Notification::Processing(_) => ("processing", imdn.notification.status()),
-    };
+    let (kind, status) = (imdn.notification.kind(), imdn.notification.status());
     // Printing and parsing again gives the same document.
     assert_eq!(
         msrp_cpim::Imdn::parse(imdn.to_xml().as_bytes()).unwrap(),

@@ -119,11 +119,7 @@ fn xml_error(e: &msrp_cpim::XmlError) -> Value {
 fn imdn_json(doc: &[u8]) -> Value {
     match Imdn::parse(doc) {
         Ok(imdn) => {
-            let kind = match imdn.notification {
-                msrp_cpim::Notification::Delivery(_) => "delivery",
-                msrp_cpim::Notification::Display(_) => "display",
-                msrp_cpim::Notification::Processing(_) => "processing",
-            };
+            let kind = imdn.notification.kind();
             json!({
                 "message_id": imdn.message_id,
                 "datetime": imdn.datetime,
