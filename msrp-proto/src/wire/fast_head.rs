@@ -163,6 +163,10 @@ pub(crate) fn read<const VALUES: bool>(
             if !validate::value_is_clean(kind, value, &opts, limits, cache) {
                 return None;
             }
+        } else if VALUES && kind.is_none() && value.iter().any(|&b| b >= 0x7f) {
+            // An extension value with DEL or non-ASCII bytes: the general reader checks
+            // it is UTF-8 text (RFC 4975 section 9, hval = utf8text).
+            return None;
         }
         count += 1;
         pos = nl + 1;

@@ -526,3 +526,58 @@ fn an_empty_path_is_refused_by_a_fresh_parser() {
         );
     }
 }
+
+/// RFC 4975 section 9: `ext-header = hname ":" SP hval`, `hval = utf8text` (HTAB,
+/// %x20-7E, UTF-8 beyond ASCII). Strict parsing refuses a deviation in an extension
+/// header, naming it and where it is; tolerant parsing takes it and notes it. Fed whole
+/// and a byte at a time, so the one-pass reader and the line reader agree.
+#[test]
+fn extension_headers_follow_the_grammar() {
+    let prefix = send("tid00001", "", None, '$');
+    let head_start = prefix.len() - "-------tid00001$\r\n".len();
+    let cases: [(&[u8], Option<usize>, Option<Quirk>); 9] = [
+        (b"X-Ext: fine", None, None),
+        (b"X-Ext:  two spaces, tab\tinside ", None, None),
+        (b"X-Ext: ", None, None),
+        ("X-Ext: h\u{e9}llo \u{1f600}".as_bytes(), None, None),
+        (b"X-Ext:nospace", Some(6), Some(Quirk::HeaderSpacing)),
+        (b"X-Ext:", Some(6), Some(Quirk::HeaderSpacing)),
+        (b"X-Ext: a\x01b", Some(8), Some(Quirk::HeaderValue)),
+        (b"X-Ext: del\x7f", Some(10), Some(Quirk::HeaderValue)),
+        (
+            b"X-Ext: bad\xff\xfeutf8",
+            Some(10),
+            Some(Quirk::HeaderValue),
+        ),
+    ];
+    for (line, refused_at, quirk) in cases {
+        let mut input = prefix[..head_start].to_vec();
+        input.extend_from_slice(line);
+        input.extend_from_slice(b"\r\n-------tid00001$\r\n");
+        let at = |i: usize| (head_start + i) as u64;
+        let whole = events(&mut strict(), &input);
+        let mut p = strict();
+        let mut bytewise = Vec::new();
+        for b in &input {
+            bytewise.extend(events(&mut p, core::slice::from_ref(b)));
+        }
+        assert_eq!(whole, bytewise, "{line:?}");
+        match refused_at {
+            None => assert_eq!(whole[0], E::Head("tid00001".into()), "{line:?}: {whole:?}"),
+            Some(i) => assert!(
+                matches!(&whole[0], E::Err(ParseErrorKind::InvalidHeader { header: "extension", .. }, o, _) if *o == at(i)),
+                "{line:?}: {whole:?}"
+            ),
+        }
+        let mut t = tolerant();
+        t.feed(&input);
+        let Some(Ok(ParseEvent::Head(h))) = t.next() else {
+            panic!("{line:?}: tolerant parsing takes it")
+        };
+        let noted: Vec<(Quirk, u64)> = h.quirks().iter().map(|(q, o)| (*q, *o as u64)).collect();
+        match (quirk, refused_at) {
+            (Some(q), Some(i)) => assert!(noted.contains(&(q, at(i))), "{line:?}: {noted:?}"),
+            _ => assert!(noted.is_empty(), "{line:?}: {noted:?}"),
+        }
+    }
+}

@@ -76,6 +76,7 @@ pub(crate) fn head(
     let uri_opts = ParseOptions::with_mode(mode);
     for (i, h) in lines.iter().enumerate() {
         let Some((kind, exact)) = h.known else {
+            extension(head, h, checks, tolerant, quirk)?;
             continue;
         };
         let canonical = kind.canonical();
@@ -155,6 +156,60 @@ pub(crate) fn head(
         }
     }
     Ok(byte_range)
+}
+
+/// An extension header field (RFC 4975 section 9: `ext-header = hname ":" SP hval`,
+/// `hval = utf8text`, `utf8text = *(HTAB / %x20-7E / UTF8-NONASCII)`): one SP after the
+/// colon (then anything the value allows, white space included), and a value of UTF-8
+/// text without control characters other than HTAB. Strict parsing refuses a deviation,
+/// tolerant parsing notes it (`HeaderSpacing`, `HeaderValue`).
+fn extension(
+    head: &[u8],
+    h: &HeaderSpan,
+    checks: Checks,
+    tolerant: bool,
+    quirk: &mut impl FnMut(Quirk, usize),
+) -> Result<(), Violation> {
+    let deviation =
+        |q: Quirk, reason: &'static str, at: usize, quirk: &mut dyn FnMut(Quirk, usize)| {
+            if tolerant {
+                quirk(q, at);
+                Ok(())
+            } else {
+                Err((
+                    K::InvalidHeader {
+                        header: "extension",
+                        reason,
+                    },
+                    at,
+                ))
+            }
+        };
+    let after_colon = h.name.end + 1;
+    if checks.framing && head.get(after_colon) != Some(&b' ') {
+        let reason = "no SP after the colon (ext-header = hname \":\" SP hval)";
+        deviation(Quirk::HeaderSpacing, reason, after_colon, quirk)?;
+    }
+    if checks.values {
+        let v = head.get(h.value.clone()).unwrap_or_default();
+        if let Some(i) = v
+            .iter()
+            .position(|&b| (b < 0x20 && b != b'\t') || b == 0x7f)
+        {
+            let reason = "a control character in the value (hval = utf8text)";
+            deviation(Quirk::HeaderValue, reason, h.value.start + i, quirk)?;
+        }
+        if let Err(e) = core::str::from_utf8(v) {
+            let reason = "the value is not UTF-8 (hval = utf8text)";
+            deviation(
+                Quirk::HeaderValue,
+                reason,
+                h.value.start + e.valid_up_to(),
+                quirk,
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// Whether the value `v` of the known header field `kind` passes the checks [`head`]
