@@ -574,7 +574,7 @@ fn extension_headers_follow_the_grammar() {
         let Some(Ok(ParseEvent::Head(h))) = t.next() else {
             panic!("{line:?}: tolerant parsing takes it")
         };
-        let noted: Vec<(Quirk, u64)> = h.quirks().iter().map(|(q, o)| (*q, *o as u64)).collect();
+        let noted: Vec<(Quirk, u64)> = h.quirks().iter().map(|(q, o)| (*q, *o)).collect();
         match (quirk, refused_at) {
             (Some(q), Some(i)) => assert!(noted.contains(&(q, at(i))), "{line:?}: {noted:?}"),
             _ => assert!(noted.is_empty(), "{line:?}: {noted:?}"),
