@@ -1,4 +1,7 @@
-//! Every vector in `vectors/chunks/`: `ok` frames give the vector's fields, `error` frames
+//! Every vector in `vectors/chunks/` (the shared conformance vectors) and in
+//! `msrp-proto/tests/data/chunks/` (this crate's own, in the same format, for the strict
+//! grammar rules the shared ones do not cover; they may also give the strict error's
+//! `error.offset` and the `tolerant_quirks` noted): `ok` frames give the vector's fields, `error` frames
 //! are rejected in strict mode, `lenient_ok` frames parse in tolerant mode with the
 //! vector's fields, `incomplete` frames give no chunk. Each is also fed split at every byte
 //! offset and one byte at a time, with the same events.
@@ -15,8 +18,12 @@ use msrp_proto::wire::{Validation, violations};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-fn dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../vectors/chunks")
+fn dirs() -> [PathBuf; 2] {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    [
+        root.join("../vectors/chunks"),
+        root.join("tests/data/chunks"),
+    ]
 }
 
 fn check_fields(name: &str, v: &Value, events: &[Ev], failures: &mut Vec<String>) {
@@ -107,18 +114,19 @@ fn check_fields(name: &str, v: &Value, events: &[Ev], failures: &mut Vec<String>
 fn every_chunk_vector() {
     let mut counts = std::collections::BTreeMap::new();
     let mut failures = Vec::new();
-    let mut entries: Vec<_> = fs::read_dir(dir())
-        .unwrap()
-        .map(|e| e.unwrap().path())
+    let mut entries: Vec<_> = dirs()
+        .iter()
+        .flat_map(|d| fs::read_dir(d).unwrap().map(|e| e.unwrap().path()))
         .collect();
     entries.sort();
     for path in entries {
+        let dir = path.parent().unwrap().to_path_buf();
         if path.extension().and_then(|e| e.to_str()) != Some("json") {
             continue;
         }
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let v: Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
-        let raw = fs::read(dir().join(v["file"].as_str().unwrap())).unwrap();
+        let raw = fs::read(dir.join(v["file"].as_str().unwrap())).unwrap();
         if let Some(frames) = v.get("frames").and_then(Value::as_array) {
             // Several frames back to back: each one has the per-frame fields.
             *counts.entry("multi-frame".to_string()).or_insert(0) += 1;
@@ -163,6 +171,15 @@ fn every_chunk_vector() {
                 result.to_string()
             };
             *counts.entry(key).or_insert(0) += 1;
+            if let Some(at) = v["error"].get("offset").and_then(Value::as_u64) {
+                let says = format!("at byte {at}");
+                if !strict
+                    .iter()
+                    .any(|e| matches!(e, Ev::Err(m) if m.ends_with(&says)))
+                {
+                    failures.push(format!("{name}: no strict error {says}: {strict:?}"));
+                }
+            }
             match (result, lenient) {
                 ("ok", _) => check_fields(&name, &v, &strict, &mut failures),
                 ("error", false) => {
@@ -176,6 +193,20 @@ fn every_chunk_vector() {
                     }
                     let tolerant = run(Mode::Tolerant, &[&raw]);
                     check_fields(&name, &v, &tolerant, &mut failures);
+                    if let Some(want) = v.get("tolerant_quirks").and_then(Value::as_array) {
+                        let got: Vec<Value> = match tolerant.first() {
+                            Some(Ev::Head(h)) => h
+                                .quirks()
+                                .iter()
+                                .map(|(q, at)| json!({"quirk": q.name(), "offset": at}))
+                                .collect(),
+                            _ => Vec::new(),
+                        };
+                        if &got != want {
+                            failures
+                                .push(format!("{name}: quirks {got:?}, the vector says {want:?}"));
+                        }
+                    }
                 }
                 ("incomplete", _) => {
                     if strict.iter().any(|e| matches!(e, Ev::End(_) | Ev::Err(_))) {
