@@ -213,11 +213,12 @@ async fn chat(args: ChatArgs) -> u8 {
         "connected",
         json!({"uri": session.local_uri().as_str()}),
     );
-    // The CPIM To: the peer's URI as given, or the first one that bound our session.
+    // The CPIM To: the peer's URI as given; a listening side does not know it before the
+    // peer writes, and says the anonymous URI RCS clients use (--cpim-to to name it).
     let peer = args
         .to
         .clone()
-        .unwrap_or_else(|| "msrp://peer.invalid:1/peer;tcp".into());
+        .unwrap_or_else(|| "sip:anonymous@anonymous.invalid".into());
     let wrapper = Wrapper::new(&args.cpim, session.local_uri().as_str(), &peer);
     talk(session, incoming, wrapper, json, stop).await
 }

@@ -75,7 +75,8 @@ pub(crate) struct CpimArgs {
     /// <im:alice@example.com>`).
     #[arg(long, value_name = "ADDRESS")]
     cpim_from: Option<String>,
-    /// The CPIM To address.
+    /// The CPIM To address (default: the peer's session URI; with `chat --listen`, which
+    /// does not know it in advance, `<sip:anonymous@anonymous.invalid>`).
     #[arg(long, value_name = "ADDRESS")]
     cpim_to: Option<String>,
 }
