@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::{Bytes, BytesMut};
+use futures_core::Stream;
 use msrp_proto::chunking::ReportPrefs;
 use msrp_proto::connection::{MessageHandle, Progress, SessionId};
 use msrp_uri::Uri;
@@ -129,13 +130,55 @@ impl Session {
     pub async fn send_stream<R, F>(
         &self,
         content_type: &str,
-        mut source: R,
+        source: R,
+        total: Option<u64>,
+        options: SendOptions,
+        progress: F,
+    ) -> Result<Sent, Error>
+    where
+        R: AsyncRead + Unpin,
+        F: FnMut(Progress),
+    {
+        let pieces = ReadPieces {
+            source,
+            buf: BytesMut::new(),
+        };
+        self.send_pieces(content_type, pieces, total, options, progress)
+            .await
+    }
+
+    /// [`Session::send_stream`] from a stream of pieces already in memory (slices of a
+    /// mapped file, of a buffer shared with other sends, of what another connection
+    /// received): each piece goes to the connection as it is, never copied here, and is
+    /// written to the transport from its own memory (vectored writes). Pieces of 64 KiB or
+    /// more avoid the copy that gathers smaller ones into a chunk body. A stream error
+    /// fails the send with [`Error::Source`].
+    pub async fn send_stream_bytes<S, F>(
+        &self,
+        content_type: &str,
+        pieces: S,
+        total: Option<u64>,
+        options: SendOptions,
+        progress: F,
+    ) -> Result<Sent, Error>
+    where
+        S: Stream<Item = std::io::Result<Bytes>> + Unpin,
+        F: FnMut(Progress),
+    {
+        self.send_pieces(content_type, pieces, total, options, progress)
+            .await
+    }
+
+    async fn send_pieces<S, F>(
+        &self,
+        content_type: &str,
+        mut pieces: S,
         total: Option<u64>,
         options: SendOptions,
         mut progress: F,
     ) -> Result<Sent, Error>
     where
-        R: AsyncRead + Unpin,
+        S: Stream<Item = std::io::Result<Bytes>> + Unpin,
         F: FnMut(Progress),
     {
         let (reply, handle) = oneshot::channel();
@@ -153,22 +196,22 @@ impl Session {
             commands: &self.shared.commands,
             message: Some(message),
         };
-        let mut buf = BytesMut::with_capacity(READ_PIECE);
         loop {
-            buf.reserve(READ_PIECE);
             // A source that does not yield (a pipe, a stalled disk) must not hold a send
             // whose message is over already (its session closed, the peer went away).
-            let n = match unless_ended(source.read_buf(&mut buf), &mut outcome).await {
-                Ok(n) => n.map_err(Error::Source)?,
+            let next = std::future::poll_fn(|cx| Pin::new(&mut pieces).poll_next(cx));
+            let data = match unless_ended(next, &mut outcome).await {
+                Ok(Some(piece)) => piece.map_err(Error::Source)?,
+                Ok(None) => break,
                 Err(ended) => return ended,
             };
-            if n == 0 {
-                break;
+            if data.is_empty() {
+                continue;
             }
             let (reply, written) = oneshot::channel();
             self.command(Command::Write {
                 message,
-                data: buf.split().freeze(),
+                data,
                 reply,
             })?;
             match written.await.map_err(|_| Error::Closed(None))? {
@@ -199,6 +242,29 @@ impl Session {
             .is_ok()
         {
             let _ = closed.await;
+        }
+    }
+}
+
+/// An `AsyncRead` as a stream of pieces of up to [`READ_PIECE`] bytes, each read into
+/// memory of its own (frozen and handed to the connection, which keeps it until written).
+struct ReadPieces<R> {
+    source: R,
+    buf: BytesMut,
+}
+
+impl<R: AsyncRead + Unpin> Stream for ReadPieces<R> {
+    type Item = std::io::Result<Bytes>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        this.buf.reserve(READ_PIECE);
+        // `read_buf` is cancel-safe: a read that is not ready reads nothing.
+        let read = std::pin::pin!(this.source.read_buf(&mut this.buf)).poll(cx);
+        match std::task::ready!(read) {
+            Ok(0) => Poll::Ready(None),
+            Ok(_) => Poll::Ready(Some(Ok(this.buf.split().freeze()))),
+            Err(e) => Poll::Ready(Some(Err(e))),
         }
     }
 }
