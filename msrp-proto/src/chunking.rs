@@ -869,7 +869,10 @@ mod tests {
     /// Sends `segments` as one streamed message, each chunk going on into the next
     /// segment while it can, taking pieces of at most `piece` bytes (cycled); returns the
     /// wire bytes and the chunks' (tid, body) pairs.
-    fn send_segments(segments: &[&[u8]], pieces: &[usize]) -> (Vec<u8>, Vec<(Vec<u8>, Vec<u8>)>) {
+    /// A chunk's transaction id and body.
+    type Sent = (Vec<u8>, Vec<u8>);
+
+    fn send_segments(segments: &[&[u8]], pieces: &[usize]) -> (Vec<u8>, Vec<Sent>) {
         let (to, from) = (path("msrp://b:1/s;tcp"), path("msrp://a:1/t;tcp"));
         let total: usize = segments.iter().map(|s| s.len()).sum();
         let seg = |i: usize| Bytes::copy_from_slice(segments[i]);

@@ -556,6 +556,11 @@ impl Driver {
             if !out.pending() {
                 out.clear();
                 if write_open {
+                    // What the application queued meanwhile goes into this transmit too
+                    // (a streamed message's pieces then go on in one chunk).
+                    while let Ok(c) = commands.try_recv() {
+                        self.on_command(c);
+                    }
                     let now = self.now();
                     out.fill(&mut self.conn, now);
                 }

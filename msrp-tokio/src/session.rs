@@ -1,6 +1,7 @@
 //! The application's side of a session: a cloneable [`Session`] to send with and an
 //! [`Incoming`] stream of what arrives.
 
+use std::collections::VecDeque;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -18,6 +19,9 @@ use crate::{Error, Received, Sent};
 
 /// How much a streamed send reads from its source at a time.
 const READ_PIECE: usize = 64 * 1024;
+/// Bytes a streamed send hands to the connection before it waits for the first of them
+/// to be taken (the connection's own send queue bounds what it holds).
+const WRITE_AHEAD: usize = 1024 * 1024;
 
 pub(crate) struct Shared {
     pub(crate) id: SessionId,
@@ -123,7 +127,7 @@ impl Session {
     }
 
     /// Sends what `source` yields as one message, read 64 KiB at a time as the connection
-    /// takes it (a file is never held whole). `total` is its size if known (the Byte-Range
+    /// takes it, at most 1 MiB ahead (a file is never held whole). `total` is its size if known (the Byte-Range
     /// total; a size that does not match what `source` yields fails the send). `progress`
     /// is called after each piece with how far the message has got. Dropping the future
     /// part-way aborts the message (`#`, RFC 4975 section 7.1).
@@ -196,28 +200,48 @@ impl Session {
             commands: &self.shared.commands,
             message: Some(message),
         };
-        loop {
+        // Writes not answered yet, oldest first, and their bytes: up to `WRITE_AHEAD`
+        // bytes are handed over before waiting for the first answer, so that the
+        // connection finds several pieces queued and sends them in one chunk and transmit.
+        let mut pending: VecDeque<(oneshot::Receiver<Result<Progress, Error>>, usize)> =
+            VecDeque::new();
+        let mut ahead = 0;
+        let mut source_done = false;
+        while !source_done || !pending.is_empty() {
+            if source_done || ahead >= WRITE_AHEAD {
+                let Some((written, n)) = pending.pop_front() else {
+                    continue;
+                };
+                ahead -= n;
+                match written.await.map_err(|_| Error::Closed(None))? {
+                    Ok(p) => progress(p),
+                    Err(e) => return Err(settled(&mut outcome, e)),
+                }
+                continue;
+            }
             // A source that does not yield (a pipe, a stalled disk) must not hold a send
             // whose message is over already (its session closed, the peer went away).
             let next = std::future::poll_fn(|cx| Pin::new(&mut pieces).poll_next(cx));
             let data = match unless_ended(next, &mut outcome).await {
                 Ok(Some(piece)) => piece.map_err(Error::Source)?,
-                Ok(None) => break,
+                Ok(None) => {
+                    source_done = true;
+                    continue;
+                }
                 Err(ended) => return ended,
             };
             if data.is_empty() {
                 continue;
             }
+            let n = data.len();
             let (reply, written) = oneshot::channel();
             self.command(Command::Write {
                 message,
                 data,
                 reply,
             })?;
-            match written.await.map_err(|_| Error::Closed(None))? {
-                Ok(p) => progress(p),
-                Err(e) => return Err(settled(&mut outcome, e)),
-            }
+            pending.push_back((written, n));
+            ahead += n;
         }
         let (reply, finished) = oneshot::channel();
         self.command(Command::Finish { message, reply })?;

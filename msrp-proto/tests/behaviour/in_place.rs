@@ -54,7 +54,7 @@ fn wire() -> Vec<u8> {
 
 /// Bob's events and what he writes back, for `wire` cut at `cuts`, each piece fed with
 /// `handle_input` (`copy[i]`) or appended to one read buffer and `handle_input_buf`.
-fn run(wire: &[u8], cuts: &[usize], copy: impl Fn(usize) -> bool) -> (Vec<Event>, Vec<u8>) {
+fn run(wire: &[u8], cuts: &[usize], copy: impl Fn(usize) -> bool) -> Outcome {
     let mut bob = bob();
     let mut buf = BytesMut::new();
     let mut events = Vec::new();
@@ -90,9 +90,12 @@ fn received(events: &[Event]) -> Vec<u8> {
     got
 }
 
+/// Bob's events and the bytes he writes back.
+type Outcome = (Vec<Event>, Vec<u8>);
+
 /// The wire bytes and Bob's events and answers for them fed whole.
-fn reference() -> &'static (Vec<u8>, (Vec<Event>, Vec<u8>)) {
-    static R: std::sync::OnceLock<(Vec<u8>, (Vec<Event>, Vec<u8>))> = std::sync::OnceLock::new();
+fn reference() -> &'static (Vec<u8>, Outcome) {
+    static R: std::sync::OnceLock<(Vec<u8>, Outcome)> = std::sync::OnceLock::new();
     R.get_or_init(|| {
         let wire = wire();
         let whole = run(&wire, &[], |_| true);
