@@ -10,7 +10,9 @@ use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use clap::Args;
+use futures_core::Stream;
 use msrp_sdp::{Answer, LocalPrefs, MsrpMediaBuilder, OfferBuilder, Setup, SetupChoice, answer};
 use msrp_tokio::proto::chunking::ChunkPolicy;
 use msrp_tokio::proto::connection::{ConnectionConfig, SessionConfig};
@@ -153,7 +155,7 @@ const TABLE: usize = 1 << 18;
 /// the file is a copy and checking it a comparison, as fast as memory, so the check does
 /// not slow the transfer it measures while still covering every byte.
 struct Pattern {
-    table: Vec<u8>,
+    table: Bytes,
 }
 
 impl Pattern {
@@ -173,11 +175,25 @@ impl Pattern {
                 *b = if i % 64 == 63 { b'\n' } else { b'a' + *b % 26 };
             }
         }
-        Pattern { table }
+        Pattern {
+            table: table.into(),
+        }
     }
 
     /// The file's bytes from `offset` to the end of their block.
     fn at(&self, offset: u64) -> &[u8] {
+        let (start, end) = self.window(offset);
+        &self.table[start..end]
+    }
+
+    /// [`Pattern::at`] as a slice of the table (shared, not copied).
+    fn piece(&self, offset: u64) -> Bytes {
+        let (start, end) = self.window(offset);
+        self.table.slice(start..end)
+    }
+
+    /// Where the file's bytes from `offset` to the end of their block are in the table.
+    fn window(&self, offset: u64) -> (usize, usize) {
         let block = offset / BLOCK as u64;
         // splitmix64's finalizer.
         let mut z = block.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -186,7 +202,7 @@ impl Pattern {
         z ^= z >> 31;
         let start = (z % (TABLE as u64 / 64)) as usize * 64;
         let within = (offset % BLOCK as u64) as usize;
-        &self.table[start + within..start + BLOCK]
+        (start + within, start + BLOCK)
     }
 
     /// The offset of the first byte of `data` (found at `offset` in the file) that is not
@@ -206,27 +222,27 @@ impl Pattern {
     }
 }
 
-/// The file as an `AsyncRead`, produced as it is read.
+/// The file as a stream of pieces, each a block (64 KiB) of the file as a slice of the
+/// pattern's table: produced as it is sent, without a copy (the connection writes each
+/// piece from the table with a vectored write, as the plain copy writes from one buffer).
 struct Source {
     pattern: Arc<Pattern>,
     at: u64,
     size: u64,
 }
 
-impl AsyncRead for Source {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        _: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        while buf.remaining() > 0 && self.at < self.size {
-            let left = self.size - self.at;
-            let piece = self.pattern.at(self.at);
-            let n = piece.len().min(buf.remaining()).min(left as usize);
-            buf.put_slice(&piece[..n]);
-            self.at += n as u64;
+impl Stream for Source {
+    type Item = io::Result<Bytes>;
+
+    fn poll_next(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        if self.at >= self.size {
+            return Poll::Ready(None);
         }
-        Poll::Ready(Ok(()))
+        let left = self.size - self.at;
+        let mut piece = self.pattern.piece(self.at);
+        piece.truncate(piece.len().min(left as usize));
+        self.at += piece.len() as u64;
+        Poll::Ready(Some(Ok(piece)))
     }
 }
 
@@ -545,7 +561,7 @@ async fn demo(args: DemoArgs, bob_rt: tokio::runtime::Handle) -> Result<(), Fail
     let bar = Progress::new("file", Some(size), json);
     let checking = bob_rt.spawn(check_file(bob_in, pattern, size, bar));
     let sent = alice
-        .send_stream(
+        .send_stream_bytes(
             content_type,
             source,
             Some(size),

@@ -6,6 +6,7 @@ use alloc::string::String;
 use bytes::{BufMut, Bytes, BytesMut};
 
 use crate::wire::{Chunk, Continuation, ReportRequest, TransactionId};
+use memchr::memmem::Finder;
 use msrp_uri::Path;
 
 /// Bytes a chunk carries before it may be interrupted (RFC 4975 section 5.1: chunks larger
@@ -92,7 +93,21 @@ struct Current {
     exact: bool,
     /// Where this chunk must end (exclusive): the policy's limit, or the body's end.
     limit: u64,
+    /// Body bytes this chunk carried in earlier segments ([`Chunker::continue_with`]).
+    carried: u64,
+    /// The last bytes this chunk carried before this segment (fewer than the end-line
+    /// sequence), as [`Chunker::continue_with`] leaves them.
+    carry: Needle,
+    /// Whether `carry` was searched together with this segment's first bytes.
+    carry_searched: bool,
+    /// The searcher for the end-line sequence, once a piece of [`SEARCHER_FROM`] bytes
+    /// or more is taken.
+    finder: Option<Finder<'static>>,
 }
+
+/// Pieces at least this long are searched with the chunk's own `memmem::Finder` (built
+/// once per chunk, one allocation) rather than one built for each search.
+const SEARCHER_FROM: usize = 8 * 1024;
 
 impl Chunker {
     /// A message to send.
@@ -305,6 +320,10 @@ impl Chunker {
             start,
             limit,
             exact,
+            carried: 0,
+            carry: Needle::EMPTY,
+            carry_searched: true,
+            finder: None,
         });
         (start, end)
     }
@@ -323,6 +342,10 @@ impl Chunker {
             start,
             limit: start,
             exact: true,
+            carried: 0,
+            carry: Needle::EMPTY,
+            carry_searched: true,
+            finder: None,
         });
         start
     }
@@ -354,6 +377,23 @@ impl Chunker {
     /// sender interrupt there), and the next chunk, with another id, carries it.
     pub fn take(&mut self, max: usize) -> Option<Bytes> {
         let cur = self.current.as_mut()?;
+        if !cur.carry_searched {
+            // The first bytes of a segment the chunk goes on into: the sequence may begin
+            // in the last bytes of the previous ones (searched once, with what follows).
+            cur.carry_searched = true;
+            let needle = end_line_needle(&cur.tid);
+            let carry = &cur.carry;
+            let head = &self.body[..self.body.len().min(needle.len() - 1)];
+            let mut joined = [0u8; 2 * (7 + crate::wire::MAX_TID_CAPACITY)];
+            joined[..carry.len()].copy_from_slice(carry.as_slice());
+            joined[carry.len()..carry.len() + head.len()].copy_from_slice(head);
+            let joined = &joined[..carry.len() + head.len()];
+            if let Some(at) = memchr::memmem::find(joined, needle.as_slice()) {
+                // Its last byte is in this segment (the carry is shorter than it).
+                let cut = (at + needle.len() - 1).saturating_sub(carry.len()) as u64;
+                cur.limit = cur.limit.min(cut);
+            }
+        }
         if self.sent >= cur.limit || max == 0 {
             return None;
         }
@@ -364,7 +404,17 @@ impl Chunker {
         let needle_len = needle.len();
         let window_start = from.saturating_sub(needle_len - 1).max(cur.start as usize);
         let window = &self.body[window_start..to];
-        if let Some(at) = find_needle(window, &needle) {
+        let found = if window.len() < SEARCHER_FROM {
+            find_needle(window, &needle)
+        } else {
+            // Large pieces: one searcher for the chunk, built at its first.
+            memchr::memchr(b'-', window).and_then(|_| {
+                cur.finder
+                    .get_or_insert_with(|| Finder::new(needle.as_slice()).into_owned())
+                    .find(window)
+            })
+        };
+        if let Some(at) = found {
             // Stop before the sequence's last byte, so it never appears whole in this chunk.
             let cut = window_start + at + needle_len - 1;
             cur.limit = cut as u64;
@@ -383,7 +433,57 @@ impl Chunker {
     pub fn may_interrupt(&self) -> bool {
         self.current
             .as_ref()
-            .is_some_and(|c| !c.exact && self.sent - c.start >= MIN_BEFORE_INTERRUPT)
+            .is_some_and(|c| !c.exact && c.carried + (self.sent - c.start) >= MIN_BEFORE_INTERRUPT)
+    }
+
+    /// Whether the current chunk can go on into the next segment of a streamed message
+    /// ([`Chunker::continue_with`]): it declared range-end `*`, under
+    /// [`ChunkPolicy::AsFewAsPossible`], and has carried all of this segment.
+    pub fn can_continue(&self) -> bool {
+        self.policy == ChunkPolicy::AsFewAsPossible
+            && self
+                .current
+                .as_ref()
+                .is_some_and(|c| !c.exact && c.limit == self.body.len() as u64)
+            && self.sent == self.body.len() as u64
+    }
+
+    /// Goes on with the next segment of a streamed message (what
+    /// [`Chunker::next_segment`] would start) inside the current chunk, instead of ending
+    /// the chunk and starting another for it: fewer chunks, heads and responses when a
+    /// message is written piece by piece. `last` says whether the segment ends the
+    /// message (an empty last segment lets the current chunk end with `$`). The end-line
+    /// sequence is still never completed in the chunk, across the segments too. Returns
+    /// `false`, changing nothing, unless [`Chunker::can_continue`].
+    pub fn continue_with(&mut self, body: Bytes, last: bool) -> bool {
+        if !self.can_continue() {
+            return false;
+        }
+        let len = self.body.len();
+        let Some(cur) = self.current.as_mut() else {
+            return false;
+        };
+        // The last bytes of what the chunk carried so far: the earlier carry, then this
+        // segment's part of the chunk.
+        let want = end_line_needle(&cur.tid).len() - 1;
+        let own = &self.body[cur.start as usize..];
+        let mut carry = Needle::EMPTY;
+        let from_old = want.saturating_sub(own.len()).min(cur.carry.len());
+        let old = cur.carry.as_slice();
+        carry.bytes[..from_old].copy_from_slice(&old[old.len() - from_old..]);
+        let from_own = own.len().min(want);
+        carry.bytes[from_old..from_old + from_own].copy_from_slice(&own[own.len() - from_own..]);
+        carry.len = from_old + from_own;
+        cur.carried += len as u64 - cur.start;
+        cur.carry = carry;
+        cur.carry_searched = false;
+        cur.start = 0;
+        cur.limit = body.len() as u64;
+        self.base += len as u64;
+        self.body = body;
+        self.last = last;
+        self.sent = 0;
+        true
     }
 
     /// Ends the current chunk (whether its body is complete or it is interrupted) and
@@ -435,12 +535,18 @@ fn end_line_needle(tid: &TransactionId) -> Needle {
     }
 }
 
+#[derive(Debug, Clone)]
 struct Needle {
     bytes: [u8; 7 + crate::wire::MAX_TID_CAPACITY],
     len: usize,
 }
 
 impl Needle {
+    const EMPTY: Needle = Needle {
+        bytes: [0; 7 + crate::wire::MAX_TID_CAPACITY],
+        len: 0,
+    };
+
     fn as_slice(&self) -> &[u8] {
         &self.bytes[..self.len]
     }
@@ -757,6 +863,195 @@ mod tests {
             out.clear();
             put_decimal(&mut out, n);
             assert_eq!(&out[..], alloc::format!("{n}").as_bytes());
+        }
+    }
+
+    /// Sends `segments` as one streamed message, each chunk going on into the next
+    /// segment while it can, taking pieces of at most `piece` bytes (cycled); returns the
+    /// wire bytes and the chunks' (tid, body) pairs.
+    /// A chunk's transaction id and body.
+    type Sent = (Vec<u8>, Vec<u8>);
+
+    fn send_segments(segments: &[&[u8]], pieces: &[usize]) -> (Vec<u8>, Vec<Sent>) {
+        let (to, from) = (path("msrp://b:1/s;tcp"), path("msrp://a:1/t;tcp"));
+        let total: usize = segments.iter().map(|s| s.len()).sum();
+        let seg = |i: usize| Bytes::copy_from_slice(segments[i]);
+        let mut c = Chunker::segment(
+            "m1234567",
+            "text/plain",
+            seg(0),
+            0,
+            Some(total as u64),
+            segments.len() == 1,
+            ChunkPolicy::AsFewAsPossible,
+            ReportPrefs::default(),
+        );
+        let (mut next, mut n, mut k) = (1, 0, 0);
+        let mut wire = BytesMut::new();
+        let mut chunks = Vec::new();
+        loop {
+            let tid = TransactionId::new(alloc::format!("tid{n:05}").as_bytes()).unwrap();
+            let head = c.begin(tid, &to, &from);
+            head.encode_head(&mut wire).unwrap();
+            let mut body = Vec::new();
+            loop {
+                let max = pieces[k % pieces.len()];
+                k += 1;
+                match c.take(max) {
+                    Some(p) => body.extend_from_slice(&p),
+                    None if next < segments.len() && c.can_continue() => {
+                        assert!(c.continue_with(seg(next), next + 1 == segments.len()));
+                        next += 1;
+                    }
+                    None => break,
+                }
+            }
+            wire.extend_from_slice(&body);
+            let flag = c.end();
+            let mut end = head.clone().continuation(flag);
+            end.body = Some(Bytes::new());
+            end.encode_end(&mut wire);
+            chunks.push((tid.as_bytes().to_vec(), body));
+            n += 1;
+            if c.is_done() {
+                if next == segments.len() {
+                    assert_eq!(flag, Continuation::Complete);
+                    break;
+                }
+                c = c.next_segment(seg(next), next + 1 == segments.len());
+                next += 1;
+            }
+            assert!(n < 10_000);
+        }
+        (wire.to_vec(), chunks)
+    }
+
+    fn check_segments(segments: &[&[u8]], pieces: &[usize]) -> usize {
+        let (wire, chunks) = send_segments(segments, pieces);
+        let (got, heads, flags) = receive(&wire);
+        assert_eq!(got, segments.concat());
+        assert_eq!(heads, chunks.len());
+        assert_eq!(flags.last(), Some(&Continuation::Complete));
+        for (tid, body) in &chunks {
+            let mut needle = b"-------".to_vec();
+            needle.extend_from_slice(tid);
+            assert!(
+                memchr::memmem::find(body, &needle).is_none(),
+                "a chunk holds its own end-line sequence"
+            );
+        }
+        heads
+    }
+
+    #[test]
+    fn a_chunk_goes_on_into_the_next_segments() {
+        let a = alloc::vec![b'a'; 5000];
+        let b = alloc::vec![b'b'; 3000];
+        assert_eq!(check_segments(&[&a, &b, &a], &[1460]), 1);
+        // An empty last segment ends the chunk with `$`.
+        assert_eq!(check_segments(&[&a, &b, b""], &[4096]), 1);
+        assert_eq!(check_segments(&[&a, b"", b"x", &b], &[7, 100_000]), 1);
+    }
+
+    #[test]
+    fn an_end_line_across_segments_is_cut_before() {
+        // The first chunk's sequence `-------tid00000`, cut in two (or more) by segment
+        // boundaries at every place.
+        let seq = b"-------tid00000";
+        for cut in 0..=seq.len() {
+            let before = [&b"x".repeat(3000)[..], &seq[..cut]].concat();
+            let after = [&seq[cut..], &b"$\r\ny"[..]].concat();
+            // Cut before the sequence's last byte: a second chunk carries the rest of that
+            // segment (and, with an exact range-end, only that: a third the next one).
+            let chunks = if cut == seq.len() { 3 } else { 2 };
+            assert_eq!(
+                check_segments(&[&before, &after], &[1 << 20]),
+                chunks,
+                "{cut}"
+            );
+            // One byte a segment around it.
+            let mut segs: Vec<&[u8]> = alloc::vec![&before[..2990]];
+            for i in 2990..before.len() {
+                segs.push(&before[i..i + 1]);
+            }
+            segs.push(&after);
+            assert_eq!(check_segments(&segs, &[3, 1 << 20]), chunks, "{cut}");
+        }
+    }
+
+    #[test]
+    fn fixed_and_exact_chunks_do_not_go_on() {
+        let mut c = Chunker::segment(
+            "m1234567",
+            "text/plain",
+            Bytes::from_static(&[b'z'; 5000]),
+            0,
+            None,
+            false,
+            ChunkPolicy::Fixed(8000),
+            ReportPrefs::default(),
+        );
+        let tid = TransactionId::new(b"tid00000").unwrap();
+        c.begin_into(
+            tid,
+            "msrp://b:1/s;tcp",
+            "msrp://a:1/t;tcp",
+            &mut BytesMut::new(),
+        );
+        while c.take(1 << 20).is_some() {}
+        assert!(!c.can_continue());
+        assert!(!c.continue_with(Bytes::from_static(b"more"), true));
+        let mut c = Chunker::segment(
+            "m1234567",
+            "text/plain",
+            Bytes::from_static(b"small"),
+            0,
+            None,
+            false,
+            ChunkPolicy::AsFewAsPossible,
+            ReportPrefs::default(),
+        );
+        c.begin_into(
+            tid,
+            "msrp://b:1/s;tcp",
+            "msrp://a:1/t;tcp",
+            &mut BytesMut::new(),
+        );
+        while c.take(1 << 20).is_some() {}
+        assert!(!c.can_continue(), "an exact range-end was declared");
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn segments_never_complete_a_chunks_end_line(
+            parts in proptest::collection::vec(
+                prop_oneof![
+                    Just(b"-------tid00000".to_vec()),
+                    Just(b"-------tid00001".to_vec()),
+                    Just(b"-".to_vec()),
+                    Just(b"x".repeat(700)),
+                    "[0-9dit-]{0,20}".prop_map(alloc::string::String::into_bytes),
+                ],
+                1..40,
+            ),
+            cuts in proptest::collection::vec(0usize..20_000, 0..12),
+            pieces in proptest::collection::vec(1usize..5000, 1..4),
+        ) {
+            let body = parts.concat();
+            let mut ends: Vec<usize> = cuts.iter().map(|c| c % (body.len() + 1)).collect();
+            ends.push(body.len());
+            ends.sort_unstable();
+            let mut segs: Vec<&[u8]> = Vec::new();
+            let mut at = 0;
+            for e in ends {
+                segs.push(&body[at..e]);
+                at = e;
+            }
+            check_segments(&segs, &pieces);
         }
     }
 }

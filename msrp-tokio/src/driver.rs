@@ -550,7 +550,9 @@ impl Driver {
         T: AsyncRead + AsyncWrite + Send + 'static,
     {
         let (mut rd, mut wr) = tokio::io::split(io);
-        let mut buf = vec![0u8; READ_BUFFER];
+        // Parsed in place (`handle_input_buf`): body pieces handed to the application are
+        // this buffer's memory; what a read leaves incomplete stays for the next one.
+        let mut buf = BytesMut::with_capacity(READ_BUFFER);
         let mut out = Output::new(wr.is_write_vectored());
         let mut write_open = true;
         // Written bytes may wait in the transport's buffers (TLS, WebSocket): flushed
@@ -560,6 +562,11 @@ impl Driver {
             if !out.pending() {
                 out.clear();
                 if write_open {
+                    // What the application queued meanwhile goes into this transmit too
+                    // (a streamed message's pieces then go on in one chunk).
+                    while let Ok(c) = commands.try_recv() {
+                        self.on_command(c);
+                    }
                     let now = self.now();
                     out.fill(&mut self.conn, now);
                 }
@@ -613,6 +620,11 @@ impl Driver {
                 }
             };
             let reading = self.conn.wants_input() && !stalled;
+            if reading && buf.capacity() - buf.len() < READ_BUFFER / 4 {
+                // Room for a large read: reclaimed at the front once the application
+                // dropped the pieces it was given, newly allocated otherwise.
+                buf.reserve(READ_BUFFER);
+            }
             tokio::select! {
                 n = write => match n {
                     Ok(Some(0)) | Err(_) => {
@@ -627,16 +639,16 @@ impl Driver {
                     }
                     Ok(None) => unflushed = false,
                 },
-                read = rd.read(&mut buf), if reading => {
+                read = rd.read_buf(&mut buf), if reading => {
                     let now = self.now();
                     match read {
                         Ok(0) => self.conn.handle_close(now, CloseReason::PeerClosed),
-                        Ok(n) => match &self.listener {
+                        Ok(_) => match &self.listener {
                             Some(l) => {
                                 let mut table = l.table.lock().unwrap_or_else(|p| p.into_inner());
-                                self.conn.handle_input_with(now, &buf[..n], &mut table);
+                                self.conn.handle_input_buf_with(now, &mut buf, &mut table);
                             }
-                            None => self.conn.handle_input(now, &buf[..n]),
+                            None => self.conn.handle_input_buf(now, &mut buf),
                         },
                         Err(e) => {
                             debug!(error = %e, "read failed");

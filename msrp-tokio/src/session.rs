@@ -1,11 +1,13 @@
 //! The application's side of a session: a cloneable [`Session`] to send with and an
 //! [`Incoming`] stream of what arrives.
 
+use std::collections::VecDeque;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::{Bytes, BytesMut};
+use futures_core::Stream;
 use msrp_proto::chunking::ReportPrefs;
 use msrp_proto::connection::{MessageHandle, Progress, SessionId};
 use msrp_uri::Uri;
@@ -17,6 +19,9 @@ use crate::{Error, Received, Sent};
 
 /// How much a streamed send reads from its source at a time.
 const READ_PIECE: usize = 64 * 1024;
+/// Bytes a streamed send hands to the connection before it waits for the first of them
+/// to be taken (the connection's own send queue bounds what it holds).
+const WRITE_AHEAD: usize = 1024 * 1024;
 
 pub(crate) struct Shared {
     pub(crate) id: SessionId,
@@ -122,20 +127,62 @@ impl Session {
     }
 
     /// Sends what `source` yields as one message, read 64 KiB at a time as the connection
-    /// takes it (a file is never held whole). `total` is its size if known (the Byte-Range
+    /// takes it, at most 1 MiB ahead (a file is never held whole). `total` is its size if known (the Byte-Range
     /// total; a size that does not match what `source` yields fails the send). `progress`
     /// is called after each piece with how far the message has got. Dropping the future
     /// part-way aborts the message (`#`, RFC 4975 section 7.1).
     pub async fn send_stream<R, F>(
         &self,
         content_type: &str,
-        mut source: R,
+        source: R,
+        total: Option<u64>,
+        options: SendOptions,
+        progress: F,
+    ) -> Result<Sent, Error>
+    where
+        R: AsyncRead + Unpin,
+        F: FnMut(Progress),
+    {
+        let pieces = ReadPieces {
+            source,
+            buf: BytesMut::new(),
+        };
+        self.send_pieces(content_type, pieces, total, options, progress)
+            .await
+    }
+
+    /// [`Session::send_stream`] from a stream of pieces already in memory (slices of a
+    /// mapped file, of a buffer shared with other sends, of what another connection
+    /// received): each piece goes to the connection as it is, never copied here, and is
+    /// written to the transport from its own memory (vectored writes). Pieces of 64 KiB or
+    /// more avoid the copy that gathers smaller ones into a chunk body. A stream error
+    /// fails the send with [`Error::Source`].
+    pub async fn send_stream_bytes<S, F>(
+        &self,
+        content_type: &str,
+        pieces: S,
+        total: Option<u64>,
+        options: SendOptions,
+        progress: F,
+    ) -> Result<Sent, Error>
+    where
+        S: Stream<Item = std::io::Result<Bytes>> + Unpin,
+        F: FnMut(Progress),
+    {
+        self.send_pieces(content_type, pieces, total, options, progress)
+            .await
+    }
+
+    async fn send_pieces<S, F>(
+        &self,
+        content_type: &str,
+        mut pieces: S,
         total: Option<u64>,
         options: SendOptions,
         mut progress: F,
     ) -> Result<Sent, Error>
     where
-        R: AsyncRead + Unpin,
+        S: Stream<Item = std::io::Result<Bytes>> + Unpin,
         F: FnMut(Progress),
     {
         let (reply, handle) = oneshot::channel();
@@ -153,28 +200,48 @@ impl Session {
             commands: &self.shared.commands,
             message: Some(message),
         };
-        let mut buf = BytesMut::with_capacity(READ_PIECE);
-        loop {
-            buf.reserve(READ_PIECE);
+        // Writes not answered yet, oldest first, and their bytes: up to `WRITE_AHEAD`
+        // bytes are handed over before waiting for the first answer, so that the
+        // connection finds several pieces queued and sends them in one chunk and transmit.
+        let mut pending: VecDeque<(oneshot::Receiver<Result<Progress, Error>>, usize)> =
+            VecDeque::new();
+        let mut ahead = 0;
+        let mut source_done = false;
+        while !source_done || !pending.is_empty() {
+            if source_done || ahead >= WRITE_AHEAD {
+                let Some((written, n)) = pending.pop_front() else {
+                    continue;
+                };
+                ahead -= n;
+                match written.await.map_err(|_| Error::Closed(None))? {
+                    Ok(p) => progress(p),
+                    Err(e) => return Err(settled(&mut outcome, e)),
+                }
+                continue;
+            }
             // A source that does not yield (a pipe, a stalled disk) must not hold a send
             // whose message is over already (its session closed, the peer went away).
-            let n = match unless_ended(source.read_buf(&mut buf), &mut outcome).await {
-                Ok(n) => n.map_err(Error::Source)?,
+            let next = std::future::poll_fn(|cx| Pin::new(&mut pieces).poll_next(cx));
+            let data = match unless_ended(next, &mut outcome).await {
+                Ok(Some(piece)) => piece.map_err(Error::Source)?,
+                Ok(None) => {
+                    source_done = true;
+                    continue;
+                }
                 Err(ended) => return ended,
             };
-            if n == 0 {
-                break;
+            if data.is_empty() {
+                continue;
             }
+            let n = data.len();
             let (reply, written) = oneshot::channel();
             self.command(Command::Write {
                 message,
-                data: buf.split().freeze(),
+                data,
                 reply,
             })?;
-            match written.await.map_err(|_| Error::Closed(None))? {
-                Ok(p) => progress(p),
-                Err(e) => return Err(settled(&mut outcome, e)),
-            }
+            pending.push_back((written, n));
+            ahead += n;
         }
         let (reply, finished) = oneshot::channel();
         self.command(Command::Finish { message, reply })?;
@@ -199,6 +266,29 @@ impl Session {
             .is_ok()
         {
             let _ = closed.await;
+        }
+    }
+}
+
+/// An `AsyncRead` as a stream of pieces of up to [`READ_PIECE`] bytes, each read into
+/// memory of its own (frozen and handed to the connection, which keeps it until written).
+struct ReadPieces<R> {
+    source: R,
+    buf: BytesMut,
+}
+
+impl<R: AsyncRead + Unpin> Stream for ReadPieces<R> {
+    type Item = std::io::Result<Bytes>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        this.buf.reserve(READ_PIECE);
+        // `read_buf` is cancel-safe: a read that is not ready reads nothing.
+        let read = std::pin::pin!(this.source.read_buf(&mut this.buf)).poll(cx);
+        match std::task::ready!(read) {
+            Ok(0) => Poll::Ready(None),
+            Ok(_) => Poll::Ready(Some(Ok(this.buf.split().freeze()))),
+            Err(e) => Poll::Ready(Some(Err(e))),
         }
     }
 }

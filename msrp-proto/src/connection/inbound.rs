@@ -110,9 +110,19 @@ fn reassembly_code(e: ReassemblyError) -> u16 {
 }
 
 impl<R: RandomSource> Connection<R> {
-    /// Runs the parser over what was fed and handles every event.
-    pub(crate) fn input(&mut self, mut table: Option<&mut SessionTable>) {
-        while let Some(ev) = self.link.next_input() {
+    /// Runs the parser over what was fed (or over `src`, parsed in place) and handles
+    /// every event.
+    pub(crate) fn input(
+        &mut self,
+        mut table: Option<&mut SessionTable>,
+        mut src: Option<&mut BytesMut>,
+    ) {
+        loop {
+            let ev = match src.as_deref_mut() {
+                Some(src) => self.link.next_input_from(src),
+                None => self.link.next_input(),
+            };
+            let Some(ev) = ev else { break };
             match ev {
                 Ok(ParseEvent::Head(head)) => self.on_head(head, table.as_deref_mut()),
                 Ok(ParseEvent::Body(piece)) => self.on_body(piece),

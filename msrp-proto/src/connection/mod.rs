@@ -7,7 +7,9 @@
 //! Its methods come in four groups:
 //!
 //! - **input**: [`Connection::handle_input`] with received bytes (or
-//!   [`Connection::handle_input_with`] on a listener's connections),
+//!   [`Connection::handle_input_with`] on a listener's connections; or, parsing the
+//!   driver's read buffer in place without a copy, [`Connection::handle_input_buf`] and
+//!   [`Connection::handle_input_buf_with`]),
 //!   [`Connection::handle_timeout`] once [`Connection::poll_timeout`]'s instant has
 //!   passed, and [`Connection::handle_close`] when the transport closed or failed;
 //! - **output**: [`Connection::poll_transmit`] fills a buffer with the next bytes to write
@@ -322,7 +324,7 @@ impl<R: RandomSource> Connection<R> {
     pub fn handle_input(&mut self, now: Instant, bytes: &[u8]) {
         self.now = self.now.max(now);
         self.link.feed(bytes);
-        self.input(None);
+        self.input(None, None);
     }
 
     /// Feeds bytes received on a connection accepted by a listening socket: a request for
@@ -337,7 +339,62 @@ impl<R: RandomSource> Connection<R> {
             self.table_id = Some(table.new_connection());
         }
         self.link.feed(bytes);
-        self.input(Some(table));
+        self.input(Some(table), None);
+    }
+
+    /// [`Connection::handle_input`] without copying: parses the received bytes in `buf`,
+    /// the driver's read buffer, in place. What was consumed is split off `buf` (body
+    /// pieces handed out in events share its memory); what is left (the start of a head
+    /// or of an end-line not complete yet) stays in `buf`: append the next bytes read to
+    /// it, and pass the same buffer each time. Bytes given to
+    /// [`Connection::handle_input`] earlier and not consumed yet come first (do not go
+    /// back to `handle_input` afterwards: its bytes would be parsed before those left in
+    /// `buf`). Once the connection is closed, `buf` is emptied (nothing more is read).
+    ///
+    /// ```
+    /// use bytes::BytesMut;
+    /// use msrp_proto::Instant;
+    /// use msrp_proto::connection::{Connection, ConnectionConfig};
+    /// use msrp_proto::wire::RandomSource;
+    ///
+    /// struct Counter(u8); // use a cryptographically secure source in an application
+    /// impl RandomSource for Counter {
+    ///     fn fill_bytes(&mut self, dest: &mut [u8]) {
+    ///         dest.iter_mut().for_each(|b| { self.0 = self.0.wrapping_add(97); *b = self.0 });
+    ///     }
+    /// }
+    /// let mut conn = Connection::new(ConnectionConfig::default(), Counter(1), Instant::ZERO);
+    /// let mut buf = BytesMut::with_capacity(64 * 1024);
+    /// // A read from the transport appends to `buf` (here: the first bytes of a head).
+    /// let read = b"MSRP a786hjs2 SEND\r\nTo-Path: msrp://b";
+    /// buf.extend_from_slice(read);
+    /// conn.handle_input_buf(Instant::ZERO, &mut buf);
+    /// assert_eq!(&buf[..], &read[..]); // incomplete: kept for the next read to complete
+    /// ```
+    pub fn handle_input_buf(&mut self, now: Instant, buf: &mut BytesMut) {
+        self.now = self.now.max(now);
+        self.input(None, Some(buf));
+        if self.is_closed() {
+            buf.clear();
+        }
+    }
+
+    /// [`Connection::handle_input_with`] without copying, parsing `buf` in place as
+    /// [`Connection::handle_input_buf`] does.
+    pub fn handle_input_buf_with(
+        &mut self,
+        now: Instant,
+        buf: &mut BytesMut,
+        table: &mut SessionTable,
+    ) {
+        self.now = self.now.max(now);
+        if self.table_id.is_none() {
+            self.table_id = Some(table.new_connection());
+        }
+        self.input(Some(table), Some(buf));
+        if self.is_closed() {
+            buf.clear();
+        }
     }
 
     /// Runs the timers due at `now`: transactions without a response fail with

@@ -131,6 +131,36 @@ impl Outgoing {
         st.since.map(|t| t + delay)
     }
 
+    /// When the current chunk has carried all of its segment: goes on inside it with what
+    /// the application wrote since (each piece as it is, not gathered: the chunk is open
+    /// already), or with an empty last segment once the message is finished, so that the
+    /// chunk ends with `$`. `false` when there is nothing to go on with (the chunk ends).
+    pub(super) fn continue_stream(&mut self, now: Instant) -> bool {
+        if self.failed || !self.chunker.can_continue() {
+            return false;
+        }
+        let Some(st) = &mut self.stream else {
+            return false;
+        };
+        if st.final_started {
+            return false;
+        }
+        let body = match st.pending.pop_front() {
+            Some(piece) => {
+                st.pending_bytes -= piece.len() as u64;
+                piece
+            }
+            None if st.finished => Bytes::new(),
+            None => return false,
+        };
+        let last = st.finished && st.pending.is_empty();
+        st.final_started |= last;
+        st.due = false;
+        // What is still pending waits from now (as after a segment is started).
+        st.since = (!st.pending.is_empty()).then_some(now);
+        self.chunker.continue_with(body, last)
+    }
+
     /// Whether a chunk can be started now; moves to the next segment of a stream if needed.
     pub(super) fn ready(&mut self, now: Instant, delay: Duration) -> bool {
         if self.failed {

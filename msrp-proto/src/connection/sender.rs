@@ -87,7 +87,12 @@ impl<R: RandomSource> Outbox<TxInfo> for Sender<'_, R> {
         if o.failed {
             return None;
         }
-        let piece = o.chunker.take(max)?;
+        let piece = match o.chunker.take(max) {
+            Some(piece) => piece,
+            // A streamed message goes on in the same chunk with what was written since.
+            None if o.continue_stream(self.now) => o.chunker.take(max)?,
+            None => return None,
+        };
         o.sent += piece.len() as u64;
         self.out.unsent -= piece.len();
         Some(piece)

@@ -154,6 +154,32 @@ impl<T> Link<T> {
         self.parser.next()
     }
 
+    /// The next parse event of `src`, the caller's buffer of received bytes, parsed in
+    /// place: what it consumed is split off `src` (body pieces share its memory), and what
+    /// is left is the start of something incomplete, to be completed by the next bytes
+    /// appended to `src`. Bytes given to [`Link::feed`] and not consumed yet come first:
+    /// `src`'s are added to them (one copy) until they are consumed, then what is left
+    /// moves to `src`. Once closed: `None`, and `src` is emptied.
+    pub(crate) fn next_input_from(
+        &mut self,
+        src: &mut BytesMut,
+    ) -> Option<Result<ParseEvent, ParseError>> {
+        if self.closed.is_some() {
+            src.clear();
+            return None;
+        }
+        if self.parser.buffered() > 0 {
+            self.parser.feed(src);
+            src.clear();
+            let ev = self.parser.next();
+            if ev.is_none() {
+                self.parser.move_buffered_to(src);
+            }
+            return ev;
+        }
+        self.parser.decode(src).transpose()
+    }
+
     pub(crate) fn parser(&self) -> &ChunkParser {
         &self.parser
     }

@@ -308,6 +308,16 @@ impl ChunkParser {
         self.core.step(src).transpose()
     }
 
+    /// Hands the bytes buffered by [`ChunkParser::feed`] to `dst`, which must be empty,
+    /// taking `dst`'s (empty) buffer in exchange, so that parsing goes on with
+    /// [`ChunkParser::decode`] on `dst`: the parser's positions are relative to the
+    /// buffer's start, which the bytes keep. Does nothing when `dst` is not empty.
+    pub(crate) fn move_buffered_to(&mut self, dst: &mut BytesMut) {
+        if dst.is_empty() {
+            core::mem::swap(&mut self.buf, dst);
+        }
+    }
+
     /// The limits in force.
     pub fn limits(&self) -> &Limits {
         &self.core.limits

@@ -132,3 +132,32 @@ fn a_trickle_is_not_held_past_the_gathering_delay() {
         p.b.events
     );
 }
+
+#[test]
+fn a_chunk_goes_on_with_the_writes_that_follow() {
+    // 64 KiB writes queued ahead of the transmits (as `msrp-tokio`'s streamed send does):
+    // the first chunk carries them all and ends with `$`, instead of one chunk a write.
+    let mut p = Pair::new(ConnectionConfig::default());
+    p.a.record();
+    let h =
+        p.a.send_stream(p.now, "application/octet-stream", Some(16 << 16))
+            .unwrap();
+    let piece: Vec<u8> = (0..1u32 << 16).map(|i| (i % 251) as u8).collect();
+    for _ in 0..16 {
+        p.a.conn
+            .write(p.now, h, Bytes::from(piece.clone()))
+            .unwrap();
+    }
+    p.a.conn.finish(p.now, h).unwrap();
+    p.run_for(Duration::from_secs(1));
+    let sends: Vec<_> = chunks(p.a.wire.as_ref().unwrap())
+        .into_iter()
+        .filter(|c| c.method() == Some("SEND"))
+        .collect();
+    assert_eq!(sends.len(), 1, "one chunk");
+    assert_eq!(sends[0].body.len(), 16 << 16);
+    // 1 MiB: gathered whole at Bob (`max_gathered_message`).
+    let got = p.b.received();
+    assert_eq!(got.len(), 1);
+    assert!(got[0].1 == piece.repeat(16), "the bytes arrived intact");
+}

@@ -6,6 +6,7 @@
 mod backpressure;
 mod chunk_sizes;
 mod fairness;
+mod in_place;
 mod interrupt;
 mod lifecycle;
 mod outcomes;
