@@ -31,7 +31,7 @@ pub(crate) fn line(text: &str) -> io::Result<()> {
 }
 
 /// Prints a human line unless the output is JSON. Errors writing are dropped (a command
-/// that must notice them uses [`line`]).
+/// that must notice them uses [`line()`]).
 pub(crate) fn say(json: bool, text: impl FnOnce() -> String) {
     if !json {
         let _ = line(&text());
