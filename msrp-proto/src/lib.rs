@@ -150,6 +150,7 @@ pub mod connection;
 mod limits;
 pub mod link;
 pub mod reassembly;
+pub mod relay;
 pub mod report;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
