@@ -320,7 +320,11 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
                 out.put_slice(b"MSRP ");
                 out.put_slice(fwd.upstream_tid.as_bytes());
                 out.put_slice(b" ");
-                out.put_slice(crate::wire::status_value(code, head.comment()).as_bytes());
+                out.put_slice(alloc::format!("{code:03}").as_bytes());
+                if let Some(c) = head.comment() {
+                    out.put_u8(b' ');
+                    out.put_slice(c.as_bytes());
+                }
                 out.put_slice(b"\r\n");
                 put_paths(&mut out, &to, &from);
                 other_headers(head, &mut out);

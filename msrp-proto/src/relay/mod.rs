@@ -84,7 +84,7 @@ mod event;
 mod forward;
 mod queue;
 mod route;
-#[cfg(test)]
+#[cfg(all(test, feature = "auth", feature = "std"))]
 mod tests;
 
 use alloc::collections::{BTreeMap, VecDeque};
@@ -359,17 +359,13 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
         {
             self.end_stream(down, stream, tid, has_body, b'#');
         }
-        // Those sending into it drop the rest of their chunk.
+        // Those sending into it drop the rest of their chunk (their `Rx::Forward` finds
+        // no connection), and may read again.
         let ups: Vec<ConnRef> = c.out.upstreams().collect();
+        c.out.clear();
         for up in ups {
-            if let Some(u) = self.conn_mut(up) {
-                if matches!(u.rx, Rx::Forward { down, .. } if down == me) {
-                    u.rx = Rx::Idle;
-                }
-            }
             self.flow(up.id);
         }
-        c.out.clear();
         for (_, fwd) in c.tx.drain() {
             self.fail_forwarded(fwd, 408);
         }
