@@ -85,7 +85,7 @@ fn parse_authorization(head: &ChunkHead) -> Result<Answer, &'static str> {
         .authorization()
         .ok_or("malformed Authorization (RFC 4976 section 7)")?;
     let get = |n: &'static str| p.get(n).map(unescape).ok_or(n);
-    if !p.get("qop").is_some_and(|q| q == "auth") {
+    if p.get("qop").is_none_or(|q| q != "auth") {
         return Err("qop is not auth (RFC 4976 section 9.1)");
     }
     if p.get("algorithm")
@@ -344,5 +344,59 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
         }
         self.auth_refused(conn, forbidden, AuthRefusal::TooManyFailures);
         self.close_conn(conn, CloseCause::TooManyFailedAuths);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::relay::{PeerInfo, RelayConfig};
+    use crate::testing::TestRng;
+    use crate::wire::{ChunkParser, ParseEvent};
+
+    fn nobody(_: &str, _: &str) -> Option<String> {
+        None
+    }
+
+    /// The first AUTH gets a challenge with the feature, 501 without it.
+    #[test]
+    fn auth_answer_depends_on_the_feature() {
+        let config = RelayConfig::new(
+            Uri::parse("msrps://relay.example.net:2855;tcp").unwrap(),
+            "relay.example.net",
+        );
+        let mut relay = Relay::new(config, TestRng::new(1), nobody, Instant::ZERO);
+        let c = ConnId(1);
+        relay
+            .connection_opened(Instant::ZERO, c, PeerInfo::new())
+            .unwrap();
+        relay.handle_input(
+            Instant::ZERO,
+            c,
+            b"MSRP auth1 AUTH\r\nTo-Path: msrps://relay.example.net:2855;tcp\r\n\
+              From-Path: msrps://a.example.com:9/s;tcp\r\n-------auth1$\r\n",
+        );
+        let mut out = bytes::BytesMut::new();
+        relay
+            .poll_transmit_conn(Instant::ZERO, c, &mut out)
+            .unwrap();
+        let mut p = ChunkParser::default();
+        p.feed(&out);
+        let Some(Ok(ParseEvent::Head(h))) = p.next() else {
+            panic!("a response")
+        };
+        if cfg!(feature = "auth") {
+            assert_eq!(h.status_code(), Some(401));
+            assert_eq!(relay.nonces.len(), 1);
+        } else {
+            assert_eq!(h.status_code(), Some(501));
+            assert_eq!(
+                relay.poll_event(),
+                Some(RelayEvent::AuthRefused {
+                    conn: c,
+                    reason: AuthRefusal::NotBuilt
+                })
+            );
+        }
     }
 }

@@ -124,9 +124,11 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
         let routed = route::route(
             &self.config.uri,
             &self.sessions,
-            me,
-            authenticated,
-            !self.config.require_auth,
+            route::Arrival {
+                conn: me,
+                authenticated,
+                open: !self.config.require_auth,
+            },
             head.method(),
             to,
             from,

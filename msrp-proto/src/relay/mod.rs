@@ -61,7 +61,8 @@
 //! use msrp_proto::relay::{ConnId, PeerInfo, Relay, RelayConfig, RelayEvent};
 //! use msrp_proto::{BytesMut, Instant};
 //!
-//! # fn rng(d: &mut [u8]) { d.iter_mut().enumerate().for_each(|(i, b)| *b = i as u8 * 37 + 1) }
+//! # fn rng(d: &mut [u8]) { d.iter_mut().enumerate().for_each(|(i, b)| *b = (i as u8).wrapping_mul(37)) }
+//! // `rng` stands for a cryptographic random source (an OS RNG).
 //! let config = RelayConfig::new("msrps://relay.example.com:2855;tcp".parse()?, "relay.example.com");
 //! let users = |user: &str, _realm: &str| (user == "alice").then(|| String::from("secret"));
 //! let mut relay = Relay::new(config, rng, users, Instant::ZERO);

@@ -104,6 +104,16 @@ pub(crate) struct Routed {
     pub(crate) local: Uri,
 }
 
+/// The connection a request arrived on.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Arrival {
+    pub(crate) conn: ConnRef,
+    /// It holds a live authorisation.
+    pub(crate) authenticated: bool,
+    /// The relay forwards for anyone ([`super::RelayConfig::require_auth`] off).
+    pub(crate) open: bool,
+}
+
 /// Routes a request that arrived on `arrival` (RFC 4976 section 6.4): its first To-Path
 /// URI must be ours; a Use-Path URI bound to `arrival` (the client itself sends) lets it
 /// go on to the next To-Path URI; a Use-Path URI bound to another connection sends it
@@ -116,13 +126,16 @@ pub(crate) struct Routed {
 pub(crate) fn route(
     me: &Uri,
     sessions: &Sessions,
-    arrival: ConnRef,
-    authenticated: bool,
-    open: bool,
+    from_conn: Arrival,
     method: Option<Method>,
     mut to: Path,
     mut from: Path,
 ) -> Result<Routed, Unroutable> {
+    let Arrival {
+        conn: arrival,
+        authenticated,
+        open,
+    } = from_conn;
     let local = to.first().cloned().ok_or(Unroutable::Code(400))?;
     if !is_ours(me, &local) {
         return Err(Unroutable::NotOurs);
