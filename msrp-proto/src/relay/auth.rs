@@ -298,6 +298,7 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
         if let Some(c) = self.conns.get_mut(&conn) {
             c.auths += 1;
             c.failed_auths = 0;
+            c.probation = None;
         }
         self.push_control(conn, ok);
         self.events.push_back(RelayEvent::Authorized {

@@ -35,6 +35,9 @@ pub const DEFAULT_MAX_QUEUED_BYTES: usize = 256 * 1024;
 /// Default for [`RelayConfig::max_waiting_bytes`]: what a chunk waiting behind another
 /// one on the same outgoing connection may hold before its sender is told to stop reading.
 pub const DEFAULT_MAX_WAITING_BYTES: usize = 16 * 1024;
+/// Default for [`RelayConfig::probation`]: RFC 4976 section 6.1, "the server waits for
+/// up to 30 seconds to receive an MSRP request over the channel".
+pub const DEFAULT_PROBATION: Duration = Duration::from_secs(30);
 /// Default for [`RelayConfig::max_transmit`]: bytes per transmit.
 pub const DEFAULT_MAX_TRANSMIT: usize = 64 * 1024;
 
@@ -110,6 +113,10 @@ pub struct RelayConfig {
     pub max_waiting_bytes: usize,
     /// Bytes per transmit, about.
     pub max_transmit: usize,
+    /// An accepted connection that has not sent a successful request (one forwarded, or
+    /// an AUTH that succeeded) within this time is closed (RFC 4976 section 6.1);
+    /// `None`: never.
+    pub probation: Option<Duration>,
     /// The parser's limits (header sizes and counts) for every connection.
     pub limits: Limits,
     /// Strict or tolerant parsing.
@@ -135,6 +142,7 @@ impl RelayConfig {
             max_queued_bytes: DEFAULT_MAX_QUEUED_BYTES,
             max_waiting_bytes: DEFAULT_MAX_WAITING_BYTES,
             max_transmit: DEFAULT_MAX_TRANSMIT,
+            probation: Some(DEFAULT_PROBATION),
             limits: Limits::DEFAULT,
             mode: Mode::Strict,
         }

@@ -85,8 +85,9 @@ pub enum CloseCause {
     Unframeable,
     /// Too many failed AUTH attempts (RFC 4976 section 6.3).
     TooManyFailedAuths,
-    /// Over [`RelayConfig::max_connections`](super::RelayConfig::max_connections).
-    TooManyConnections,
+    /// No successful request within the probation time of an accepted connection (RFC
+    /// 4976 section 6.1).
+    Probation,
 }
 
 /// Why an authorisation ended.

@@ -276,6 +276,7 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
         };
         d.out.open_stream(stream, up, piece);
         if let Some(u) = self.conn_mut(up) {
+            u.probation = None;
             u.rx = Rx::Forward {
                 down,
                 stream,
@@ -296,6 +297,7 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
         let Some((_, fwd)) = c.tx.on_response(&tid) else {
             return; // matches nothing: dropped (RFC 4975 section 7.2)
         };
+        c.probation = None;
         let code = head.status_code().unwrap_or(0);
         match fwd.kind {
             Kind::Send { .. } => {

@@ -102,7 +102,7 @@ pub use config::{
     CredentialSource, DEFAULT_EXPIRES, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_EXPIRES,
     DEFAULT_MAX_FAILED_AUTHS, DEFAULT_MAX_NONCES_PER_CONNECTION, DEFAULT_MAX_QUEUED_BYTES,
     DEFAULT_MAX_SESSIONS, DEFAULT_MAX_TRANSMIT, DEFAULT_MAX_WAITING_BYTES, DEFAULT_MIN_EXPIRES,
-    DEFAULT_NONCE_LIFETIME, RelayConfig,
+    DEFAULT_NONCE_LIFETIME, DEFAULT_PROBATION, RelayConfig,
 };
 pub use event::{AuthEnd, AuthRefusal, CloseCause, ConnId, PeerInfo, RelayEvent, Transmit};
 
@@ -169,6 +169,8 @@ struct Conn {
     auths: usize,
     /// `StopReading` was given and not yet undone.
     stopped: bool,
+    /// Until a successful request, it is closed at this instant (RFC 4976 section 6.1).
+    probation: Option<Instant>,
 }
 
 /// The relay: see the module documentation. `R` gives nonces, session ids and
@@ -277,6 +279,7 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
             nonces: VecDeque::new(),
             auths: 0,
             stopped: false,
+            probation: None,
         }
     }
 
@@ -303,7 +306,8 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
         if self.conns.len() >= self.config.max_connections {
             return Err(RelayError::TooManyConnections);
         }
-        let c = self.new_conn(State::Open, peer.remote);
+        let mut c = self.new_conn(State::Open, peer.remote);
+        c.probation = self.config.probation.map(|p| self.now + p);
         self.conns.insert(conn, c);
         Ok(())
     }
@@ -440,12 +444,16 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
     /// 30-second response timer, an authorisation's expiry.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
-        let tx = self
+        let conns = self
             .conns
             .values()
-            .filter_map(|c| c.tx.next_deadline())
+            .filter_map(|c| match (c.tx.next_deadline(), c.probation) {
+                _ if c.state == State::Closing => c.tx.next_deadline(),
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            })
             .min();
-        match (tx, self.sessions.next_expiry()) {
+        match (conns, self.sessions.next_expiry()) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         }
@@ -470,6 +478,15 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
                     self.fail_forwarded(e.data, 408);
                 }
             }
+        }
+        let idle: Vec<ConnId> = self
+            .conns
+            .iter()
+            .filter(|(_, c)| c.state == State::Open && c.probation.is_some_and(|t| t <= now))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in idle {
+            self.close_conn(id, CloseCause::Probation);
         }
         for id in self.sessions.expired(now) {
             if let Some(a) = self.sessions.remove(&id) {

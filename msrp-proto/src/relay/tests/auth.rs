@@ -142,7 +142,9 @@ fn nonce_not_ours_or_from_another_connection_is_refused() {
 
 #[test]
 fn stale_nonce_gets_stale_true() {
-    let mut net = Net::new(config());
+    let mut cfg = config();
+    cfg.probation = None; // the client waits longer than 30 seconds
+    let mut net = Net::new(cfg);
     let c = net.raw(1, PeerInfo::new());
     let ch = challenge(&mut net, c, "t1xx");
     net.advance(Duration::from_secs(301));

@@ -145,3 +145,45 @@ fn declared_total_allocates_nothing() {
     let text = String::from_utf8_lossy(&net.sides[&bob].received).into_owned();
     assert!(text.ends_with("#\r\n"), "{text}");
 }
+
+/// RFC 4976 section 6.1: an accepted connection without a successful request in 30
+/// seconds is closed; one that authenticated stays.
+#[test]
+fn probation() {
+    let mut net = Net::new(config());
+    let idle = net.raw(1, PeerInfo::new());
+    let alice = net.endpoint(2, 2);
+    net.advance(Duration::from_secs(10));
+    let failing = net.raw(3, PeerInfo::new());
+    net.authenticate(alice, "alice", ALICE);
+    let req = alloc::format!(
+        "MSRP bad1 SEND\r\nTo-Path: {RELAY} {BOB}\r\nFrom-Path: msrp://c.example.com:7/c;tcp\r\n-------bad1$\r\n"
+    );
+    net.send_raw(failing, req.as_bytes());
+    net.run();
+    assert_eq!(net.take_raw(failing)[0].0.status_code(), Some(403));
+    assert_eq!(net.relay.poll_timeout(), Some(at(30)));
+    net.advance(Duration::from_secs(20));
+    assert!(!net.relay.is_open(idle));
+    assert!(net.relay.is_open(failing));
+    net.advance(Duration::from_secs(10));
+    assert!(
+        !net.relay.is_open(failing),
+        "a 403 is no successful request"
+    );
+    assert!(net.relay.is_open(alice));
+    let closes = net
+        .events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e,
+                RelayEvent::Close {
+                    cause: crate::relay::CloseCause::Probation,
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(closes, 2);
+}
