@@ -263,7 +263,9 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
             return self.auth_refused(conn, reply(403, &[]), AuthRefusal::TooManySessions);
         }
         let id = random_hex(&mut self.rng);
-        let (Some(uri), Some(me)) = (session_uri(&self.config.uri, &id), me) else {
+        let (Some(uri), Some(me), Some(client)) =
+            (session_uri(&self.config.uri, &id), me, from.last().cloned())
+        else {
             return;
         };
         // Use-Path: the relays between the client and us, client side first, then our
@@ -293,6 +295,7 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
                 uri: uri.clone(),
                 conn: me,
                 expires_at,
+                client,
             },
         );
         if let Some(c) = self.conns.get_mut(&conn) {

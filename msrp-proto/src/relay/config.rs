@@ -84,6 +84,13 @@ pub struct RelayConfig {
     /// authorisation. Default `true`; `false` makes an open relay (trusted networks,
     /// tests).
     pub require_auth: bool,
+    /// A request a client sends through its own Use-Path URI must come from the URI it
+    /// authenticated from (the last From-Path URI equals the last From-Path URI of the
+    /// AUTH), else 403: an authenticated client cannot pose as another sender (RFC 4976
+    /// section 6.4 checks that "the previous hop was the correct previous hop coming
+    /// from the client that obtained this URI"). Default `true`; turn it off for clients
+    /// that authenticate from another URI than their sessions use.
+    pub check_sender: bool,
     /// Expires granted when an AUTH asks for none (clamped to the bounds below).
     pub default_expires: u64,
     /// Below this an AUTH's Expires is refused with 423 and Min-Expires.
@@ -130,6 +137,7 @@ impl RelayConfig {
             uri,
             realm: realm.into(),
             require_auth: true,
+            check_sender: true,
             default_expires: DEFAULT_EXPIRES,
             min_expires: DEFAULT_MIN_EXPIRES,
             max_expires: DEFAULT_MAX_EXPIRES,

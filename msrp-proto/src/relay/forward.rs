@@ -128,6 +128,7 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
                 conn: me,
                 authenticated,
                 open: !self.config.require_auth,
+                check_sender: self.config.check_sender,
             },
             head.method(),
             to,

@@ -20,6 +20,8 @@ pub(crate) struct Authorization {
     pub(crate) uri: Uri,
     pub(crate) conn: ConnRef,
     pub(crate) expires_at: Instant,
+    /// The last From-Path URI of its AUTH: the client.
+    pub(crate) client: Uri,
 }
 
 /// The authorisations by session id, with their expiry order.
@@ -112,6 +114,8 @@ pub(crate) struct Arrival {
     pub(crate) authenticated: bool,
     /// The relay forwards for anyone ([`super::RelayConfig::require_auth`] off).
     pub(crate) open: bool,
+    /// [`super::RelayConfig::check_sender`].
+    pub(crate) check_sender: bool,
 }
 
 /// Routes a request that arrived on `arrival` (RFC 4976 section 6.4): its first To-Path
@@ -135,6 +139,7 @@ pub(crate) fn route(
         conn: arrival,
         authenticated,
         open,
+        check_sender,
     } = from_conn;
     let local = to.first().cloned().ok_or(Unroutable::Code(400))?;
     if !is_ours(me, &local) {
@@ -163,6 +168,14 @@ pub(crate) fn route(
                     .get(id)
                     .filter(|a| a.uri.matches(&u))
                     .ok_or(Unroutable::Code(481))?;
+                // The client sends through its own URI: it must be the client that
+                // authenticated (the sender, the last From-Path URI, is the AUTH's).
+                if auth.conn == arrival
+                    && check_sender
+                    && !from.last().is_some_and(|f| f.matches(&auth.client))
+                {
+                    return Err(Unroutable::Code(403));
+                }
                 to.pop_front();
                 from.push_front(u);
                 if auth.conn != arrival {

@@ -389,3 +389,35 @@ fn a_guessed_use_path_uri_is_no_hijack() {
         "Bob got nothing forged"
     );
 }
+
+/// An authenticated client sending through its own URI cannot claim another sender.
+#[test]
+fn sender_must_be_the_client_that_authenticated() {
+    for check in [true, false] {
+        let mut cfg = config();
+        cfg.check_sender = check;
+        let mut p = pair(cfg);
+        let ra = p.a_use.first().unwrap().clone();
+        let rb = p.b_use.first().unwrap().clone();
+        // Alice's connection, Alice's URI at the relay, but Carol as the sender.
+        let forged = alloc::format!(
+            "MSRP fake1 SEND\r\nTo-Path: {ra} {rb} {BOB}\r\nFrom-Path: msrp://carol.example.com:7000/c1;tcp\r\n\
+             Message-ID: fakeMsgId\r\nByte-Range: 1-2/2\r\nContent-Type: text/plain\r\n\r\nhi\r\n-------fake1$\r\n"
+        );
+        let now = p.net.now;
+        p.net.relay.handle_input(now, p.alice, forged.as_bytes());
+        p.net.run();
+        let got_it = p
+            .net
+            .take_events(p.bob)
+            .iter()
+            .any(|e| matches!(e, Event::MessageReceived { .. }));
+        assert_eq!(got_it, !check);
+        let refused = p
+            .net
+            .events
+            .iter()
+            .any(|e| matches!(e, RelayEvent::Refused { code: 403, .. }));
+        assert_eq!(refused, check);
+    }
+}
