@@ -433,3 +433,56 @@ fn unreachable_next_hop_reports_failure() {
     assert_eq!(failed(&net.take_events(alice)), [FailReason::Report(408)]);
     assert_eq!(net.relay.connections(), 1);
 }
+
+/// Throughput of the relay alone: one 256 MiB chunk from a raw sender to a raw receiver
+/// in 64 KiB reads, drained as fast as it comes. Run with
+/// `cargo test --release -p msrp-proto --lib relay_throughput -- --ignored --nocapture`.
+#[test]
+#[ignore = "a measurement"]
+#[allow(clippy::print_stdout)]
+fn relay_throughput() {
+    let mut cfg = config();
+    cfg.require_auth = false;
+    let mut relay = Relay::new(cfg, TestRng::new(1), users as Users, Instant::ZERO);
+    let (a, b) = (ConnId(1), ConnId(2));
+    relay
+        .connection_opened(Instant::ZERO, a, PeerInfo::new())
+        .unwrap();
+    relay
+        .connection_opened(
+            Instant::ZERO,
+            b,
+            PeerInfo::new().remote("bob.example.com", 8145),
+        )
+        .unwrap();
+    const N: usize = 256 << 20;
+    let head = alloc::format!(
+        "MSRP big1 SEND\r\nTo-Path: {RELAY} {BOB}\r\nFrom-Path: msrp://c.example.com:7/c;tcp\r\n\
+         Message-ID: bigMsgId\r\nByte-Range: 1-{N}/{N}\r\nContent-Type: application/octet-stream\r\n\r\n"
+    );
+    let piece = alloc::vec![b'z'; 64 * 1024];
+    let mut out = BytesMut::with_capacity(1 << 20);
+    let mut written = 0usize;
+    let start = std::time::Instant::now();
+    relay.handle_input(Instant::ZERO, a, head.as_bytes());
+    for _ in 0..N / piece.len() {
+        relay.handle_input(Instant::ZERO, a, &piece);
+        while let Some(n) = relay.poll_transmit_conn(Instant::ZERO, b, &mut out) {
+            written += n;
+            out.clear();
+        }
+    }
+    relay.handle_input(Instant::ZERO, a, b"\r\n-------big1$\r\n");
+    while let Some(n) = relay.poll_transmit_conn(Instant::ZERO, b, &mut out) {
+        written += n;
+        out.clear();
+    }
+    let secs = start.elapsed().as_secs_f64();
+    assert!(written > N);
+    std::println!(
+        "relay alone: {} MiB in {secs:.3} s = {:.0} MiB/s, peak buffered {} bytes",
+        N >> 20,
+        (N >> 20) as f64 / secs,
+        relay.peak_buffered_bytes()
+    );
+}
