@@ -6,7 +6,7 @@ use bytes::{BufMut, Bytes, BytesMut};
 use msrp_uri::{Path, Uri};
 
 use super::event::{CloseCause, ConnId, RelayEvent};
-use super::queue::{ConnRef, Piece};
+use super::queue::{ConnRef, Resume};
 use super::route::{self, Route, Routed, Unroutable};
 use super::{CredentialSource, Relay, Rx, State};
 use crate::report::{self, ReportTarget, reason_phrase};
@@ -17,14 +17,14 @@ use crate::wire::{
 };
 
 /// What a forwarded request needs when its response (or its failure) comes.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Fwd {
     upstream: ConnRef,
     upstream_tid: TransactionId,
     kind: Kind,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 enum Kind {
     /// A SEND: answered hop by hop already; failures become a REPORT to `target` when it
     /// allows them.
@@ -40,6 +40,17 @@ enum Kind {
 }
 
 impl Fwd {
+    /// The rest of the chunk goes on in a new chunk from body position `next`.
+    pub(crate) fn continued(&mut self, next: u64) {
+        if let Kind::Send {
+            range, received, ..
+        } = &mut self.kind
+        {
+            *range = (next, None, range.2);
+            *received = 0;
+        }
+    }
+
     /// `n` more body bytes of the request arrived.
     pub(crate) fn received(&mut self, n: u64) {
         if let Kind::Send { received, .. } = &mut self.kind {
@@ -90,6 +101,13 @@ pub(crate) fn answer_rejected(parser: &ChunkParser, e: &ParseError) -> Option<(u
 
 /// The header lines of `head` other than To-Path and From-Path, as received.
 fn other_headers(head: &ChunkHead, out: &mut BytesMut) {
+    split_headers(head, out, None);
+}
+
+/// [`other_headers`], with Byte-Range left out and the MIME header fields (from the
+/// first `Content-` one on) written to `mime` instead, when given.
+fn split_headers(head: &ChunkHead, out: &mut BytesMut, mut mime: Option<&mut BytesMut>) {
+    let mut in_mime = false;
     for (_, line) in head.header_lines() {
         if line.is_empty() {
             continue;
@@ -98,8 +116,18 @@ fn other_headers(head: &ChunkHead, out: &mut BytesMut) {
         if name.eq_ignore_ascii_case(b"To-Path") || name.eq_ignore_ascii_case(b"From-Path") {
             continue;
         }
-        out.put_slice(line);
-        out.put_slice(b"\r\n");
+        let dst = match mime.as_deref_mut() {
+            Some(m) => {
+                if name.eq_ignore_ascii_case(b"Byte-Range") {
+                    continue;
+                }
+                in_mime |= name.len() > 8 && name[..8].eq_ignore_ascii_case(b"Content-");
+                if in_mime { m } else { &mut *out }
+            }
+            None => &mut *out,
+        };
+        dst.put_slice(line);
+        dst.put_slice(b"\r\n");
     }
 }
 
@@ -255,10 +283,41 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
         out.put_u8(b' ');
         out.put_slice(head.method_name().unwrap_or("SEND").as_bytes());
         out.put_slice(b"\r\n");
-        put_paths(&mut out, &routed.to, &routed.from);
-        other_headers(head, &mut out);
-        if head.has_body() {
-            out.put_slice(b"\r\n");
+        // A SEND with a body of more than 2048 bytes (or an unknown length) may be cut
+        // into more chunks downstream (RFC 4976 section 6.4.1): its range-end becomes `*`
+        // (RFC 4975 section 7.1.1), the rest of its head is kept to continue it.
+        let range = head.byte_range();
+        let interruptible = method == Some(Method::Send)
+            && head.has_body()
+            && head.message_id().is_some()
+            && range.is_some_and(|r| r.end.is_none_or(|e| e.saturating_sub(r.start) >= 2048));
+        let mut resume = None;
+        if let (true, Some(r)) = (interruptible, range) {
+            let mut before = BytesMut::new();
+            let mut after = BytesMut::new();
+            put_paths(&mut before, &routed.to, &routed.from);
+            split_headers(head, &mut before, Some(&mut after));
+            after.put_slice(b"\r\n");
+            let total = r
+                .total
+                .map_or(alloc::string::String::from("*"), |t| t.to_string());
+            out.put_slice(&before);
+            out.put_slice(alloc::format!("Byte-Range: {}-*/{total}\r\n", r.start).as_bytes());
+            out.put_slice(&after);
+            resume = Some(Resume {
+                before: before.freeze(),
+                after: after.freeze(),
+                next: r.start,
+                total: r.total,
+                expect,
+                fwd: fwd.clone(),
+            });
+        } else {
+            put_paths(&mut out, &routed.to, &routed.from);
+            other_headers(head, &mut out);
+            if head.has_body() {
+                out.put_slice(b"\r\n");
+            }
         }
         let ok = if method == Some(Method::Send) {
             response(head, &routed.local, 200)
@@ -271,20 +330,11 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
             return;
         };
         let _ = d.tx.insert(tid, expect, fwd);
-        let piece = Piece {
-            bytes: out.freeze(),
-            last_of: None,
-        };
-        d.out.open_stream(stream, up, piece);
+        d.out
+            .open_stream(stream, up, out.freeze(), tid, head.has_body(), resume);
         if let Some(u) = self.conn_mut(up) {
             u.probation = None;
-            u.rx = Rx::Forward {
-                down,
-                stream,
-                tid,
-                has_body: head.has_body(),
-                ok,
-            };
+            u.rx = Rx::Forward { down, stream, ok };
         }
         self.flow(down.id);
     }

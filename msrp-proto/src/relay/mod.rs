@@ -48,8 +48,13 @@
 //!   for a session id the relay does not know.
 //! - **Bodies** are forwarded piece by piece as they arrive, never gathered: a chunk of
 //!   1 GiB passes through in pieces of the parser's size. One forwarded chunk at a time
-//!   is written per outgoing connection, whole (never interrupted nor re-chunked); a chunk
-//!   arriving for a busy connection waits behind it. When more than
+//!   is written per outgoing connection; a chunk arriving for a busy connection waits
+//!   behind it. A SEND chunk of more than 2048 bytes goes out with range-end `*` (RFC
+//!   4975 section 7.1.1) and is re-chunked (RFC 4976 section 6.4.1) when its sender
+//!   falls behind while others wait: the chunk ends with `+` when nothing of it is left
+//!   to write, and the rest follows behind the others as a new chunk (a new transaction
+//!   id, Byte-Range from the next byte), so a slow or stalled sender never holds a
+//!   connection. Other chunks are written whole. When more than
 //!   [`RelayConfig::max_queued_bytes`] wait for a connection (or
 //!   [`RelayConfig::max_waiting_bytes`] for a waiting chunk), the connection feeding them
 //!   gets [`RelayEvent::StopReading`], then [`RelayEvent::ResumeReading`] below half.
@@ -96,7 +101,7 @@ use bytes::{Bytes, BytesMut};
 
 use crate::time::Instant;
 use crate::transaction::Transactions;
-use crate::wire::{ChunkParser, ParseEvent, RandomSource, TransactionId};
+use crate::wire::{ChunkParser, ParseEvent, RandomSource, random_id};
 
 pub use config::{
     CredentialSource, DEFAULT_EXPIRES, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_EXPIRES,
@@ -145,8 +150,6 @@ enum Rx {
     Forward {
         down: ConnRef,
         stream: u64,
-        tid: TransactionId,
-        has_body: bool,
         /// The hop-by-hop 200, sent when the chunk has arrived.
         ok: Option<Bytes>,
     },
@@ -260,6 +263,13 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
             .is_some_and(|c| c.state != State::Closing)
     }
 
+    /// Whether [`Relay::poll_transmit_conn`] has something for `conn` now.
+    pub fn has_transmit(&self, conn: ConnId) -> bool {
+        self.conns
+            .get(&conn)
+            .is_some_and(|c| c.state != State::Connecting && c.out.has_output())
+    }
+
     /// Forwarded requests on `conn` waiting for their responses.
     pub fn pending_transactions(&self, conn: ConnId) -> usize {
         self.conns.get(&conn).map_or(0, |c| c.tx.len())
@@ -354,15 +364,8 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
             id: conn,
             epoch: c.epoch,
         };
-        if let Rx::Forward {
-            down,
-            stream,
-            tid,
-            has_body,
-            ..
-        } = core::mem::replace(&mut c.rx, Rx::Idle)
-        {
-            self.end_stream(down, stream, tid, has_body, b'#');
+        if let Rx::Forward { down, stream, .. } = core::mem::replace(&mut c.rx, Rx::Idle) {
+            self.end_stream(down, stream, b'#');
         }
         // Those sending into it drop the rest of their chunk (their `Rx::Forward` finds
         // no connection), and may read again.
@@ -396,7 +399,7 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
             .conns
             .range(start..)
             .chain(self.conns.range(..start))
-            .find(|(_, c)| c.state != State::Connecting && c.out.ready_bytes() > 0)
+            .find(|(_, c)| c.state != State::Connecting && c.out.has_output())
             .map(|(id, _)| *id)?;
         self.cursor = pick.0.wrapping_add(1);
         let mut buf = BytesMut::new();
@@ -420,6 +423,12 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
         let c = self.conns.get_mut(&conn)?;
         if c.state == State::Connecting {
             return None;
+        }
+        if c.out.can_interrupt() {
+            let tid = random_id(&mut self.rng);
+            if let Some(i) = c.out.interrupt(tid) {
+                c.tx.force_insert(i.tid, i.expect, i.fwd);
+            }
         }
         let tx = &mut c.tx;
         let n = c.out.pop(max, buf, |tid| tx.sent(&tid, now));
@@ -530,15 +539,8 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
         }
         c.state = State::Closing;
         c.parser = ChunkParser::new(self.config.limits, self.config.mode);
-        if let Rx::Forward {
-            down,
-            stream,
-            tid,
-            has_body,
-            ..
-        } = core::mem::replace(&mut c.rx, Rx::Idle)
-        {
-            self.end_stream(down, stream, tid, has_body, b'#');
+        if let Rx::Forward { down, stream, .. } = core::mem::replace(&mut c.rx, Rx::Idle) {
+            self.end_stream(down, stream, b'#');
         }
         self.events.push_back(RelayEvent::Close { conn, cause });
     }
@@ -595,21 +597,11 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
         let Some(c) = self.conns.get(&conn) else {
             return;
         };
-        if let Rx::Forward {
-            down, stream, tid, ..
-        } = c.rx
-        {
+        if let Rx::Forward { down, stream, .. } = c.rx {
             let len = piece.len() as u64;
             if let Some(d) = self.conn_mut(down) {
-                d.out.push_stream(
-                    stream,
-                    queue::Piece {
-                        bytes: piece,
-                        last_of: None,
-                    },
-                    false,
-                );
-                if let Some(f) = d.tx.get_mut(&tid) {
+                d.out.push_body(stream, piece);
+                if let Some(f) = d.out.stream_tid(stream).and_then(|t| d.tx.get_mut(&t)) {
                     f.received(len);
                 }
             }
@@ -620,38 +612,19 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
         let Some(c) = self.conns.get_mut(&conn) else {
             return;
         };
-        if let Rx::Forward {
-            down,
-            stream,
-            tid,
-            has_body,
-            ok,
-        } = core::mem::replace(&mut c.rx, Rx::Idle)
-        {
+        if let Rx::Forward { down, stream, ok } = core::mem::replace(&mut c.rx, Rx::Idle) {
             if let Some(ok) = ok {
                 c.out.push_control(ok);
             }
-            self.end_stream(down, stream, tid, has_body, flag.as_byte());
+            self.end_stream(down, stream, flag.as_byte());
         }
     }
 
     /// Writes the end-line of a forwarded chunk.
-    fn end_stream(&mut self, down: ConnRef, stream: u64, tid: TransactionId, body: bool, flag: u8) {
-        let Some(d) = self.conn_mut(down) else {
-            return;
-        };
-        let mut end = BytesMut::with_capacity(tid.as_bytes().len() + 12);
-        if body {
-            end.extend_from_slice(b"\r\n");
+    fn end_stream(&mut self, down: ConnRef, stream: u64, flag: u8) {
+        if let Some(d) = self.conn_mut(down) {
+            d.out.end_stream(stream, flag);
         }
-        end.extend_from_slice(b"-------");
-        end.extend_from_slice(tid.as_bytes());
-        end.extend_from_slice(&[flag, b'\r', b'\n']);
-        let piece = queue::Piece {
-            bytes: end.freeze(),
-            last_of: Some(tid),
-        };
-        d.out.push_stream(stream, piece, true);
     }
 
     fn on_parse_error(&mut self, conn: ConnId, e: &crate::wire::ParseError) {
@@ -662,15 +635,8 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
         let Some(c) = self.conns.get_mut(&conn) else {
             return;
         };
-        if let Rx::Forward {
-            down,
-            stream,
-            tid,
-            has_body,
-            ..
-        } = core::mem::replace(&mut c.rx, Rx::Idle)
-        {
-            self.end_stream(down, stream, tid, has_body, b'#');
+        if let Rx::Forward { down, stream, .. } = core::mem::replace(&mut c.rx, Rx::Idle) {
+            self.end_stream(down, stream, b'#');
         }
         let answer = self
             .conns

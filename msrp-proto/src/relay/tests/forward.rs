@@ -486,3 +486,108 @@ fn relay_throughput() {
         relay.peak_buffered_bytes()
     );
 }
+
+/// RFC 4976 section 6.4.1 re-chunking: a sender stalled in the middle of a chunk does
+/// not hold the outgoing connection: its chunk is ended with `+`, another sender's
+/// message goes out, and the rest follows as a new chunk whose Byte-Range starts at the
+/// next byte.
+#[test]
+fn a_stalled_sender_is_interrupted_and_rechunked() {
+    let mut cfg = config();
+    cfg.require_auth = false;
+    let mut net = Net::new(cfg);
+    let carol = net.raw(1, PeerInfo::new());
+    let dave = net.raw(2, PeerInfo::new());
+    let bob = net.raw(3, PeerInfo::new().remote("bob.example.com", 8145));
+    let n = 30_000;
+    let body: Vec<u8> = (0..n).map(|i| b'a' + (i % 26) as u8).collect();
+    let head = alloc::format!(
+        "MSRP stal1 SEND\r\nTo-Path: {RELAY} {BOB}\r\nFrom-Path: msrp://carol.example.com:7000/c1;tcp\r\n\
+         Message-ID: stalledMsg\r\nByte-Range: 1-{n}/{n}\r\nContent-Type: text/plain\r\n\r\n"
+    );
+    net.send_raw(carol, head.as_bytes());
+    net.send_raw(carol, &body[..20_000]);
+    net.run();
+    let hello = alloc::format!(
+        "MSRP dave1 SEND\r\nTo-Path: {RELAY} {BOB}\r\nFrom-Path: msrp://dave.example.com:7000/d1;tcp\r\n\
+         Message-ID: helloMsg\r\nByte-Range: 1-5/5\r\nContent-Type: text/plain\r\n\r\nhello\r\n-------dave1$\r\n"
+    );
+    net.send_raw(dave, hello.as_bytes());
+    net.run();
+    net.send_raw(carol, &body[20_000..]);
+    net.send_raw(carol, b"\r\n-------stal1$\r\n");
+    net.run();
+    // What Bob got, chunk by chunk, with end flags.
+    let mut p = ChunkParser::default();
+    p.feed(&net.sides[&bob].received);
+    let mut got: Vec<(ChunkHead, Vec<u8>, u8)> = Vec::new();
+    while let Some(ev) = p.next() {
+        match ev.unwrap() {
+            ParseEvent::Head(h) => got.push((h, Vec::new(), 0)),
+            ParseEvent::Body(b) => got.last_mut().unwrap().1.extend_from_slice(&b),
+            ParseEvent::End(e) => got.last_mut().unwrap().2 = e.continuation.as_byte(),
+        }
+    }
+    let ids: Vec<_> = got
+        .iter()
+        .map(|(h, _, f)| (h.message_id().unwrap().to_string(), *f))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            ("stalledMsg".to_string(), b'+'),
+            ("helloMsg".to_string(), b'$'),
+            ("stalledMsg".to_string(), b'$')
+        ]
+    );
+    let (first, second) = (&got[0], &got[2]);
+    assert_eq!(first.0.byte_range().unwrap().end, None, "range-end `*`");
+    assert!(!first.1.is_empty());
+    let r2 = second.0.byte_range().unwrap();
+    assert_eq!(r2.start, first.1.len() as u64 + 1);
+    assert_eq!(r2.total, Some(n as u64));
+    assert_ne!(first.0.transaction_id(), second.0.transaction_id());
+    assert_eq!(second.0.content_type(), Some("text/plain"));
+    let mut whole = first.1.clone();
+    whole.extend_from_slice(&second.1);
+    assert!(whole == body);
+    // Both chunks of Carol's message are transactions the relay waits on.
+    assert_eq!(net.relay.pending_transactions(bob), 3);
+}
+
+/// The same with Bob an endpoint: both messages arrive whole, the stalled one
+/// reassembled from its two chunks.
+#[test]
+fn rechunked_message_reassembles_at_the_endpoint() {
+    let mut p = pair(config());
+    let carol = p.net.raw(3, PeerInfo::new());
+    let rb = p.b_use.first().unwrap().clone();
+    let n = 30_000;
+    let body: Vec<u8> = (0..n).map(|i| b'a' + (i % 26) as u8).collect();
+    let head = alloc::format!(
+        "MSRP stal1 SEND\r\nTo-Path: {rb} {BOB}\r\nFrom-Path: msrp://carol.example.com:7000/c1;tcp\r\n\
+         Message-ID: stalledMsg\r\nByte-Range: 1-{n}/{n}\r\nContent-Type: text/plain\r\n\r\n"
+    );
+    p.net.send_raw(carol, head.as_bytes());
+    p.net.send_raw(carol, &body[..20_000]);
+    p.net.run();
+    let now = p.net.now;
+    p.net
+        .ep(p.alice)
+        .send(
+            now,
+            p.a_session,
+            "text/plain",
+            Bytes::from("hello"),
+            prefs(true),
+        )
+        .unwrap();
+    p.net.run();
+    let evs = p.net.take_events(p.bob);
+    assert_eq!(received(&evs), b"hello", "not held behind Carol's chunk");
+    assert_eq!(delivered(&p.net.take_events(p.alice)), 1);
+    p.net.send_raw(carol, &body[20_000..]);
+    p.net.send_raw(carol, b"\r\n-------stal1$\r\n");
+    p.net.run();
+    assert!(received(&p.net.take_events(p.bob)) == body);
+}
