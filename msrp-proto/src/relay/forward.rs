@@ -334,6 +334,7 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
             .open_stream(stream, up, out.freeze(), tid, head.has_body(), resume);
         if let Some(u) = self.conn_mut(up) {
             u.probation = None;
+            u.feeds = Some(down);
             u.rx = Rx::Forward { down, stream, ok };
         }
         self.flow(down.id);

@@ -174,6 +174,10 @@ struct Conn {
     stopped: bool,
     /// Until a successful request, it is closed at this instant (RFC 4976 section 6.1).
     probation: Option<Instant>,
+    /// The connection its last forwarded request went to.
+    feeds: Option<ConnRef>,
+    /// Connections stopped because of what waits here: looked at again when it drains.
+    blocked: Vec<ConnRef>,
 }
 
 /// The relay: see the module documentation. `R` gives nonces, session ids and
@@ -290,6 +294,8 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
             auths: 0,
             stopped: false,
             probation: None,
+            feeds: None,
+            blocked: Vec::new(),
         }
     }
 
@@ -369,10 +375,13 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
         }
         // Those sending into it drop the rest of their chunk (their `Rx::Forward` finds
         // no connection), and may read again.
-        let ups: Vec<ConnRef> = c.out.upstreams().collect();
+        let mut ups: Vec<ConnRef> = c.out.upstreams().collect();
+        ups.append(&mut c.blocked);
         c.out.clear();
         for up in ups {
-            self.flow(up.id);
+            if self.conn_mut(up).is_some() {
+                self.flow(up.id);
+            }
         }
         for (_, fwd) in c.tx.drain() {
             self.fail_forwarded(fwd, 408);
@@ -435,9 +444,12 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
         if n == 0 {
             return None;
         }
-        let ups: Vec<ConnRef> = c.out.upstreams().collect();
+        let mut ups: Vec<ConnRef> = c.out.upstreams().collect();
+        ups.append(&mut c.blocked);
         for up in ups {
-            self.flow(up.id);
+            if self.conn_mut(up).is_some() {
+                self.flow(up.id);
+            }
         }
         self.flow(conn);
         Some(n)
@@ -555,21 +567,40 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
             return;
         };
         let own = c.out.total();
-        let (level, limit) = match &c.rx {
+        let live = |r: &ConnRef| self.conns.get(&r.id).filter(|d| d.epoch == r.epoch);
+        // Its chunk in progress: the front one is bounded by what is ready to write,
+        // one waiting behind others by what it holds. Between chunks: what waits for the
+        // connection it fed last (complete chunks pile up there when that connection is
+        // not written).
+        let (level, limit, via) = match &c.rx {
             Rx::Forward { down, stream, .. } => {
-                let d = self.conns.get(&down.id).filter(|d| d.epoch == down.epoch);
-                match d.and_then(|d| d.out.stream_position(*stream).map(|p| (d, p))) {
-                    Some((d, (true, _))) => (d.out.ready_bytes(), max_q),
-                    Some((_, (false, held))) => (held, max_w),
-                    None => (0, max_q),
+                match live(down).and_then(|d| d.out.stream_position(*stream).map(|p| (d, p))) {
+                    Some((d, (true, _))) => (d.out.ready_bytes(), max_q, Some(*down)),
+                    Some((_, (false, held))) => (held, max_w, Some(*down)),
+                    None => (0, max_q, None),
                 }
             }
-            Rx::Idle => (0, max_q),
+            Rx::Idle => match c.feeds.as_ref().and_then(|f| live(f).map(|d| (f, d))) {
+                Some((f, d)) => (d.out.total(), max_q, Some(*f)),
+                None => (0, max_q, None),
+            },
         };
         let over = level >= limit || own >= max_q;
         let under = level < limit / 2 && own < max_q / 2;
-        let stopped = c.stopped;
-        if !stopped && over && c.state == State::Open {
+        let (stopped, open) = (c.stopped, c.state == State::Open);
+        let me = ConnRef {
+            id: conn,
+            epoch: c.epoch,
+        };
+        if over {
+            // The connection it waits for resumes it when it drains.
+            if let Some(d) = via.and_then(|v| self.conn_mut(v)) {
+                if !d.blocked.contains(&me) {
+                    d.blocked.push(me);
+                }
+            }
+        }
+        if !stopped && over && open {
             if let Some(c) = self.conns.get_mut(&conn) {
                 c.stopped = true;
             }

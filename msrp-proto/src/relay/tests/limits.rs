@@ -187,3 +187,37 @@ fn probation() {
         .count();
     assert_eq!(closes, 2);
 }
+
+/// Many whole chunks for a connection that is not written: the sender is stopped once
+/// `max_queued_bytes` wait, and resumed when they drain.
+#[test]
+fn complete_chunks_for_a_stuck_connection_stop_the_sender() {
+    let mut cfg = config();
+    cfg.require_auth = false;
+    cfg.max_queued_bytes = 32 * 1024;
+    let mut net = Net::new(cfg);
+    net.read_size = 4096;
+    let c = net.raw(1, PeerInfo::new());
+    let bob = net.raw(2, PeerInfo::new().remote("bob.example.com", 8145));
+    net.sides.get_mut(&bob).unwrap().unwritable = true;
+    let body = "x".repeat(1000);
+    for i in 0..300 {
+        let req = alloc::format!(
+            "MSRP many{i} SEND\r\nTo-Path: {RELAY} {BOB}\r\nFrom-Path: msrp://c.example.com:7/c;tcp\r\n\
+             Message-ID: msg{i}xx\r\nByte-Range: 1-1000/1000\r\nFailure-Report: no\r\nContent-Type: text/plain\r\n\r\n{body}\r\n-------many{i}$\r\n"
+        );
+        net.send_raw(c, req.as_bytes());
+    }
+    net.run();
+    assert!(net.sides[&c].stopped, "the sender was stopped");
+    let queued = net.relay.queued_bytes(bob);
+    assert!(
+        queued >= 32 * 1024 && queued <= 32 * 1024 + 4096 + 2048,
+        "{queued}"
+    );
+    net.sides.get_mut(&bob).unwrap().unwritable = false;
+    net.run();
+    assert!(!net.sides[&c].stopped);
+    assert_eq!(net.take_raw(bob).len(), 300);
+    assert_eq!(net.relay.buffered_bytes(), 0);
+}

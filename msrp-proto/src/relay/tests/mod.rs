@@ -66,6 +66,8 @@ pub(super) struct Side {
     pub(super) stopped: bool,
     /// The driver drops what the relay writes to it (a blackhole).
     pub(super) blackhole: bool,
+    /// The driver does not write to it (its peer does not read).
+    pub(super) unwritable: bool,
     pub(super) closed: bool,
 }
 
@@ -190,6 +192,9 @@ impl Net {
             }
         }
         for id in &ids {
+            if self.sides.get(id).is_some_and(|s| s.unwritable) {
+                continue;
+            }
             let mut out = BytesMut::new();
             let mut writes = 0;
             while writes < self.writes_per_step
