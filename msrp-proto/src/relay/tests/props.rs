@@ -98,3 +98,40 @@ proptest! {
         prop_assert_eq!(whole.2, split.2);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+    /// Whatever a connection sends (the script with bytes overwritten, then noise), the
+    /// relay does not panic, holds little, and other connections stay open.
+    #[test]
+    fn arbitrary_input_is_contained(
+        flips in proptest::collection::vec((0usize..4096, any::<u8>()), 0..8),
+        noise in proptest::collection::vec(any::<u8>(), 0..512),
+        cut in 0usize..4096,
+    ) {
+        let mut cfg = config();
+        cfg.require_auth = false;
+        let mut net = Net::new(cfg);
+        let c = net.raw(1, PeerInfo::new());
+        let bob = net.raw(2, PeerInfo::new().remote("bob.example.com", 8145));
+        let mut bytes = script();
+        let n = bytes.len();
+        for (i, b) in flips {
+            bytes[i % n] = b;
+        }
+        bytes.extend_from_slice(&noise);
+        let cut = cut % (bytes.len() + 1);
+        net.relay.handle_input(net.now, c, &bytes[..cut]);
+        net.run();
+        net.relay.handle_input(net.now, c, &bytes[cut..]);
+        net.run();
+        prop_assert!(net.relay.is_open(bob));
+        prop_assert!(net.relay.peak_buffered_bytes() < 2 * bytes.len() + 4096);
+        // What reached Bob is well framed.
+        let mut p = ChunkParser::default();
+        p.feed(&net.sides[&bob].received);
+        while let Some(ev) = p.next() {
+            prop_assert!(ev.is_ok());
+        }
+    }
+}
