@@ -8,6 +8,7 @@ use crate::chunking::ReportPrefs;
 const INTRA: &str = "msrps://intra.example.com:2855;tcp";
 const EXTRA: &str = "msrps://extra.example.com:2855;tcp";
 
+#[allow(clippy::large_enum_variant)] // a test: a handful of nodes
 enum Node {
     Relay(Relay<TestRng, Users>),
     Ep(Connection<TestRng>, Vec<Event>),
