@@ -266,15 +266,18 @@ fn end_line_with_bad_flag_is_body() {
     assert_eq!(got[0].0.status_code(), Some(200), "hop by hop");
 }
 
-/// A 10 MiB message passes with the relay holding at most `max_queued_bytes` for Bob
-/// plus one read of Alice's (and a chunk head): the writer to Bob is 4 times slower than
-/// the reader from Alice, so the relay has to stop reading Alice.
+/// A 10 MiB message, sent in chunks of 256 KiB, passes with the relay holding at most
+/// `max_queued_bytes` for Bob plus one read of Alice's (and a chunk head): the writer to
+/// Bob is 4 times slower than the reader from Alice, so the relay has to stop reading
+/// Alice.
 #[test]
 fn ten_mib_with_bounded_memory() {
     let mut cfg = config();
     cfg.max_queued_bytes = 64 * 1024;
     cfg.max_transmit = 4 * 1024;
-    let mut p = pair(cfg);
+    let mut alice = ConnectionConfig::default();
+    alice.chunk_policy = crate::chunking::ChunkPolicy::Fixed(256 * 1024);
+    let mut p = pair_with(cfg, alice);
     p.net.writes_per_step = 1;
     let read = p.net.read_size;
     let body = bytes_of(10 << 20);
@@ -290,7 +293,8 @@ fn ten_mib_with_bounded_memory() {
         )
         .unwrap();
     p.net.run();
-    let got = received(&p.net.take_events(p.bob));
+    let bob_events = p.net.take_events(p.bob);
+    let got = received(&bob_events);
     assert_eq!(got.len(), body.len());
     assert!(got == body[..]);
     assert_eq!(delivered(&p.net.take_events(p.alice)), 1);

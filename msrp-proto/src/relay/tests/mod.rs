@@ -103,11 +103,15 @@ impl Net {
 
     /// An endpoint connected to the relay as `conn`.
     pub(super) fn endpoint(&mut self, conn: u64, seed: u64) -> ConnId {
+        self.endpoint_with(conn, seed, ConnectionConfig::default())
+    }
+
+    pub(super) fn endpoint_with(&mut self, conn: u64, seed: u64, cfg: ConnectionConfig) -> ConnId {
         let id = ConnId(conn);
         self.relay
             .connection_opened(self.now, id, PeerInfo::new().secure(true))
             .unwrap();
-        let c = Connection::new(ConnectionConfig::default(), TestRng::new(seed), self.now);
+        let c = Connection::new(cfg, TestRng::new(seed), self.now);
         self.sides.insert(
             id,
             Side {
@@ -350,8 +354,13 @@ pub(super) struct Pair {
 }
 
 pub(super) fn pair(config: RelayConfig) -> Pair {
+    pair_with(config, ConnectionConfig::default())
+}
+
+/// [`pair`] with Alice's connection configured.
+pub(super) fn pair_with(config: RelayConfig, alice_config: ConnectionConfig) -> Pair {
     let mut net = Net::new(config);
-    let alice = net.endpoint(1, 0xa11ce);
+    let alice = net.endpoint_with(1, 0xa11ce, alice_config);
     let bob = net.endpoint(2, 0xb0b);
     let a_use = net.authenticate(alice, "alice", ALICE);
     let b_use = net.authenticate(bob, "bob", BOB);
