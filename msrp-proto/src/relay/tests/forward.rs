@@ -275,8 +275,10 @@ fn ten_mib_with_bounded_memory() {
     let mut cfg = config();
     cfg.max_queued_bytes = 64 * 1024;
     cfg.max_transmit = 4 * 1024;
-    let mut alice = ConnectionConfig::default();
-    alice.chunk_policy = crate::chunking::ChunkPolicy::Fixed(256 * 1024);
+    let alice = ConnectionConfig {
+        chunk_policy: crate::chunking::ChunkPolicy::Fixed(256 * 1024),
+        ..ConnectionConfig::default()
+    };
     let mut p = pair_with(cfg, alice);
     p.net.writes_per_step = 1;
     let read = p.net.read_size;
