@@ -57,7 +57,10 @@ mod tests {
         // RFC 4975 section 11.4 (no empty line between the two header blocks).
         let rfc4975 = b"To: Bob <sip:bob@example.com>\r\nFrom: Alice <sip:alice@example.com>\r\n\
 DateTime: 2006-05-15T15:02:31-03:00\r\nContent-Type: text/plain\r\n\r\nABCD";
-        assert_eq!(inner_type(rfc4975, false), Inner::Found("text/plain".into()));
+        assert_eq!(
+            inner_type(rfc4975, false),
+            Inner::Found("text/plain".into())
+        );
         // RFC 3862 layout, lower-case name, split before the line ends.
         let rfc3862 = b"From: <im:a@example.com>\r\n\r\ncontent-type: image/png \r\n\r\n";
         assert_eq!(inner_type(rfc3862, false), Inner::Found("image/png".into()));
@@ -85,7 +88,8 @@ Content-Type: text/plain\r\n\r\nhi";
             Inner::Found("text/plain; charset=utf-8".into())
         );
         // No MIME Content-Type: a line of the body that looks like one is not taken.
-        let in_body = b"From: <im:a@example.com>\r\n\r\nContent-ID: <x>\r\n\r\nContent-Type: image/png\r\n";
+        let in_body =
+            b"From: <im:a@example.com>\r\n\r\nContent-ID: <x>\r\n\r\nContent-Type: image/png\r\n";
         assert_eq!(inner_type(in_body, true), Inner::Absent);
         // Not CPIM at all, even read tolerantly.
         assert_eq!(inner_type(b"\x00\x01binary\r\n\r\n", true), Inner::Absent);
