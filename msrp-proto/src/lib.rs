@@ -1,6 +1,6 @@
 //! Sans-IO MSRP (RFC 4975): the wire codec, transactions, chunking, reassembly, the link
 //! layer and the endpoint connection state machine, with the client side of relays (RFC
-//! 4976: AUTH with HTTP Digest, paths through relays); the relay engine is next.
+//! 4976: AUTH with HTTP Digest, paths through relays), and the [`relay`] engine.
 //!
 //! Bytes go in, events and bytes come out; nothing here opens a socket, spawns a task or
 //! reads a clock. An application drives a [`Connection`](connection::Connection) per
@@ -114,6 +114,8 @@
 //! - [`auth`]: HTTP Digest for AUTH to relays (RFC 4976 section 9.1); the AUTH
 //!   transaction runs on the connection
 //!   ([`Connection::authenticate`](connection::Connection::authenticate)).
+//! - [`relay`]: the relay of RFC 4976 for many transport connections: AUTH (Digest,
+//!   Use-Path, Expires), forwarding with cut-through bodies and back-pressure.
 //! - [`chunking`]: sending a message as SEND chunks, interruptible, never containing its
 //!   own end-line.
 //! - [`transaction`]: outgoing transactions and their 30-second response timer.
@@ -150,6 +152,7 @@ pub mod connection;
 mod limits;
 pub mod link;
 pub mod reassembly;
+pub mod relay;
 pub mod report;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

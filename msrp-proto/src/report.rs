@@ -110,6 +110,7 @@ pub fn reason_phrase(code: u16) -> &'static str {
     match code {
         200 => "OK",
         400 => "Bad Request",
+        401 => "Unauthorized",
         403 => "Forbidden",
         408 => "Timeout",
         413 => "Too Large",

@@ -263,6 +263,11 @@ impl<T> Transactions<T> {
         self.pending.get(tid).map(|p| &p.data)
     }
 
+    /// The caller's data for a transaction still waiting, to update.
+    pub(crate) fn get_mut(&mut self, tid: &TransactionId) -> Option<&mut T> {
+        self.pending.get_mut(tid).map(|p| &mut p.data)
+    }
+
     /// The earliest deadline.
     pub fn next_deadline(&self) -> Option<Instant> {
         self.deadlines.front().map(|e| e.0)
