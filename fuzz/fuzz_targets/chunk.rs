@@ -6,8 +6,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use msrp_fuzz::{Ev, framing_then_validate_matches_full, head_reader_matches_parser, run};
-use msrp_proto::wire::Validation;
 use msrp_proto::Mode;
+use msrp_proto::wire::Validation;
 
 fuzz_target!(|data: &[u8]| {
     for mode in [Mode::Strict, Mode::Tolerant] {

@@ -46,9 +46,15 @@ enum Op {
     /// Bytes from the peer.
     Input(Vec<u8>),
     /// A whole message of this many bytes, with these report settings.
-    Send { len: u16, success: bool, failure: u8 },
+    Send {
+        len: u16,
+        success: bool,
+        failure: u8,
+    },
     /// A streamed message; later writes go to the newest one.
-    Stream { total: Option<u16> },
+    Stream {
+        total: Option<u16>,
+    },
     Write(u16),
     Finish,
     Abort,
@@ -136,7 +142,9 @@ fuzz_target!(|input: (u8, Vec<Op>)| {
             }
             Op::Stream { total } => {
                 let total = total.map(u64::from);
-                if let Ok(h) = conn.send_stream(now, own, "text/plain", total, ReportPrefs::default()) {
+                if let Ok(h) =
+                    conn.send_stream(now, own, "text/plain", total, ReportPrefs::default())
+                {
                     stream = Some(h);
                     last = Some(h);
                 }

@@ -14,9 +14,22 @@ fuzz_target!(|data: &[u8]| {
             let (again, _) =
                 CpimMessage::parse_with(msg.to_bytes(), &opts).expect("a printed message parses");
             assert_eq!(&again, msg);
-            let _ = (msg.from(), msg.to().count(), msg.datetime(), msg.content_type());
-            let _ = (msg.imdn_message_id(), msg.disposition_notification(), msg.is_imdn());
-            let _ = (msg.subjects().count(), msg.namespaces().count(), msg.require().count());
+            let _ = (
+                msg.from(),
+                msg.to().count(),
+                msg.datetime(),
+                msg.content_type(),
+            );
+            let _ = (
+                msg.imdn_message_id(),
+                msg.disposition_notification(),
+                msg.is_imdn(),
+            );
+            let _ = (
+                msg.subjects().count(),
+                msg.namespaces().count(),
+                msg.require().count(),
+            );
         }
         let cut = data.len() / 2;
         match CpimMessage::parse_prefix(data[..cut].to_vec(), &opts) {
@@ -31,7 +44,10 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     if let Ok(doc) = Imdn::parse(data) {
-        assert_eq!(Imdn::parse(doc.to_xml().as_bytes()).expect("printed IMDN parses"), doc);
+        assert_eq!(
+            Imdn::parse(doc.to_xml().as_bytes()).expect("printed IMDN parses"),
+            doc
+        );
     }
     if let Ok(doc) = IsComposing::parse(data) {
         let again = IsComposing::parse(doc.to_xml().as_bytes()).expect("printed document parses");
