@@ -78,7 +78,9 @@ pub async fn connect_via(
 
 /// Connects to `relay`, authenticates, and opens a session for peers that reach this side
 /// through it: give [`Attached::path`] to them (in the SDP), and they send to it. The
-/// session takes its To-Path from the first request that arrives.
+/// session takes its To-Path from the first request that arrives; until then it has no
+/// peer, and a message sent on it goes to the relay alone (which refuses or drops it):
+/// wait for the first [`Received`](crate::Received) before sending.
 pub async fn attach(relay: &Relay, config: &Config) -> Result<Attached, Error> {
     let (io, mut conn, clock, me, use_path, span) = authenticated(relay, config).await?;
     // Until a peer writes, the session's To-Path is the relay: nothing is sent on it.
