@@ -104,7 +104,11 @@ impl Wrapper {
         if !args.cpim && args.imdn.is_empty() {
             return None;
         }
-        let addr = |given: &Option<String>, uri: &str| given.clone().unwrap_or(format!("<{uri}>"));
+        // A path through relays is several URIs: the peer is the last one.
+        let addr = |given: &Option<String>, path: &str| {
+            let uri = path.split_whitespace().last().unwrap_or(path);
+            given.clone().unwrap_or(format!("<{uri}>"))
+        };
         Some(Wrapper {
             from: addr(&args.cpim_from, local),
             to: addr(&args.cpim_to, peer),
@@ -369,6 +373,17 @@ mod tests {
         );
         // Strictly valid CPIM: what we send follows the RFC.
         assert!(CpimMessage::parse(wrapped.body.clone()).is_ok());
+        // Through relays, --to is a path: To is its last URI, the peer's.
+        let path = "msrp://relay.example:2855/r1;tcp msrp://b.example:2/y;tcp";
+        let via = Wrapper::new(&args, "msrp://a.example:1/x;tcp", path).unwrap();
+        let m = via.wrap("text/plain", Bytes::from("hi")).unwrap();
+        let Content::Im(m) = read(CPIM_CONTENT_TYPE, &m.body) else {
+            panic!()
+        };
+        assert_eq!(
+            m.to().next().map(|a| a.uri().to_owned()).as_deref(),
+            Some("msrp://b.example:2/y;tcp")
+        );
 
         for display in [false, true] {
             let back = answer(&im, display).expect("asked for");
