@@ -215,7 +215,7 @@ impl Session {
                 ahead -= n;
                 match written.await.map_err(|_| Error::Closed(None))? {
                     Ok(p) => progress(p),
-                    Err(e) => return Err(settled(&mut outcome, e)),
+                    Err(e) => return Err(settled(&mut outcome, e).await),
                 }
                 continue;
             }
@@ -246,7 +246,7 @@ impl Session {
         let (reply, finished) = oneshot::channel();
         self.command(Command::Finish { message, reply })?;
         if let Err(e) = finished.await.map_err(|_| Error::Closed(None))? {
-            return Err(settled(&mut outcome, e));
+            return Err(settled(&mut outcome, e).await);
         }
         guard.message = None;
         outcome.await.map_err(|_| Error::Closed(None))?
@@ -296,9 +296,13 @@ impl<R: AsyncRead + Unpin> Stream for ReadPieces<R> {
 /// Why a streamed send stopped: when the message already ended (the peer refused it with
 /// 413, a failure REPORT came, the session closed), its outcome says why, and a write
 /// to it was refused only as a consequence.
-fn settled(outcome: &mut oneshot::Receiver<Result<Sent, Error>>, e: Error) -> Error {
-    match outcome.try_recv() {
-        Ok(Err(reason)) => reason,
+///
+/// A refused write means the core no longer has the message, so its outcome is on its way
+/// (the connection task may answer the held writes before it): it is awaited, for a
+/// second at most.
+async fn settled(outcome: &mut oneshot::Receiver<Result<Sent, Error>>, e: Error) -> Error {
+    match tokio::time::timeout(std::time::Duration::from_secs(1), outcome).await {
+        Ok(Ok(Err(reason))) => reason,
         _ => e,
     }
 }
