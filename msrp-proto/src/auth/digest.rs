@@ -241,7 +241,7 @@ impl Challenge {
     /// up: RFC 2617 section 3.2.2):
     ///
     /// `Digest username="..", realm="..", nonce="..", uri="..", response="..",
-    /// [algorithm=MD5, ][opaque="..", ]qop=auth, nc=XXXXXXXX, cnonce=".."`
+    /// [algorithm=MD5, ][opaque="..", ]qop=auth, nc=00000001, cnonce=".."` (nc in 8 hex digits)
     pub fn authorization(
         &self,
         credentials: &Credentials,

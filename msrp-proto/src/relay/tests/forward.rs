@@ -440,13 +440,11 @@ fn unreachable_next_hop_reports_failure() {
     assert_eq!(net.relay.connections(), 1);
 }
 
-/// Throughput of the relay alone: one 256 MiB chunk from a raw sender to a raw receiver
-/// in 64 KiB reads, drained as fast as it comes. Run with
-/// `cargo test --release -p msrp-proto --lib relay_throughput -- --ignored --nocapture`.
+/// One 16 MiB chunk from a raw sender to a raw receiver in 64 KiB reads, drained as it
+/// comes: every byte passes, and the relay never holds more than about one read (cut
+/// through, not buffered). Its speed belongs in a criterion bench, not here.
 #[test]
-#[ignore = "a measurement"]
-#[allow(clippy::print_stdout)]
-fn relay_throughput() {
+fn a_large_chunk_passes_with_one_read_buffered() {
     let mut cfg = config();
     cfg.require_auth = false;
     let mut relay = Relay::new(cfg, TestRng::new(1), users as Users, Instant::ZERO);
@@ -461,7 +459,7 @@ fn relay_throughput() {
             PeerInfo::new().remote("bob.example.com", 8145),
         )
         .unwrap();
-    const N: usize = 256 << 20;
+    const N: usize = 16 << 20;
     let head = alloc::format!(
         "MSRP big1 SEND\r\nTo-Path: {RELAY} {BOB}\r\nFrom-Path: msrp://c.example.com:7/c;tcp\r\n\
          Message-ID: bigMsgId\r\nByte-Range: 1-{N}/{N}\r\nContent-Type: application/octet-stream\r\n\r\n"
@@ -469,7 +467,6 @@ fn relay_throughput() {
     let piece = alloc::vec![b'z'; 64 * 1024];
     let mut out = BytesMut::with_capacity(1 << 20);
     let mut written = 0usize;
-    let start = std::time::Instant::now();
     relay.handle_input(Instant::ZERO, a, head.as_bytes());
     for _ in 0..N / piece.len() {
         relay.handle_input(Instant::ZERO, a, &piece);
@@ -483,14 +480,9 @@ fn relay_throughput() {
         written += n;
         out.clear();
     }
-    let secs = start.elapsed().as_secs_f64();
-    assert!(written > N);
-    std::println!(
-        "relay alone: {} MiB in {secs:.3} s = {:.0} MiB/s, peak buffered {} bytes",
-        N >> 20,
-        (N >> 20) as f64 / secs,
-        relay.peak_buffered_bytes()
-    );
+    assert!(written > N + head.len(), "{written}");
+    let peak = relay.peak_buffered_bytes();
+    assert!(peak <= piece.len() + 4096, "peak buffered {peak} bytes");
 }
 
 /// RFC 4976 section 6.4.1 re-chunking: a sender stalled in the middle of a chunk does
