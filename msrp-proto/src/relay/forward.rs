@@ -332,6 +332,7 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
         let _ = d.tx.insert(tid, expect, fwd);
         d.out
             .open_stream(stream, up, out.freeze(), tid, head.has_body(), resume);
+        self.mark_ready(down.id);
         if let Some(u) = self.conn_mut(up) {
             u.probation = None;
             u.feeds = Some(down);
@@ -389,6 +390,7 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
                 out.put_slice(b"$\r\n");
                 if let Some(u) = self.conn_mut(fwd.upstream) {
                     u.out.push_control(out.freeze());
+                    self.mark_ready(fwd.upstream.id);
                 }
             }
         }
@@ -431,6 +433,7 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
         if let (Some(b), Some(u)) = (bytes, self.conn_mut(fwd.upstream)) {
             if u.state != State::Connecting {
                 u.out.push_control(b);
+                self.mark_ready(fwd.upstream.id);
             }
         }
     }

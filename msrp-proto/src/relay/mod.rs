@@ -12,6 +12,8 @@
 //!    [`Relay::connection_closed`] when the transport ends;
 //! 2. writes what [`Relay::poll_transmit`] (any connection, round robin) or
 //!    [`Relay::poll_transmit_conn`] (one connection, for a task per connection) gives;
+//!    [`Relay::poll_ready`] names the connections that got something to write, so a
+//!    driver with a writer per connection wakes only those;
 //! 3. acts on [`Relay::poll_event`]: [`RelayEvent::Connect`] (open a connection to the
 //!    next hop, then `connection_opened` or [`Relay::connect_failed`] with the id given),
 //!    [`RelayEvent::StopReading`] / [`RelayEvent::ResumeReading`] (back-pressure),
@@ -178,6 +180,8 @@ struct Conn {
     feeds: Option<ConnRef>,
     /// Connections stopped because of what waits here: looked at again when it drains.
     blocked: Vec<ConnRef>,
+    /// In [`Relay::poll_ready`]'s list, or given by it and not yet polled empty.
+    announced: bool,
 }
 
 /// The relay: see the module documentation. `R` gives nonces, session ids and
@@ -198,6 +202,8 @@ pub struct Relay<R, C> {
     /// Where round-robin `poll_transmit` looks first.
     cursor: u64,
     peak: usize,
+    /// Connections that got output to write, for [`Relay::poll_ready`].
+    ready: VecDeque<ConnId>,
 }
 
 impl<R, C> core::fmt::Debug for Relay<R, C> {
@@ -227,6 +233,7 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
             next_stream: 0,
             cursor: 0,
             peak: 0,
+            ready: VecDeque::new(),
         }
     }
 
@@ -296,6 +303,7 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
             probation: None,
             feeds: None,
             blocked: Vec::new(),
+            announced: false,
         }
     }
 
@@ -312,6 +320,7 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
         if let Some(c) = self.conns.get_mut(&conn) {
             if c.state == State::Connecting {
                 c.state = State::Open;
+                self.mark_ready(conn);
                 return Ok(());
             }
             return Err(RelayError::InUse(conn));
@@ -442,6 +451,7 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
         let tx = &mut c.tx;
         let n = c.out.pop(max, buf, |tid| tx.sent(&tid, now));
         if n == 0 {
+            c.announced = false;
             return None;
         }
         let mut ups: Vec<ConnRef> = c.out.upstreams().collect();
@@ -459,6 +469,27 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
     #[must_use]
     pub fn poll_event(&mut self) -> Option<RelayEvent> {
         self.events.pop_front()
+    }
+
+    /// The next connection that has bytes to write, for a driver with a writer per
+    /// connection: each connection is given once, and again only after
+    /// [`Relay::poll_transmit_conn`] has returned `None` for it (so the writer it wakes
+    /// must poll until then, writing as it goes). Costs nothing per idle connection,
+    /// unlike asking [`Relay::has_transmit`] of each. A connection that closed since may
+    /// still be named (its poll then gives `None`).
+    #[must_use]
+    pub fn poll_ready(&mut self) -> Option<ConnId> {
+        self.ready.pop_front()
+    }
+
+    /// Puts `conn` on the [`Relay::poll_ready`] list if it has output and is not on it.
+    fn mark_ready(&mut self, conn: ConnId) {
+        if let Some(c) = self.conns.get_mut(&conn) {
+            if !c.announced && c.state != State::Connecting && c.out.has_output() {
+                c.announced = true;
+                self.ready.push_back(conn);
+            }
+        }
     }
 
     /// When [`Relay::handle_timeout`] has something to do: a forwarded request's
@@ -635,6 +666,7 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
                 if let Some(f) = d.out.stream_tid(stream).and_then(|t| d.tx.get_mut(&t)) {
                     f.received(len);
                 }
+                self.mark_ready(down.id);
             }
         }
     }
@@ -646,6 +678,7 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
         if let Rx::Forward { down, stream, ok } = core::mem::replace(&mut c.rx, Rx::Idle) {
             if let Some(ok) = ok {
                 c.out.push_control(ok);
+                self.mark_ready(conn);
             }
             self.end_stream(down, stream, flag.as_byte());
         }
@@ -655,6 +688,7 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
     fn end_stream(&mut self, down: ConnRef, stream: u64, flag: u8) {
         if let Some(d) = self.conn_mut(down) {
             d.out.end_stream(stream, flag);
+            self.mark_ready(down.id);
         }
     }
 
@@ -683,5 +717,6 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
         if let Some(c) = self.conns.get_mut(&conn) {
             c.out.push_control(bytes);
         }
+        self.mark_ready(conn);
     }
 }

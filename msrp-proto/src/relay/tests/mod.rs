@@ -85,6 +85,9 @@ pub(super) struct Net {
     /// Endpoints to connect when the relay asks for a connection to their URI's host.
     pub(super) reachable: BTreeMap<String, Connection<TestRng>>,
     pub(super) unreachable: BTreeSet<String>,
+    /// Connections `poll_ready` named and not yet polled empty: every transmit must be
+    /// for one of them (the driver of a task per connection relies on it).
+    pub(super) awake: BTreeSet<ConnId>,
 }
 
 impl Net {
@@ -98,6 +101,7 @@ impl Net {
             writes_per_step: usize::MAX,
             reachable: BTreeMap::new(),
             unreachable: BTreeSet::new(),
+            awake: BTreeSet::new(),
         }
     }
 
@@ -202,9 +206,13 @@ impl Net {
             }
             let mut out = BytesMut::new();
             let mut writes = 0;
-            while writes < self.writes_per_step
-                && self.relay.poll_transmit_conn(now, *id, &mut out).is_some()
-            {
+            while writes < self.writes_per_step {
+                self.awake.extend(core::iter::from_fn(|| self.relay.poll_ready()));
+                if self.relay.poll_transmit_conn(now, *id, &mut out).is_none() {
+                    self.awake.remove(id);
+                    break;
+                }
+                assert!(self.awake.contains(id), "{id} had output poll_ready did not name");
                 writes += 1;
             }
             if out.is_empty() {
