@@ -52,6 +52,7 @@ mod listener;
 mod random;
 mod received;
 pub mod relay;
+pub mod relay_server;
 mod session;
 #[cfg(feature = "tls")]
 pub mod tls;
@@ -65,6 +66,7 @@ pub use listener::Listener;
 pub use random::OsRandom;
 pub use received::{Received, Sent};
 pub use relay::{Attached, Relay, attach, connect_via};
+pub use relay_server::{RelayServer, RelayServerConfig};
 pub use session::{Incoming, SendOptions, Session};
 #[cfg(feature = "ws")]
 pub use ws::connect_ws;
