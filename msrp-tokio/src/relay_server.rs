@@ -51,7 +51,7 @@ use std::time::Duration;
 
 use bytes::BytesMut;
 use msrp_proto::relay::{ConnId, CredentialSource, PeerInfo, Relay, RelayConfig, RelayEvent};
-use msrp_uri::{Host, Scheme, Uri};
+use msrp_uri::{Scheme, Uri};
 use tokio::io::{AsyncReadExt, AsyncWriteExt, ReadHalf, WriteHalf};
 use tokio::net::{TcpListener, TcpStream, ToSocketAddrs};
 use tokio::sync::{Notify, Semaphore};
@@ -296,13 +296,7 @@ impl RelayServer {
 
 /// `uri` with another port.
 fn with_port(uri: &Uri, port: u16) -> Result<Uri, Error> {
-    let host = match uri.host() {
-        Host::Ipv4(a) => Host::Ipv4(a),
-        Host::Ipv6(a) => Host::Ipv6(a),
-        Host::RegName(n) => Host::RegName(n),
-        Host::IpvFuture(f) => Host::IpvFuture(f),
-    };
-    Uri::builder(uri.scheme(), host)
+    Uri::builder(uri.scheme(), uri.host())
         .port(port)
         .transport(uri.transport())
         .build()
