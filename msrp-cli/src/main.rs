@@ -1,7 +1,7 @@
 //! `msrp`: the command-line tool of the MSRP workspace.
 //!
 //! `msrp listen`, `msrp send` and `msrp chat` talk to any MSRP peer over TCP or TLS
-//! through `msrp-tokio`; `msrp demo` runs two endpoints over loopback TCP; `msrp inspect
+//! through `msrp-tokio`; `msrp relay` is an MSRP relay (RFC 4976); `msrp demo` runs two endpoints over loopback TCP; `msrp inspect
 //! uri|chunk|sdp|cpim` prints how the library parses input, as JSON in the format of the
 //! conformance vectors (`vectors/README.md`).
 #![allow(clippy::print_stdout, clippy::print_stderr)]
@@ -16,6 +16,7 @@ mod listening;
 mod logging;
 mod output;
 mod progress;
+mod relay;
 mod relay_opts;
 mod save;
 mod send;
@@ -58,6 +59,9 @@ enum Command {
     Send(send::SendArgs),
     /// An interactive line chat over one session, as the connecting or listening side.
     Chat(chat::ChatArgs),
+    /// An MSRP relay (RFC 4976): AUTH with Digest, Use-Path URIs, forwarding between
+    /// clients and next hops, until SIGINT or SIGTERM.
+    Relay(relay::RelayArgs),
 }
 
 fn main() -> ExitCode {
@@ -77,5 +81,6 @@ fn main() -> ExitCode {
         Command::Listen(args) => listen::run(args),
         Command::Send(args) => send::run(args),
         Command::Chat(args) => chat::run(args),
+        Command::Relay(args) => relay::run(args),
     }
 }

@@ -54,7 +54,7 @@ use msrp_proto::relay::{ConnId, CredentialSource, PeerInfo, Relay, RelayConfig, 
 use msrp_uri::{Scheme, Uri};
 use tokio::io::{AsyncReadExt, AsyncWriteExt, ReadHalf, WriteHalf};
 use tokio::net::{TcpListener, TcpStream, ToSocketAddrs};
-use tokio::sync::{Notify, Semaphore};
+use tokio::sync::{Notify, Semaphore, mpsc};
 use tokio::task::JoinHandle;
 use tracing::Instrument;
 
@@ -135,7 +135,11 @@ pub struct RelayServer {
     shared: Arc<Shared>,
     accept: JoinHandle<()>,
     timer: JoinHandle<()>,
+    reports: Option<mpsc::Receiver<RelayEvent>>,
 }
+
+/// Reports kept for [`RelayServer::reports`] before the oldest unread are dropped.
+const REPORTS: usize = 1024;
 
 impl Drop for RelayServer {
     fn drop(&mut self) {
@@ -167,6 +171,8 @@ struct Shared {
     permits: Arc<Semaphore>,
     /// Set when the relay shuts down: no new connections.
     closing: AtomicBool,
+    /// Where reports go (bounded: when no one reads them, new ones are dropped).
+    reports: mpsc::Sender<RelayEvent>,
 }
 
 impl std::fmt::Debug for Shared {
@@ -230,6 +236,7 @@ impl RelayServer {
             connect_config = connect_config.tls_client(c);
         }
         let permits = Arc::new(Semaphore::new(config.relay.max_connections));
+        let (reports, reports_rx) = mpsc::channel(REPORTS);
         let shared = Arc::new(Shared {
             core: Mutex::new(Core {
                 relay,
@@ -243,6 +250,7 @@ impl RelayServer {
             connect_config,
             permits,
             closing: AtomicBool::new(false),
+            reports,
         });
         let span = tracing::info_span!("msrp.relay", uri = %uri.as_str());
         let accept = tokio::spawn(accept_loop(tcp, shared.clone()).instrument(span.clone()));
@@ -254,7 +262,16 @@ impl RelayServer {
             shared,
             accept,
             timer,
+            reports: Some(reports_rx),
         })
+    }
+
+    /// What the relay reports, once (later calls give `None`): authorisations given,
+    /// refused and ended, requests refused, connections it closes or opens to next hops
+    /// ([`RelayEvent`]s other than the back-pressure ones). At most 1024 unread are kept;
+    /// later ones are dropped until the receiver catches up (tracing logs them all).
+    pub fn reports(&mut self) -> Option<mpsc::Receiver<RelayEvent>> {
+        self.reports.take()
     }
 
     /// The address it listens on.
@@ -326,6 +343,12 @@ impl Core {
     /// or resume, connections to close, writers to wake.
     fn dispatch(&mut self, shared: &Arc<Shared>) {
         while let Some(ev) = self.relay.poll_event() {
+            if !matches!(
+                ev,
+                RelayEvent::StopReading { .. } | RelayEvent::ResumeReading { .. }
+            ) {
+                let _ = shared.reports.try_send(ev.clone());
+            }
             match ev {
                 RelayEvent::Connect { conn, uri } => {
                     let span = tracing::info_span!("msrp.relay.conn", %conn, peer = %uri.as_str());
