@@ -14,11 +14,17 @@ use bytes::Bytes;
 use clap::Args;
 use futures_core::Stream;
 use msrp_sdp::{Answer, LocalPrefs, MsrpMediaBuilder, OfferBuilder, Setup, SetupChoice, answer};
+use msrp_tokio::proto::auth::Credentials;
 use msrp_tokio::proto::chunking::ChunkPolicy;
 use msrp_tokio::proto::connection::{ConnectionConfig, SessionConfig};
+use msrp_tokio::proto::relay::RelayConfig;
 use msrp_tokio::proto::wire::random_id;
+use msrp_tokio::relay_server::{RelayServer, RelayServerConfig};
 use msrp_tokio::uri::{Host, Path, Scheme, Transport, Uri};
-use msrp_tokio::{Config, Incoming, Listener, OsRandom, Received, SendOptions, Sent, connect_over};
+use msrp_tokio::{
+    Config, Incoming, Listener, OsRandom, Received, Relay as MsrpRelay, SendOptions, Sent, attach,
+    connect_over, connect_via,
+};
 use serde_json::json;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
@@ -35,11 +41,14 @@ with the same bytes, so neither side ever holds it whole.
 With --json, one object per line, each with an \"event\" field:
   offer      sdp                      (Alice's SDP offer)
   answer     sdp                      (Bob's SDP answer)
-  connected  from, to, addr           (Alice's and Bob's session URIs, Bob's socket)
+  relay      uri                      (--relay: the relay's URI)
+  connected  from, to, addr           (Alice's and Bob's session URIs, the socket
+                                       Alice connected to: Bob's, or the relay's)
   message    content_type, text       (a text message Bob received)
   file       size, content_type       (the transfer starts)
   delivered  message_id               (Alice got the file's success REPORT)
-  summary    bytes, seconds, mib_per_s, peak_memory_kb (null when unknown)
+  summary    bytes, seconds, mib_per_s, peak_memory_kb (null when unknown),
+             relay_peak_buffered_bytes (--relay: the most the relay held)
   ok                                  (every message and every byte arrived intact)
   failed     reason, offset           (offset: the file's first wrong byte, or null)
 
@@ -60,6 +69,11 @@ pub(crate) struct DemoArgs {
     /// decoders that expect text bodies.
     #[arg(long)]
     text: bool,
+    /// Go through an MSRP relay (RFC 4976): start our relay (`msrp relay`) on a third
+    /// thread; Bob authenticates to it and answers with its Use-Path in his a=path, Alice
+    /// authenticates and sends through it. Every byte crosses two TCP connections.
+    #[arg(long, conflicts_with = "record")]
+    relay: bool,
     /// Print one JSON object per event (NDJSON) instead of text.
     #[arg(long)]
     json: bool,
@@ -85,19 +99,37 @@ pub(crate) fn run(args: DemoArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let relay_rt = match args.relay.then(runtime).transpose() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("msrp demo: cannot start the runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let bob = bob_rt.handle().clone();
+    let relay = relay_rt.as_ref().map(|rt| rt.handle().clone());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let (stop_relay, relay_stopped) = tokio::sync::oneshot::channel::<()>();
     let bob_thread = std::thread::Builder::new()
         .name("bob".into())
         .spawn(move || bob_rt.block_on(async move { drop(stopped.await) }));
-    let result = match bob_thread {
-        Ok(thread) => {
-            let r = alice_rt.block_on(demo(args, bob));
+    let relay_thread = relay_rt.map(|rt| {
+        std::thread::Builder::new()
+            .name("relay".into())
+            .spawn(move || rt.block_on(async move { drop(relay_stopped.await) }))
+    });
+    let result = match (bob_thread, relay_thread.transpose()) {
+        (Ok(thread), Ok(relay_thread)) => {
+            let r = alice_rt.block_on(demo(args, bob, relay));
             drop(stop);
+            drop(stop_relay);
             let _ = thread.join();
+            if let Some(t) = relay_thread {
+                let _ = t.join();
+            }
             r
         }
-        Err(e) => Err(local(format!("cannot start Bob's thread: {e}"))),
+        (Err(e), _) | (_, Err(e)) => Err(local(format!("cannot start a thread: {e}"))),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -383,43 +415,39 @@ async fn check_file(
     (r, Instant::now(), incoming)
 }
 
-async fn demo(args: DemoArgs, bob_rt: tokio::runtime::Handle) -> Result<(), Failure> {
-    let DemoArgs {
-        size,
-        record,
-        text,
-        json,
-    } = args;
+/// Alice and Bob, connected (directly or through the relay), before the first message.
+struct Meeting {
+    alice: msrp_tokio::Session,
+    alice_uri: Uri,
+    bob_uri: Uri,
+    bob_in: Incoming,
+    /// The socket Alice connected to.
+    addr: String,
+    relay: Option<RelayServer>,
+    /// Kept open for the whole demo.
+    _bob_session: msrp_tokio::Session,
+}
 
-    // Bob listens (he will answer passive); Alice will connect. Her URI is the one her
-    // offer carries (RFC 4975 section 8: port 9, she does not listen).
-    let types = ["text/plain", "application/octet-stream"];
-    // Up to 1 MiB per transmit, written with one `writev` (the file's pieces are shared,
-    // not copied): fewer system calls and larger chunks than the default 64 KiB.
-    // Recorded runs are for decoders: chunks of at most 16 KiB there, as tshark 4.0 cuts
-    // the end-lines of some chunks of 64 KiB and more.
-    let mut connection = ConnectionConfig::default().max_transmit(1 << 20);
-    if record.is_some() {
-        connection = connection.chunk_policy(ChunkPolicy::Fixed(16 << 10));
-    }
-    let config = Config::default().accept_types(types).connection(connection);
-    let bob_config = config.clone();
-    // Bound on Bob's runtime: his connections' tasks run there.
-    let mut bob = bob_rt
-        .spawn(async move { Listener::bind("127.0.0.1:0", bob_config).await })
-        .await
-        .map_err(local)?
-        .map_err(local)?;
-    let bob_port = bob.local_addr().port();
-    let bob_uri = bob.new_uri().map_err(local)?;
-    let alice_uri = Uri::builder(Scheme::Msrp, Host::Ipv4([127, 0, 0, 1].into()))
+/// A URI for Alice's offer (RFC 4975 section 8: port 9, she does not listen).
+fn alice_offer_uri() -> Result<Uri, Failure> {
+    Uri::builder(Scheme::Msrp, Host::Ipv4([127, 0, 0, 1].into()))
         .port(9)
         .session_id(random_id(&mut OsRandom::new()).as_str())
         .transport(Transport::Tcp)
         .build()
-        .map_err(local)?;
+        .map_err(local)
+}
 
-    // SDP offer/answer, in-process.
+/// The SDP offer/answer, in-process: Alice offers `alice_uri`, Bob answers with `bob_path`
+/// on `port`. Returns the path of the answer and the types Bob accepts.
+fn negotiate(
+    alice_uri: &Uri,
+    bob_path: Path,
+    port: u16,
+    types: [&str; 2],
+    max_size: u64,
+    json: bool,
+) -> Result<(Path, Vec<String>), Failure> {
     let offer_media = MsrpMediaBuilder::new(9, Path::new(alice_uri.clone()))
         .accept_types(types)
         .setup(Setup::ActPass)
@@ -431,10 +459,9 @@ async fn demo(args: DemoArgs, bob_rt: tokio::runtime::Handle) -> Result<(), Fail
         .map_err(local)?;
     say(json, || format!("--- SDP offer (Alice)\n{offer}"));
     event(json, "offer", json!({"sdp": offer.to_string()}));
-    let max_size = size.max(1 << 20);
     let prefs = LocalPrefs {
-        port: bob_port,
-        path: Path::new(bob_uri.clone()),
+        port,
+        path: bob_path,
         accept_types: vec!["text/*".into(), "application/octet-stream".into()],
         accept_wrapped_types: vec![],
         max_size: Some(max_size),
@@ -457,10 +484,40 @@ async fn demo(args: DemoArgs, bob_rt: tokio::runtime::Handle) -> Result<(), Fail
         .map_err(local)?;
     say(json, || format!("--- SDP answer (Bob)\n{answer_sdp}"));
     event(json, "answer", json!({"sdp": answer_sdp.to_string()}));
-    let bob_path = answer_sdp.media[0]
+    let path = answer_sdp.media[0]
         .path()
         .ok_or("no a=path in the answer")?
         .map_err(local)?;
+    Ok((path, bob_types))
+}
+
+/// Bob listens (he answers passive) and Alice connects to him.
+async fn meet_directly(
+    config: &Config,
+    bob_rt: &tokio::runtime::Handle,
+    record: Option<&PathBuf>,
+    types: [&str; 2],
+    max_size: u64,
+    json: bool,
+) -> Result<Meeting, Failure> {
+    let bob_config = config.clone();
+    // Bound on Bob's runtime: his connections' tasks run there.
+    let mut bob = bob_rt
+        .spawn(async move { Listener::bind("127.0.0.1:0", bob_config).await })
+        .await
+        .map_err(local)?
+        .map_err(local)?;
+    let bob_port = bob.local_addr().port();
+    let bob_uri = bob.new_uri().map_err(local)?;
+    let alice_uri = alice_offer_uri()?;
+    let (bob_path, bob_types) = negotiate(
+        &alice_uri,
+        Path::new(bob_uri.clone()),
+        bob_port,
+        types,
+        max_size,
+        json,
+    )?;
     let target = bob_path
         .first()
         .ok_or("empty a=path in the answer")?
@@ -476,8 +533,8 @@ async fn demo(args: DemoArgs, bob_rt: tokio::runtime::Handle) -> Result<(), Fail
     let addr = format!("{}:{}", target.host(), target.port().unwrap_or(2855));
     let tcp = TcpStream::connect(&addr).await.map_err(local)?;
     tcp.set_nodelay(true).map_err(local)?;
-    let (alice, _alice_in) = match &record {
-        None => connect_over(tcp, alice_uri.clone(), &bob_path, &config).await,
+    let (alice, _alice_in) = match record {
+        None => connect_over(tcp, alice_uri.clone(), &bob_path, config).await,
         Some(dir) => {
             let file = |name: &str| {
                 let p = dir.join(format!("{name}.sent.msrp"));
@@ -488,15 +545,139 @@ async fn demo(args: DemoArgs, bob_rt: tokio::runtime::Handle) -> Result<(), Fail
                 alice: file("alice")?,
                 bob: file("bob")?,
             };
-            connect_over(io, alice_uri.clone(), &bob_path, &config).await
+            connect_over(io, alice_uri.clone(), &bob_path, config).await
         }
     }
     .map_err(|e| format!("Alice cannot connect: {e}"))?;
-    let (_bob_session, mut bob_in) = tokio::time::timeout(Duration::from_secs(10), bob.accept())
+    let (bob_session, bob_in) = tokio::time::timeout(Duration::from_secs(10), bob.accept())
         .await
         .ok()
         .flatten()
         .ok_or("Bob got no session")?;
+    Ok(Meeting {
+        alice,
+        alice_uri,
+        bob_uri,
+        bob_in,
+        addr,
+        relay: None,
+        _bob_session: bob_session,
+    })
+}
+
+/// Our relay on its own runtime; Bob authenticates to it and answers with the path it
+/// gave him (its Use-Path, then his URI, RFC 4976 section 5.1); Alice authenticates and
+/// connects through it. Her offer carries only her own URI (msrp-tokio's `connect_via`
+/// authenticates when it connects, after the offer/answer); Bob's session learns her
+/// whole path (her Use-Path, then her URI) from her first request.
+async fn meet_through_relay(
+    config: &Config,
+    bob_rt: &tokio::runtime::Handle,
+    relay_rt: &tokio::runtime::Handle,
+    types: [&str; 2],
+    json: bool,
+) -> Result<Meeting, Failure> {
+    let mut secret = [0u8; 16];
+    msrp_tokio::proto::wire::RandomSource::fill_bytes(&mut OsRandom::new(), &mut secret);
+    let password: String = secret.iter().map(|b| format!("{b:02x}")).collect();
+    let pw = password.clone();
+    let credentials =
+        move |user: &str, _realm: &str| (user == "alice" || user == "bob").then(|| pw.clone());
+    let engine = RelayConfig::new(
+        "msrp://127.0.0.1:0;tcp".parse().map_err(local)?,
+        "127.0.0.1",
+    );
+    // Bound on the relay's runtime: its tasks run there.
+    let relay = relay_rt
+        .spawn(async move {
+            RelayServer::bind("127.0.0.1:0", RelayServerConfig::new(engine), credentials).await
+        })
+        .await
+        .map_err(local)?
+        .map_err(local)?;
+    let relay_uri = relay.uri().clone();
+    say(json, || format!("--- relay at {}", relay_uri.as_str()));
+    event(json, "relay", json!({"uri": relay_uri.as_str()}));
+    let via = |user: &str| MsrpRelay::new(relay_uri.clone(), Credentials::new(user, &password));
+
+    let bob_config = config.clone();
+    let bob_relay = via("bob");
+    let attached = bob_rt
+        .spawn(async move { attach(&bob_relay, &bob_config).await })
+        .await
+        .map_err(local)?
+        .map_err(|e| format!("Bob cannot authenticate to the relay: {e}"))?;
+    let bob_uri = attached
+        .path
+        .last()
+        .ok_or("an empty path from the relay")?
+        .clone();
+    let alice_uri = alice_offer_uri()?;
+    let port = relay.local_addr().port();
+    let (bob_path, _) = negotiate(
+        &alice_uri,
+        attached.path,
+        port,
+        types,
+        config.max_message_size,
+        json,
+    )?;
+    let (alice, _alice_in) = connect_via(&via("alice"), &bob_path, config)
+        .await
+        .map_err(|e| format!("Alice cannot connect through the relay: {e}"))?;
+    Ok(Meeting {
+        alice_uri: alice.local_uri().clone(),
+        alice,
+        bob_uri,
+        bob_in: attached.incoming,
+        addr: relay.local_addr().to_string(),
+        relay: Some(relay),
+        _bob_session: attached.session,
+    })
+}
+
+async fn demo(
+    args: DemoArgs,
+    bob_rt: tokio::runtime::Handle,
+    relay_rt: Option<tokio::runtime::Handle>,
+) -> Result<(), Failure> {
+    let DemoArgs {
+        size,
+        record,
+        text,
+        relay: _,
+        json,
+    } = args;
+
+    // Bob listens (he will answer passive); Alice will connect. Her URI is the one her
+    // offer carries (RFC 4975 section 8: port 9, she does not listen).
+    let types = ["text/plain", "application/octet-stream"];
+    // Up to 1 MiB per transmit, written with one `writev` (the file's pieces are shared,
+    // not copied): fewer system calls and larger chunks than the default 64 KiB.
+    // Recorded runs are for decoders: chunks of at most 16 KiB there, as tshark 4.0 cuts
+    // the end-lines of some chunks of 64 KiB and more.
+    let mut connection = ConnectionConfig::default().max_transmit(1 << 20);
+    if record.is_some() {
+        connection = connection.chunk_policy(ChunkPolicy::Fixed(16 << 10));
+    }
+    let config = Config::default().accept_types(types).connection(connection);
+    let max_size = size.max(1 << 20);
+    let meeting = match relay_rt {
+        None => meet_directly(&config, &bob_rt, record.as_ref(), types, max_size, json).await?,
+        Some(relay_rt) => {
+            let config = config.clone().max_message_size(max_size);
+            meet_through_relay(&config, &bob_rt, &relay_rt, types, json).await?
+        }
+    };
+    let Meeting {
+        alice,
+        alice_uri,
+        bob_uri,
+        mut bob_in,
+        addr,
+        relay,
+        _bob_session: bob_session,
+    } = meeting;
     say(json, || format!("--- connected: Alice -> Bob at {addr}"));
     event(
         json,
@@ -583,18 +764,22 @@ async fn demo(args: DemoArgs, bob_rt: tokio::runtime::Handle) -> Result<(), Fail
     let secs = delivered.max(arrived).duration_since(t0).as_secs_f64();
     let mib_per_s = size as f64 / (1024.0 * 1024.0) / secs.max(1e-9);
     let peak = peak_memory_kb();
+    let relay_peak = relay.as_ref().map(|r| r.stats().peak_buffered_bytes);
     say(json, || {
         format!(
             "--- {received} bytes in {secs:.3} s ({mib_per_s:.1} MiB/s), every byte checked, \
-             peak memory {}",
-            peak.map_or_else(|| "unknown".to_owned(), |k| format!("{k} kB"))
+             peak memory {}{}",
+            peak.map_or_else(|| "unknown".to_owned(), |k| format!("{k} kB")),
+            relay_peak.map_or_else(String::new, |b| format!(
+                ", the relay held at most {b} bytes"
+            ))
         )
     });
     event(
         json,
         "summary",
         json!({"bytes": received, "seconds": secs, "mib_per_s": mib_per_s,
-               "peak_memory_kb": peak}),
+               "peak_memory_kb": peak, "relay_peak_buffered_bytes": relay_peak}),
     );
 
     // Alice ends the session; Bob's ends with it once the connection is closed (so every
@@ -607,7 +792,14 @@ async fn demo(args: DemoArgs, bob_rt: tokio::runtime::Handle) -> Result<(), Fail
             }
         }
     };
-    let _ = tokio::time::timeout(Duration::from_secs(5), closed).await;
+    if let Some(r) = relay {
+        // Bob's connection is to the relay: Alice's close does not end it. Bob
+        // closes his session, then the relay stops.
+        bob_session.close().await;
+        r.shutdown().await;
+    } else {
+        let _ = tokio::time::timeout(Duration::from_secs(5), closed).await;
+    }
     say(json, || {
         "--- OK: every message and every byte arrived intact".to_owned()
     });

@@ -113,7 +113,11 @@ async fn serve(args: RelayArgs) -> Result<u8, String> {
             .parse::<Uri>()
             .map_err(|e| format!("--uri {text}: not an MSRP URI: {e}"))?,
         None => {
-            let scheme = if server_tls.is_some() { "msrps" } else { "msrp" };
+            let scheme = if server_tls.is_some() {
+                "msrps"
+            } else {
+                "msrp"
+            };
             let host = match addr.ip() {
                 std::net::IpAddr::V6(a) => format!("[{a}]"),
                 std::net::IpAddr::V4(a) => a.to_string(),
@@ -185,10 +189,18 @@ fn users(args: &RelayArgs) -> Result<HashMap<String, String>, String> {
                 continue;
             }
             let (user, pw) = line.split_once(':').ok_or_else(|| {
-                format!("--users {}: line {}: not user:password", path.display(), i + 1)
+                format!(
+                    "--users {}: line {}: not user:password",
+                    path.display(),
+                    i + 1
+                )
             })?;
             if user.is_empty() {
-                return Err(format!("--users {}: line {}: no user name", path.display(), i + 1));
+                return Err(format!(
+                    "--users {}: line {}: no user name",
+                    path.display(),
+                    i + 1
+                ));
             }
             table.insert(user.to_owned(), pw.to_owned());
         }

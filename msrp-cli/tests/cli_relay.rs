@@ -44,13 +44,23 @@ fn text_and_file_through_the_relay_with_reports_then_sigterm() {
         "--save-dir",
         dir.to_str().unwrap(),
     ]);
-    assert!(bob_path.starts_with(&relay_uri[..relay_uri.len() - 4]), "{bob_path}");
+    assert!(
+        bob_path.starts_with(&relay_uri[..relay_uri.len() - 4]),
+        "{bob_path}"
+    );
     let authorized = r.wait_for("authorized", T);
     assert_eq!(authorized["user"], "bob");
 
     // Without --no-report: exit 0 only on the success REPORT, which bob sent back
     // through the relay.
-    let alice = ["--relay", &relay_uri, "--user", "alice", "--password", "alice-pw"];
+    let alice = [
+        "--relay",
+        &relay_uri,
+        "--user",
+        "alice",
+        "--password",
+        "alice-pw",
+    ];
     let (status, events, err) = send(&[&alice[..], &["--to", &bob_path, "hi bob"]].concat(), T);
     assert_eq!(status.code(), Some(0), "{err} {events:?}");
     let m = bob.wait_for("message", T);

@@ -120,3 +120,50 @@ fn bad_sizes_are_usage_errors() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn through_our_relay() {
+    let out = Command::new(env!("CARGO_BIN_EXE_msrp"))
+        .args(["demo", "--relay", "--json", "--size", "8M"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let events: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l:?}: {e}")))
+        .collect();
+    let names: Vec<&str> = events
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(names[0], "relay");
+    assert_eq!(names.last(), Some(&"ok"));
+    let relay = events[0]["uri"].as_str().unwrap();
+    // Bob's answer carries the relay's Use-Path first (RFC 4976 section 5.1).
+    let answer = events[2]["sdp"].as_str().unwrap();
+    let path = answer
+        .lines()
+        .find_map(|l| l.strip_prefix("a=path:"))
+        .expect("a=path in the answer");
+    let uris: Vec<&str> = path.split(' ').collect();
+    assert_eq!(uris.len(), 2, "{path}");
+    assert!(
+        uris[0].starts_with(relay.trim_end_matches(";tcp")),
+        "{path}"
+    );
+    let connected = events.iter().find(|e| e["event"] == "connected").unwrap();
+    assert!(
+        relay.contains(connected["addr"].as_str().unwrap()),
+        "{connected}"
+    );
+    let summary = events.iter().find(|e| e["event"] == "summary").unwrap();
+    assert_eq!(summary["bytes"], 8 << 20);
+    let held = summary["relay_peak_buffered_bytes"].as_u64().unwrap();
+    assert!(held > 0 && held < 1 << 20, "the relay held {held} bytes");
+}

@@ -375,6 +375,11 @@ impl Driver {
             Event::Authorized { expires, .. } => {
                 debug!(?expires, "the relay renewed the authorisation")
             }
+            // With the connection it was bound to: that closing says it all.
+            Event::AuthFailed {
+                reason: msrp_proto::connection::AuthFailure::ConnectionClosed,
+                ..
+            } => debug!("the relay's authorisation ended with the connection"),
             Event::AuthFailed { reason, .. } => {
                 warn!(%reason, "the relay's authorisation ended: peers can no longer reach this side through it");
             }

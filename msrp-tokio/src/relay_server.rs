@@ -228,7 +228,12 @@ impl RelayServer {
         let uri = config.relay.uri.clone();
         let clock = Clock::new();
         let credentials = Credentials(Box::new(credentials));
-        let relay = Relay::new(config.relay.clone(), OsRandom::new(), credentials, clock.now());
+        let relay = Relay::new(
+            config.relay.clone(),
+            OsRandom::new(),
+            credentials,
+            clock.now(),
+        );
         #[allow(unused_mut)]
         let mut connect_config = Config::default();
         #[cfg(feature = "tls")]
@@ -303,8 +308,7 @@ impl RelayServer {
         self.accept.abort();
         self.shared.close_all();
         let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
-        while self.shared.lock().relay.connections() > 0 && tokio::time::Instant::now() < deadline
-        {
+        while self.shared.lock().relay.connections() > 0 && tokio::time::Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         tracing::info!("relay stopped");

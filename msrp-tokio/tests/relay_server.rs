@@ -27,9 +27,12 @@ fn engine() -> RelayConfig {
 }
 
 async fn relay_with(config: RelayServerConfig) -> RelayServer {
-    within("bind the relay", RelayServer::bind("127.0.0.1:0", config, users))
-        .await
-        .expect("bind on loopback")
+    within(
+        "bind the relay",
+        RelayServer::bind("127.0.0.1:0", config, users),
+    )
+    .await
+    .expect("bind on loopback")
 }
 
 fn client(server: &RelayServer, user: &str, pw: &str) -> Relay {
@@ -40,9 +43,12 @@ fn client(server: &RelayServer, user: &str, pw: &str) -> Relay {
 async fn message_through_our_relay_with_success_report() {
     let server = relay_with(RelayServerConfig::new(engine())).await;
     let config = Config::default();
-    let mut bob = within("bob attaches", attach(&client(&server, "bob", "bob-pw"), &config))
-        .await
-        .expect("bob authenticates");
+    let mut bob = within(
+        "bob attaches",
+        attach(&client(&server, "bob", "bob-pw"), &config),
+    )
+    .await
+    .expect("bob authenticates");
     assert_eq!(bob.path.len(), 2, "relay URI, then bob's");
     let (alice, mut alice_in) = within(
         "alice connects",
@@ -53,9 +59,12 @@ async fn message_through_our_relay_with_success_report() {
     assert_eq!(server.stats().sessions, 2);
 
     // send() resolves on the success REPORT, which came back through the relay.
-    let sent = within("alice's message", alice.send("text/plain", "hello via relay"))
-        .await
-        .expect("delivered");
+    let sent = within(
+        "alice's message",
+        alice.send("text/plain", "hello via relay"),
+    )
+    .await
+    .expect("delivered");
     let got = within("bob receives", bob.incoming.recv()).await;
     let Some(Received::Message {
         body, message_id, ..
@@ -82,13 +91,19 @@ async fn message_through_our_relay_with_success_report() {
 async fn wrong_password_and_unknown_session_are_refused() {
     let server = relay_with(RelayServerConfig::new(engine())).await;
     let config = Config::default();
-    let err = within("bad password", attach(&client(&server, "bob", "nope"), &config))
-        .await
-        .expect_err("refused");
+    let err = within(
+        "bad password",
+        attach(&client(&server, "bob", "nope"), &config),
+    )
+    .await
+    .expect_err("refused");
     assert!(matches!(err, Error::Auth { .. }), "{err}");
 
     // A Use-Path URI the relay never issued: 481 (RFC 4976 section 6.4).
-    let fake = format!("msrp://127.0.0.1:{}/notissued;tcp", server.local_addr().port());
+    let fake = format!(
+        "msrp://127.0.0.1:{}/notissued;tcp",
+        server.local_addr().port()
+    );
     let to = msrp_tokio::uri::Path::new(fake.parse().unwrap());
     let err = within(
         "unknown session",
@@ -110,9 +125,12 @@ async fn a_large_stream_passes_with_the_relay_memory_bounded() {
     config.read_size = 64 * 1024;
     let server = relay_with(config).await;
     let config = Config::default();
-    let mut bob = within("bob attaches", attach(&client(&server, "bob", "bob-pw"), &config))
-        .await
-        .unwrap();
+    let mut bob = within(
+        "bob attaches",
+        attach(&client(&server, "bob", "bob-pw"), &config),
+    )
+    .await
+    .unwrap();
     let (alice, _alice_in) = within(
         "alice connects",
         connect_via(&client(&server, "alice", "alice-pw"), &bob.path, &config),
@@ -126,9 +144,11 @@ async fn a_large_stream_passes_with_the_relay_memory_bounded() {
         SendOptions::default(),
         |_| {},
     );
-    let (sent, seen) = within_for(Duration::from_secs(120), "64 MiB through the relay", async {
-        tokio::join!(send, read_stream(&mut bob.incoming))
-    })
+    let (sent, seen) = within_for(
+        Duration::from_secs(120),
+        "64 MiB through the relay",
+        async { tokio::join!(send, read_stream(&mut bob.incoming)) },
+    )
     .await;
     sent.expect("delivered");
     assert_eq!(seen.end, StreamEnd::Complete { total: LEN });
