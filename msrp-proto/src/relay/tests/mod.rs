@@ -207,12 +207,16 @@ impl Net {
             let mut out = BytesMut::new();
             let mut writes = 0;
             while writes < self.writes_per_step {
-                self.awake.extend(core::iter::from_fn(|| self.relay.poll_ready()));
+                self.awake
+                    .extend(core::iter::from_fn(|| self.relay.poll_ready()));
                 if self.relay.poll_transmit_conn(now, *id, &mut out).is_none() {
                     self.awake.remove(id);
                     break;
                 }
-                assert!(self.awake.contains(id), "{id} had output poll_ready did not name");
+                assert!(
+                    self.awake.contains(id),
+                    "{id} had output poll_ready did not name"
+                );
                 writes += 1;
             }
             if out.is_empty() {
