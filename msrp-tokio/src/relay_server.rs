@@ -359,11 +359,13 @@ impl Core {
                     tokio::spawn(connect(shared.clone(), conn, uri).instrument(span));
                 }
                 RelayEvent::StopReading { conn } => {
+                    tracing::trace!(%conn, "stop reading");
                     if let Some(c) = self.conns.get(&conn) {
                         c.stopped.store(true, Ordering::Release);
                     }
                 }
                 RelayEvent::ResumeReading { conn } => {
+                    tracing::trace!(%conn, "resume reading");
                     if let Some(c) = self.conns.get(&conn) {
                         c.stopped.store(false, Ordering::Release);
                         c.resume.notify_one();
