@@ -68,7 +68,7 @@ Output: `relay URI` on the first line (the URI clients AUTH to: `msrp listen --r
 it stops. With --json, NDJSON events: listening {uri, addr}, authorized {conn, user, uri,
 expires}, auth_refused {conn, reason}, authorization_ended {conn, uri, reason}, refused
 {conn, code}, closing {conn, cause}, connecting {conn, uri}, stopped {connections,
-sessions, accepted, refused, peak_buffered_bytes}.
+sessions, accepted, refused, buffered_bytes, peak_buffered_bytes}.
 
 AUTH is HTTP Digest (RFC 4976 section 5, MD5, qop=auth). Requests are forwarded with
 their bodies cut through (never held whole), hop-by-hop 200s, failure REPORTs when a next
@@ -284,6 +284,7 @@ fn stopped(json: bool, s: &RelayStats) {
             "sessions": s.sessions,
             "accepted": s.accepted,
             "refused": s.refused,
+            "buffered_bytes": s.buffered_bytes,
             "peak_buffered_bytes": s.peak_buffered_bytes,
         }),
     );
