@@ -190,7 +190,8 @@ pub enum RelayEvent {
         reason: AuthEnd,
     },
     /// A request was refused with `code` (a diagnostic: the response, if one is due, is
-    /// on its way).
+    /// on its way), or a chunk that does not parse was dropped (`code` 400 or 413, also
+    /// when no response is due: a response, or `Failure-Report: no`).
     Refused {
         /// The connection it came on.
         conn: ConnId,

@@ -707,9 +707,18 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
             .conns
             .get(&conn)
             .and_then(|c| forward::answer_rejected(&c.parser, e));
-        if let Some((code, bytes)) = answer {
-            self.push_control(conn, bytes);
-            self.events.push_back(RelayEvent::Refused { conn, code });
+        match answer {
+            Some((code, bytes)) => {
+                self.push_control(conn, bytes);
+                self.events.push_back(RelayEvent::Refused { conn, code });
+            }
+            // No answer is due (a response, or `Failure-Report: no`): the chunk is still
+            // dropped, and that is reported, never silent.
+            None => {
+                if let Some(code) = e.status_code() {
+                    self.events.push_back(RelayEvent::Refused { conn, code });
+                }
+            }
         }
     }
 

@@ -221,3 +221,68 @@ fn complete_chunks_for_a_stuck_connection_stop_the_sender() {
     assert_eq!(net.take_raw(bob).len(), 300);
     assert_eq!(net.relay.buffered_bytes(), 0);
 }
+
+/// Many 8 KiB SENDs (`Failure-Report: no`) written at once, far over the queue limit:
+/// the sender is stopped and resumed as the receiver drains, and every chunk arrives.
+#[test]
+fn many_chunks_over_the_queue_limit_all_arrive() {
+    let mut cfg = config();
+    cfg.require_auth = false;
+    let mut net = Net::new(cfg);
+    net.read_size = 64 * 1024;
+    let c = net.raw(1, PeerInfo::new());
+    let bob = net.raw(2, PeerInfo::new().remote("bob.example.com", 8145));
+    let body = [b'x'; 8192];
+    let mut all = Vec::new();
+    for i in 0..256 {
+        let head = alloc::format!(
+            "MSRP t{i:08} SEND\r\nTo-Path: {RELAY} {BOB}\r\nFrom-Path: msrp://carol.example.com:7000/c1;tcp\r\n\
+             Message-ID: m{i:08}\r\nFailure-Report: no\r\nByte-Range: 1-8192/8192\r\nContent-Type: text/plain\r\n\r\n"
+        );
+        all.extend_from_slice(head.as_bytes());
+        all.extend_from_slice(&body);
+        all.extend_from_slice(alloc::format!("\r\n-------t{i:08}$\r\n").as_bytes());
+    }
+    net.send_raw(c, &all);
+    net.run();
+    let refused = net
+        .take_relay_events()
+        .into_iter()
+        .filter(|e| matches!(e, RelayEvent::Refused { .. }))
+        .count();
+    assert_eq!(refused, 0);
+    // Every chunk reached bob as a SEND (the relay gives each a new transaction id).
+    let raw = net.sides[&bob].received.clone();
+    let sends = raw.windows(6).filter(|w| w == b" SEND\r").count();
+    assert_eq!(
+        sends,
+        256,
+        "{sends} of 256 chunks reached bob ({} bytes)",
+        raw.len()
+    );
+}
+
+/// A chunk that does not parse is dropped with a `Refused` event even when no response
+/// is due (`Failure-Report: no`): never silently.
+#[test]
+fn a_dropped_chunk_without_an_answer_is_still_reported() {
+    let mut cfg = config();
+    cfg.require_auth = false;
+    let mut net = Net::new(cfg);
+    let c = net.raw(1, PeerInfo::new());
+    let bob = net.raw(2, PeerInfo::new().remote("bob.example.com", 8145));
+    let chunk = alloc::format!(
+        "MSRP bad00001 SEND\r\nTo-Path: {RELAY} {BOB}\r\nFrom-Path: msrp://carol.example.com:7000/c1;tcp\r\n\
+         Message-ID: m1\r\nFailure-Report: no\r\nByte-Range: 1-2/2\r\nContent-Type: text/plain\r\n\r\nhi\r\n-------bad00001$\r\n"
+    );
+    net.send_raw(c, chunk.as_bytes());
+    net.run();
+    assert!(net.take_raw(c).is_empty(), "no answer is due");
+    assert!(net.take_raw(bob).is_empty(), "nothing forwarded");
+    let refused: Vec<RelayEvent> = net
+        .take_relay_events()
+        .into_iter()
+        .filter(|e| matches!(e, RelayEvent::Refused { .. }))
+        .collect();
+    assert_eq!(refused, [RelayEvent::Refused { conn: c, code: 400 }]);
+}
