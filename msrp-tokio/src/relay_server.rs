@@ -54,7 +54,7 @@ use msrp_proto::relay::{ConnId, CredentialSource, PeerInfo, Relay, RelayConfig, 
 use msrp_uri::{Scheme, Uri};
 use tokio::io::{AsyncReadExt, AsyncWriteExt, ReadHalf, WriteHalf};
 use tokio::net::{TcpListener, TcpStream, ToSocketAddrs};
-use tokio::sync::{Notify, Semaphore, mpsc};
+use tokio::sync::{Notify, Semaphore, mpsc, watch};
 use tokio::task::JoinHandle;
 use tracing::Instrument;
 
@@ -189,23 +189,48 @@ struct Core {
     refused: u64,
 }
 
+/// The reader may read.
+const READ: u8 = 0;
+/// The engine said [`RelayEvent::StopReading`].
+const STOPPED: u8 = 1;
+/// The connection is closing: the reader ends.
+const CLOSED: u8 = 2;
+
 /// How the engine's events reach a connection's tasks.
-#[derive(Default)]
 struct Ctl {
     /// The writer: the engine has bytes for it, or it is to close.
     wake: Notify,
-    /// The reader: reading may resume, or it is to stop.
-    resume: Notify,
-    stopped: AtomicBool,
+    /// The reader's gate: `READ`, `STOPPED` or `CLOSED`. A watch (a state, not a wake-up)
+    /// so that no change is lost to a reader busy in a read when it happens.
+    gate: watch::Sender<u8>,
     /// The engine asked to close it ([`RelayEvent::Close`]) or the relay shuts down.
     close: AtomicBool,
 }
 
 impl Ctl {
+    fn new() -> Ctl {
+        Ctl {
+            wake: Notify::new(),
+            gate: watch::channel(READ).0,
+            close: AtomicBool::new(false),
+        }
+    }
+
     fn close(&self) {
         self.close.store(true, Ordering::Release);
         self.wake.notify_one();
-        self.resume.notify_one();
+        self.gate.send_replace(CLOSED);
+    }
+
+    /// Moves the gate from `from` to `to` (never out of `CLOSED`).
+    fn set_gate(&self, from: u8, to: u8) {
+        self.gate.send_if_modified(|g| {
+            let change = *g == from;
+            if change {
+                *g = to;
+            }
+            change
+        });
     }
 }
 
@@ -361,14 +386,13 @@ impl Core {
                 RelayEvent::StopReading { conn } => {
                     tracing::trace!(%conn, "stop reading");
                     if let Some(c) = self.conns.get(&conn) {
-                        c.stopped.store(true, Ordering::Release);
+                        c.set_gate(READ, STOPPED);
                     }
                 }
                 RelayEvent::ResumeReading { conn } => {
                     tracing::trace!(%conn, "resume reading");
                     if let Some(c) = self.conns.get(&conn) {
-                        c.stopped.store(false, Ordering::Release);
-                        c.resume.notify_one();
+                        c.set_gate(STOPPED, READ);
                     }
                 }
                 RelayEvent::Close { conn, cause } => {
@@ -527,7 +551,7 @@ fn start(
     io: Box<dyn Io>,
     permit: tokio::sync::OwnedSemaphorePermit,
 ) {
-    let ctl = Arc::new(Ctl::default());
+    let ctl = Arc::new(Ctl::new());
     if shared.closing.load(Ordering::Acquire) {
         ctl.close();
     }
@@ -542,13 +566,18 @@ fn start(
 async fn read_loop(shared: Arc<Shared>, id: ConnId, ctl: Arc<Ctl>, mut rd: ReadHalf<Box<dyn Io>>) {
     let size = shared.config.read_size.max(1);
     let mut buf = BytesMut::with_capacity(size);
+    let mut gate = ctl.gate.subscribe();
     loop {
-        if ctl.close.load(Ordering::Acquire) {
-            break;
-        }
-        if ctl.stopped.load(Ordering::Acquire) {
-            ctl.resume.notified().await;
-            continue;
+        let state = *gate.borrow_and_update();
+        match state {
+            READ => {}
+            STOPPED => {
+                if gate.changed().await.is_err() {
+                    break;
+                }
+                continue;
+            }
+            _ => break,
         }
         buf.clear();
         buf.reserve(size);
@@ -560,7 +589,10 @@ async fn read_loop(shared: Arc<Shared>, id: ConnId, ctl: Arc<Ctl>, mut rd: ReadH
                     0
                 }
             },
-            () = ctl.resume.notified() => continue,
+            changed = gate.changed() => match changed {
+                Ok(()) => continue,
+                Err(_) => break,
+            },
         };
         let mut core = shared.lock();
         let now = shared.clock.now();
