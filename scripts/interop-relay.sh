@@ -35,21 +35,8 @@ fail() {
   exit 1
 }
 
-# Waits for the first line of FILE that holds the event NAME and prints it.
-wait_event() {
-  local file=$1 name=$2 line
-  for _ in $(seq 1 300); do
-    line=$(grep -m1 "\"event\":\"$name\"" "$file" || true)
-    if [ -n "$line" ]; then
-      printf '%s\n' "$line"
-      return 0
-    fi
-    sleep 0.1
-  done
-  return 1
-}
-
-field() { python3 -c "import json, sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
+# wait_event FILE NAME, field EVENT NAME.
+source scripts/ndjson.sh
 
 sha1_rfc5547() {
   python3 -c 'import hashlib, sys
