@@ -173,6 +173,8 @@ struct Shared {
     closing: AtomicBool,
     /// Where reports go (bounded: when no one reads them, new ones are dropped).
     reports: mpsc::Sender<RelayEvent>,
+    /// Signalled each time a connection's tasks end (a descriptor and a slot are free).
+    conn_ended: Notify,
 }
 
 impl std::fmt::Debug for Shared {
@@ -281,6 +283,7 @@ impl RelayServer {
             permits,
             closing: AtomicBool::new(false),
             reports,
+            conn_ended: Notify::new(),
         });
         let span = tracing::info_span!("msrp.relay", uri = %uri.as_str());
         let accept = tokio::spawn(accept_loop(tcp, shared.clone()).instrument(span.clone()));
@@ -332,10 +335,19 @@ impl RelayServer {
     pub async fn shutdown(self) {
         self.accept.abort();
         self.shared.close_all();
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
-        while self.shared.lock().relay.connections() > 0 && tokio::time::Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        let drained = async {
+            loop {
+                // Registered before looking, so an end between the look and the wait
+                // is not missed.
+                let mut ended = std::pin::pin!(self.shared.conn_ended.notified());
+                ended.as_mut().enable();
+                if self.shared.lock().conns.is_empty() {
+                    break;
+                }
+                ended.await;
+            }
+        };
+        let _ = tokio::time::timeout(Duration::from_secs(2), drained).await;
         tracing::info!("relay stopped");
     }
 }
@@ -430,9 +442,12 @@ async fn accept_loop(tcp: TcpListener, shared: Arc<Shared>) {
         let (stream, peer) = match tcp.accept().await {
             Ok(x) => x,
             Err(e) => {
-                // Out of descriptors and the like: wait a little rather than spin.
+                // Out of descriptors and the like: accept again once one of ours has
+                // closed, or after a second if none does (the descriptors may be
+                // another's), rather than spin.
                 tracing::warn!(error = %e, "accept failed");
-                tokio::time::sleep(Duration::from_millis(100)).await;
+                let ended = shared.conn_ended.notified();
+                let _ = tokio::time::timeout(Duration::from_secs(1), ended).await;
                 continue;
             }
         };
@@ -650,6 +665,8 @@ async fn write_loop(
     core.relay.connection_closed(shared.clock.now(), id);
     core.conns.remove(&id);
     core.dispatch(&shared);
+    drop(core);
+    shared.conn_ended.notify_waiters();
     tracing::debug!("closed");
 }
 
