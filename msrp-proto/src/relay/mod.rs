@@ -623,8 +623,10 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
             id: conn,
             epoch: c.epoch,
         };
-        if over {
-            // The connection it waits for resumes it when it drains.
+        // Stopped now or still stopped (between half and full): the connection it waits
+        // for looks at it again when it drains. A sender between two chunks is in no
+        // stream of that connection's queue, so nothing else would.
+        if over || (stopped && !under) {
             if let Some(d) = via.and_then(|v| self.conn_mut(v)) {
                 if !d.blocked.contains(&me) {
                     d.blocked.push(me);

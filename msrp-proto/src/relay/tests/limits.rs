@@ -226,10 +226,34 @@ fn complete_chunks_for_a_stuck_connection_stop_the_sender() {
 /// the sender is stopped and resumed as the receiver drains, and every chunk arrives.
 #[test]
 fn many_chunks_over_the_queue_limit_all_arrive() {
+    many_chunks_arrive(usize::MAX, None);
+}
+
+/// The same with a slow writer (one transmit per step): the receiver's queue drains a
+/// piece at a time.
+#[test]
+fn many_chunks_over_the_queue_limit_all_arrive_through_a_slow_writer() {
+    many_chunks_arrive(1, None);
+}
+
+/// The receiver reads nothing at first and the sender's reads end on chunk boundaries,
+/// so the sender is stopped between two chunks (in no stream of the receiver's queue);
+/// then the receiver drains a transmit at a time. The sender stays stopped while the
+/// queue is between half and full, and must be resumed below half: it once stayed
+/// stopped for good (the 8 KiB stall of `relay_load` against `msrp relay`).
+#[test]
+fn a_sender_stopped_between_chunks_is_resumed_as_the_receiver_drains() {
+    many_chunks_arrive(1, Some(8));
+}
+
+/// 256 SENDs of 8 KiB from one client to bob, read `net.read_size` at a time, or
+/// `chunks_per_read` whole chunks at a time with bob unwritable until the sender stops.
+fn many_chunks_arrive(writes_per_step: usize, chunks_per_read: Option<usize>) {
     let mut cfg = config();
     cfg.require_auth = false;
     let mut net = Net::new(cfg);
     net.read_size = 64 * 1024;
+    net.writes_per_step = writes_per_step;
     let c = net.raw(1, PeerInfo::new());
     let bob = net.raw(2, PeerInfo::new().remote("bob.example.com", 8145));
     let body = [b'x'; 8192];
@@ -243,7 +267,17 @@ fn many_chunks_over_the_queue_limit_all_arrive() {
         all.extend_from_slice(&body);
         all.extend_from_slice(alloc::format!("\r\n-------t{i:08}$\r\n").as_bytes());
     }
+    if let Some(k) = chunks_per_read {
+        net.read_size = all.len() / 256 * k;
+    }
     net.send_raw(c, &all);
+    if chunks_per_read.is_some() {
+        // Bob reads nothing at first: the sender is stopped between two chunks.
+        net.sides.get_mut(&bob).unwrap().unwritable = true;
+        net.run();
+        assert!(net.sides[&c].stopped, "the sender was stopped");
+        net.sides.get_mut(&bob).unwrap().unwritable = false;
+    }
     net.run();
     let refused = net
         .take_relay_events()
