@@ -82,9 +82,12 @@ pub struct RelayServerConfig {
     /// REPORT, as for any unreachable hop).
     #[cfg(feature = "tls")]
     pub tls_client: Option<Arc<tokio_rustls::rustls::ClientConfig>>,
-    /// Bytes read from a connection at a time (the reader's buffer). Default 64 KiB.
+    /// Most bytes read from a connection at a time. The reader's buffer starts at 16 KiB
+    /// and doubles up to this while reads fill it (a busy sender), and shrinks back when
+    /// they do not, so an idle connection holds little. Default 256 KiB.
     pub read_size: usize,
-    /// Bytes gathered from the engine for one write. Default 64 KiB.
+    /// Most bytes gathered from the engine for one write. The writer's buffer is given
+    /// back when it has nothing to write. Default 256 KiB.
     pub write_batch: usize,
     /// How long opening a connection to a next hop may take (TCP and TLS). Default 10 s.
     pub connect_timeout: Duration,
@@ -101,8 +104,8 @@ impl RelayServerConfig {
             tls_server: None,
             #[cfg(feature = "tls")]
             tls_client: None,
-            read_size: 64 * 1024,
-            write_batch: 64 * 1024,
+            read_size: 256 * 1024,
+            write_batch: 256 * 1024,
             connect_timeout: Duration::from_secs(10),
             handshake_timeout: Duration::from_secs(10),
         }
@@ -578,9 +581,16 @@ fn start(
     core.dispatch(shared);
 }
 
+/// The reader's first and smallest buffer.
+const MIN_READ: usize = 16 * 1024;
+
+/// How long a reader or writer keeps a large buffer with nothing to read or write.
+const IDLE: Duration = Duration::from_secs(1);
+
 async fn read_loop(shared: Arc<Shared>, id: ConnId, ctl: Arc<Ctl>, mut rd: ReadHalf<Box<dyn Io>>) {
     let size = shared.config.read_size.max(1);
-    let mut buf = BytesMut::with_capacity(size);
+    let mut want = MIN_READ.min(size);
+    let mut buf = BytesMut::new();
     let mut gate = ctl.gate.subscribe();
     loop {
         let state = *gate.borrow_and_update();
@@ -595,7 +605,21 @@ async fn read_loop(shared: Arc<Shared>, id: ConnId, ctl: Arc<Ctl>, mut rd: ReadH
             _ => break,
         }
         buf.clear();
-        buf.reserve(size);
+        if buf.capacity() > 2 * want {
+            // Reads got small: give the large buffer back.
+            buf = BytesMut::new();
+        }
+        buf.reserve(want);
+        // A large buffer is given back when the peer goes quiet for a second, so that
+        // connections idle after a burst hold little (no timer at the smallest size).
+        let large = buf.capacity() > MIN_READ;
+        let quiet = async {
+            if large {
+                tokio::time::sleep(IDLE).await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        };
         let n = tokio::select! {
             r = rd.read_buf(&mut buf) => match r {
                 Ok(n) => n,
@@ -608,6 +632,12 @@ async fn read_loop(shared: Arc<Shared>, id: ConnId, ctl: Arc<Ctl>, mut rd: ReadH
                 Ok(()) => continue,
                 Err(_) => break,
             },
+            () = quiet => {
+                // Nothing was read (read_buf takes bytes only when it completes).
+                want = MIN_READ.min(size);
+                buf = BytesMut::new();
+                continue;
+            }
         };
         let mut core = shared.lock();
         let now = shared.clock.now();
@@ -619,6 +649,14 @@ async fn read_loop(shared: Arc<Shared>, id: ConnId, ctl: Arc<Ctl>, mut rd: ReadH
         }
         core.relay.handle_input(now, id, &buf);
         core.dispatch(&shared);
+        drop(core);
+        // A read that filled the buffer: more is waiting, read more at once next time;
+        // one far from it: a slow or idle peer.
+        if n >= want {
+            want = (want * 2).min(size);
+        } else if n < want / 4 {
+            want = (want / 2).max(MIN_READ.min(size));
+        }
     }
     ctl.close();
 }
@@ -632,9 +670,17 @@ async fn write_loop(
     _permit: tokio::sync::OwnedSemaphorePermit,
 ) {
     let batch = shared.config.write_batch.max(1);
-    let mut buf = BytesMut::with_capacity(batch);
+    let mut buf = BytesMut::new();
     'run: loop {
-        ctl.wake.notified().await;
+        // The buffer is kept while the connection is busy; one idle for a second gives
+        // it back, so that idle connections hold none.
+        if tokio::time::timeout(IDLE, ctl.wake.notified())
+            .await
+            .is_err()
+        {
+            buf = BytesMut::new();
+            ctl.wake.notified().await;
+        }
         loop {
             {
                 let mut core = shared.lock();

@@ -22,8 +22,8 @@
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use msrp_proto::auth::{Challenge, Credentials};
@@ -155,6 +155,11 @@ fn authenticate(s: &mut TcpStream, me: &str, args: &Args) -> Result<String, Stri
     Ok(String::from_utf8_lossy(use_path).trim().to_owned())
 }
 
+/// Where `needle` first occurs in `hay`.
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
 fn uri_from(s: &TcpStream, name: &str) -> Result<String, String> {
     let local = s.local_addr().map_err(|e| e.to_string())?;
     Ok(format!("msrp://{local}/{name};tcp"))
@@ -165,6 +170,38 @@ struct Counters {
     received: AtomicU64,
     failed: AtomicBool,
     stop: AtomicBool,
+    /// The senders wait here while their window is full; receivers wake them. (Waiting,
+    /// not spinning: on a machine of few cores a spinning client takes the relay's CPU.)
+    lock: Mutex<()>,
+    room: Condvar,
+}
+
+impl Counters {
+    fn received(&self, n: u64) {
+        self.received.fetch_add(n, Ordering::Relaxed);
+        let _g = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+        self.room.notify_all();
+    }
+
+    /// Waits until `n` more chunks fit in the window (or the run ends).
+    fn wait_for_room(&self, n: u64, window: u64) {
+        let mut g = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            let inflight =
+                self.sent.load(Ordering::Relaxed) - self.received.load(Ordering::Relaxed);
+            if inflight + n <= window
+                || self.stop.load(Ordering::Relaxed)
+                || self.failed.load(Ordering::Relaxed)
+            {
+                return;
+            }
+            g = self
+                .room
+                .wait_timeout(g, Duration::from_millis(100))
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
 }
 
 fn run_pair(args: &Args, index: usize, counters: Arc<Counters>) -> Result<(), String> {
@@ -177,22 +214,39 @@ fn run_pair(args: &Args, index: usize, counters: Arc<Counters>) -> Result<(), St
     send.set_nodelay(true).map_err(|e| e.to_string())?;
     let send_uri = uri_from(&send, &format!("send{index}"))?;
 
-    // Sixteen chunks per write; the transaction id changes from chunk to chunk.
+    // Sixteen chunks per write (one for large bodies). The chunks of a write are built
+    // once; each write only rewrites their counters (the transaction id and Message-ID
+    // change from chunk to chunk), so the client spends its time on the sockets.
+    let per_write: u64 = if args.body >= 64 * 1024 { 1 } else { 16 };
     let body = vec![b'x'; args.body];
-    let chunk = |n: u64| {
-        let tid = format!("t{index}x{n:012}");
-        let mut c = format!(
+    let mut batch = Vec::new();
+    let mut counters_at = Vec::new();
+    for k in 0..per_write {
+        let tid = format!("t{index}x{k:012}");
+        let head = format!(
             "MSRP {tid} SEND\r\nTo-Path: {use_path} {recv_uri}\r\nFrom-Path: {send_uri}\r\n\
-             Message-ID: m{index}x{n}\r\nFailure-Report: no\r\nByte-Range: 1-{len}/{len}\r\n\
+             Message-ID: m{index}x{k:012}\r\nFailure-Report: no\r\nByte-Range: 1-{len}/{len}\r\n\
              Content-Type: text/plain\r\n\r\n",
             len = args.body
-        )
-        .into_bytes();
-        c.extend_from_slice(&body);
-        c.extend_from_slice(format!("\r\n-------{tid}$\r\n").as_bytes());
-        c
-    };
-
+        );
+        let start = batch.len();
+        batch.extend_from_slice(head.as_bytes());
+        batch.extend_from_slice(&body);
+        batch.extend_from_slice(format!("\r\n-------{tid}$\r\n").as_bytes());
+        // Where the three 12-digit counters of this chunk are.
+        let text = &batch[start..];
+        let digits = format!("x{k:012}");
+        let mut at = Vec::new();
+        let mut from = 0;
+        while let Some(i) = find(&text[from..], digits.as_bytes()) {
+            at.push(start + from + i + 1);
+            from += i + digits.len();
+        }
+        if at.len() != 3 {
+            return Err("the chunk template does not hold its counters".into());
+        }
+        counters_at.push(at);
+    }
     let c = counters.clone();
     let mut reader = recv;
     let receiving = std::thread::spawn(move || {
@@ -217,7 +271,9 @@ fn run_pair(args: &Args, index: usize, counters: Arc<Counters>) -> Result<(), St
                     Err(_) => c.failed.store(true, Ordering::Relaxed),
                 }
             }
-            c.received.fetch_add(ended, Ordering::Relaxed);
+            if ended > 0 {
+                c.received(ended);
+            }
         }
     });
     // The relay's own answers to the sender (hop-by-hop 200s of relays that send them
@@ -237,18 +293,16 @@ fn run_pair(args: &Args, index: usize, counters: Arc<Counters>) -> Result<(), St
     });
     let mut writer = send;
     let mut n = 0u64;
-    let per_write = if args.body >= 64 * 1024 { 1 } else { 16 };
-    let mut batch = Vec::new();
     while !counters.stop.load(Ordering::Relaxed) && !counters.failed.load(Ordering::Relaxed) {
-        let inflight =
-            counters.sent.load(Ordering::Relaxed) - counters.received.load(Ordering::Relaxed);
-        if inflight + per_write > args.window * args.pairs as u64 {
-            std::thread::yield_now();
-            continue;
+        counters.wait_for_room(per_write, args.window * args.pairs as u64);
+        if counters.stop.load(Ordering::Relaxed) || counters.failed.load(Ordering::Relaxed) {
+            break;
         }
-        batch.clear();
-        for _ in 0..per_write {
-            batch.extend_from_slice(&chunk(n));
+        for at in &counters_at {
+            let digits = format!("{n:012}");
+            for &i in at {
+                batch[i..i + 12].copy_from_slice(digits.as_bytes());
+            }
             n += 1;
         }
         counters.sent.fetch_add(per_write, Ordering::Relaxed);
@@ -267,6 +321,8 @@ fn main() {
         received: AtomicU64::new(0),
         failed: AtomicBool::new(false),
         stop: AtomicBool::new(false),
+        lock: Mutex::new(()),
+        room: Condvar::new(),
     });
     let mut pairs = Vec::new();
     for i in 0..args.pairs {

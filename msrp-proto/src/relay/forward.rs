@@ -133,10 +133,20 @@ fn split_headers(head: &ChunkHead, out: &mut BytesMut, mut mime: Option<&mut Byt
 
 fn put_paths(out: &mut BytesMut, to: &Path, from: &Path) {
     out.put_slice(b"To-Path: ");
-    out.put_slice(to.to_string().as_bytes());
+    put_path(out, to);
     out.put_slice(b"\r\nFrom-Path: ");
-    out.put_slice(from.to_string().as_bytes());
+    put_path(out, from);
     out.put_slice(b"\r\n");
+}
+
+/// A path as its Display writes it (URIs as held, one SP between), without a String.
+fn put_path(out: &mut BytesMut, path: &Path) {
+    for (i, u) in path.iter().enumerate() {
+        if i > 0 {
+            out.put_u8(b' ');
+        }
+        out.put_slice(u.as_str().as_bytes());
+    }
 }
 
 impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
@@ -145,9 +155,19 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
         let Some(me) = self.conn_ref(conn) else {
             return;
         };
-        let (Ok(to), Ok(from)) = (head.to_path(), head.from_path()) else {
+        let paths = self.conns.get_mut(&conn).and_then(|c| c.paths.paths(head));
+        let Some((to, from)) = paths else {
             return self.refuse(conn, head, None, 400);
         };
+        // The From-Path as received, for what `forward` may send back (a failure REPORT
+        // of a SEND, the response to other requests): kept before routing rewrites it,
+        // so that it is parsed once, and only copied when it can be needed.
+        let keep_from = match head.method() {
+            Some(Method::Send) => report::failure_report_allowed(head),
+            Some(Method::Report) => false,
+            _ => true,
+        };
+        let received_from = keep_from.then(|| from.clone());
         let authenticated = self.conns.get(&conn).is_some_and(|c| c.auths > 0);
         let routed = route::route(
             &self.config.uri,
@@ -172,9 +192,9 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
         };
         match routed.route.clone() {
             Route::Local => self.on_auth(conn, head, &routed),
-            Route::Client(down) => self.forward(me, head, down, routed),
+            Route::Client(down) => self.forward(me, head, down, routed, received_from),
             Route::Hop(uri) => match self.hop(&uri) {
-                Some(down) => self.forward(me, head, down, routed),
+                Some(down) => self.forward(me, head, down, routed, received_from),
                 None => self.refuse(conn, head, Some(&routed.local), 408),
             },
         }
@@ -230,7 +250,14 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
     }
 
     /// Starts forwarding `head` from `up` to `down` with the routed paths.
-    fn forward(&mut self, up: ConnRef, head: &ChunkHead, down: ConnRef, routed: Routed) {
+    fn forward(
+        &mut self,
+        up: ConnRef,
+        head: &ChunkHead,
+        down: ConnRef,
+        routed: Routed,
+        received_from: Option<Path>,
+    ) {
         let method = head.method();
         let expect = match method {
             Some(Method::Send) => Expect::from_failure_report(head.failure_report()),
@@ -250,14 +277,11 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
             return self.refuse(up.id, head, Some(&routed.local), code);
         }
         let tid = random_id(&mut self.rng);
+        let range = head.byte_range();
         let kind = if method == Some(Method::Send) {
-            let range = head
-                .byte_range()
-                .map_or((1, None, None), |r| (r.start, r.end, r.total));
+            let range = range.map_or((1, None, None), |r| (r.start, r.end, r.total));
             // The From-Path as received: the way back to the sender.
-            let target = head
-                .from_path()
-                .ok()
+            let target = received_from
                 .and_then(|f| ReportTarget::new(head, f))
                 .filter(ReportTarget::failure_allowed);
             Kind::Send {
@@ -268,7 +292,7 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
             }
         } else {
             Kind::Other {
-                from: head.from_path().unwrap_or_else(|_| routed.from.clone()),
+                from: received_from.unwrap_or_else(|| routed.from.clone()),
                 local: routed.local.clone(),
             }
         };
@@ -286,7 +310,6 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
         // A SEND with a body of more than 2048 bytes (or an unknown length) may be cut
         // into more chunks downstream (RFC 4976 section 6.4.1): its range-end becomes `*`
         // (RFC 4975 section 7.1.1), the rest of its head is kept to continue it.
-        let range = head.byte_range();
         let interruptible = method == Some(Method::Send)
             && head.has_body()
             && head.message_id().is_some()

@@ -90,6 +90,7 @@ mod auth;
 mod config;
 mod event;
 mod forward;
+mod paths;
 mod queue;
 mod route;
 #[cfg(all(test, feature = "auth", feature = "std"))]
@@ -182,6 +183,8 @@ struct Conn {
     blocked: Vec<ConnRef>,
     /// In [`Relay::poll_ready`]'s list, or given by it and not yet polled empty.
     announced: bool,
+    /// Its last To-Path and From-Path, parsed.
+    paths: paths::PathCache,
 }
 
 /// The relay: see the module documentation. `R` gives nonces, session ids and
@@ -304,6 +307,7 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
             feeds: None,
             blocked: Vec::new(),
             announced: false,
+            paths: paths::PathCache::default(),
         }
     }
 

@@ -194,7 +194,19 @@ impl<R: AsRef<[u8]>> ChunkHead<R> {
 
     /// The first header field with this name (case-insensitive).
     pub fn header(&self, name: &str) -> Option<Header<'_>> {
-        self.headers().find(|h| h.name.eq_ignore_ascii_case(name))
+        if name.is_empty() {
+            return None;
+        }
+        // The relay and the endpoints look fields up many times per chunk: a line is
+        // compared with the name at its start, not split and checked first.
+        self.header_lines().find_map(|(_, line)| {
+            let span = super::header_line::split_named(line, name.as_bytes())?;
+            Some(Header {
+                // The line's spelling of the name: a token, so ASCII.
+                name: core::str::from_utf8(&line[span.name]).unwrap_or(""),
+                value: &line[span.value],
+            })
+        })
     }
 
     /// The value of the first header field with this name.

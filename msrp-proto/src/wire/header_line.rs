@@ -31,6 +31,23 @@ pub(crate) fn split_header(line: &[u8], at: usize) -> Option<HeaderSpan> {
     (line[colon] == b':').then(|| value_span(line, at, colon, None))
 }
 
+/// [`split_header`] for a line that must name `name` (a token, compared case-insensitively):
+/// the same answer for such a line, found by comparing the line's first bytes with the
+/// name instead of scanning the line for the end of its name; `None` for any other line.
+#[inline]
+pub(crate) fn split_named(line: &[u8], name: &[u8]) -> Option<HeaderSpan> {
+    let n = name.len();
+    if line.len() <= n || line[n] != b':' || !line[..n].eq_ignore_ascii_case(name) {
+        return None;
+    }
+    // The name a caller asks for is a token starting with a letter (as split_header
+    // requires of the line's), so the colon after it ends the line's name.
+    if !name[0].is_ascii_alphabetic() || !name[1..].iter().all(|b| values::is_token_char(*b)) {
+        return None;
+    }
+    Some(value_span(line, 0, n, None))
+}
+
 /// [`split_header`], and the known header field the name is ([`classify`]). A name spelled
 /// exactly as a known one is not checked byte by byte: it is a token.
 pub(crate) fn split_known_header(line: &[u8], at: usize) -> Option<HeaderSpan> {
@@ -267,5 +284,43 @@ pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
             word(a, n - 8) == word(b, n - 8)
         }
         _ => a == b,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `split_named` answers as `split_header` followed by a case-insensitive comparison of
+    /// the name, for every way a line can be spelled.
+    #[test]
+    fn split_named_agrees_with_split_header() {
+        let lines: &[&[u8]] = &[
+            b"To-Path: msrp://a",
+            b"to-path:msrp://a",
+            b"TO-PATH:   msrp://a  ",
+            b"To-Path :msrp://a",
+            b" To-Path: msrp://a",
+            b"To-PathX: y",
+            b"To-Pat: y",
+            b"To-Path",
+            b"To-Path:",
+            b"To Path: y",
+            b"X-To-Path: y",
+            b"",
+        ];
+        for name in ["To-Path", "to-path", "To Path", "1To-Path", "X"] {
+            for line in lines {
+                let old = split_header(line, 0)
+                    .filter(|s| line[s.name.clone()].eq_ignore_ascii_case(name.as_bytes()));
+                let new = split_named(line, name.as_bytes());
+                assert_eq!(
+                    old.map(|s| (s.name, s.value, s.spaced)),
+                    new.map(|s| (s.name, s.value, s.spaced)),
+                    "{name:?} in {:?}",
+                    core::str::from_utf8(line)
+                );
+            }
+        }
     }
 }
