@@ -55,8 +55,21 @@ pub async fn connect(to: &Path, config: &Config) -> Result<(Session, Incoming), 
 }
 
 /// A byte stream a connection task can own: TCP, or TLS over TCP.
-pub(crate) trait Io: AsyncRead + AsyncWrite + Send + Unpin {}
+pub trait Io: AsyncRead + AsyncWrite + Send + Unpin {}
 impl<T: AsyncRead + AsyncWrite + Send + Unpin> Io for T {}
+
+/// Opens the transport of an MSRP connection to `uri` and hands over its bytes: TCP to
+/// its host and port (2855 when absent), TLS over it for `msrps` (with
+/// [`Config::tls_client`]). No session is made: for tools that write and read chunks
+/// themselves (a conformance tester, a proxy), with [`crate::codec`] or their own parser.
+/// Returns the stream and the local address it comes from.
+///
+/// # Errors
+/// [`Error::Io`] when the connection fails, [`Error::Tls`] when the handshake does,
+/// [`Error::Unsupported`] for an IPvFuture host or `msrps` without a TLS configuration.
+pub async fn open_stream(uri: &Uri, config: &Config) -> Result<(Box<dyn Io>, SocketAddr), Error> {
+    open(uri, config).await
+}
 
 /// Opens a TCP connection to `uri`'s host and port (TLS for `msrps`), with the local
 /// address it comes from.

@@ -60,7 +60,7 @@ pub mod tls;
 pub mod ws;
 
 pub use config::Config;
-pub use connect::{DEFAULT_PORT, connect, connect_over};
+pub use connect::{DEFAULT_PORT, Io, connect, connect_over, open_stream};
 pub use error::Error;
 pub use listener::Listener;
 pub use random::OsRandom;

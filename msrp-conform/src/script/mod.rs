@@ -1,0 +1,200 @@
+//! Scenario files: the format users write their own scenarios in, and the built-in
+//! suites are written in. [`parse`] reads one file into a [`Suite`]; the format is
+//! described in the crate's `FORMAT.md` (and, briefly, below).
+//!
+//! ```text
+//! suite endpoint                      # the suite's name (first directive)
+//! applies endpoint                    # endpoint | relay | any: which targets it is for
+//!
+//! scenario rfc4975-7.2-send-answered  # one scenario, until the next `scenario`
+//!   clause RFC 4975 7.2               # the clause it checks
+//!   title A SEND is answered 200 with its transaction id
+//!   send                              # bytes to send: the `|` lines below, CRLF after each
+//!   | MSRP ${tid} SEND
+//!   | To-Path: ${to}
+//!   | From-Path: ${from}
+//!   | Message-ID: ${mid}
+//!   | Byte-Range: 1-5/5
+//!   | Content-Type: text/plain
+//!   |
+//!   | hello
+//!   | -------${tid}$
+//!   expect response 200 for tid within 2s
+//! ```
+
+mod parse;
+mod template;
+
+use std::time::Duration;
+
+pub use parse::{ParseError, ParseErrorKind, parse};
+pub use template::{Part, Template};
+
+/// Most bytes one `send` may expand to (its `${repeat:...}`s included), so that a
+/// scenario file cannot make the tester allocate without bound.
+pub const MAX_SEND_BYTES: usize = 64 << 20;
+
+/// Most bytes a scenario file may have.
+pub const MAX_FILE_BYTES: usize = 4 << 20;
+
+/// The default time an `expect` waits.
+pub const DEFAULT_WITHIN: Duration = Duration::from_secs(2);
+
+/// The default time a whole scenario may take.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// One scenario file: a named suite of scenarios.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suite {
+    /// Its name (`suite NAME`).
+    pub name: String,
+    /// The scenarios, in file order.
+    pub scenarios: Vec<Scenario>,
+}
+
+/// Which kind of target a scenario is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applies {
+    /// An MSRP endpoint (a client, an SBC's endpoint side): the target URI is a session.
+    Endpoint,
+    /// A relay (RFC 4976): the target URI is the relay's.
+    Relay,
+    /// Either.
+    Any,
+}
+
+impl Applies {
+    /// Whether a scenario for `self` runs against a target of kind `target`.
+    pub fn includes(self, target: Applies) -> bool {
+        self == Applies::Any || target == Applies::Any || self == target
+    }
+
+    /// The word the file format uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applies::Endpoint => "endpoint",
+            Applies::Relay => "relay",
+            Applies::Any => "any",
+        }
+    }
+}
+
+/// One scenario: steps played in order against the target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scenario {
+    /// Its id (`scenario ID`): unique in its suite.
+    pub id: String,
+    /// The clause it checks (`clause ...`), e.g. `RFC 4975 7.2`.
+    pub clause: String,
+    /// What it checks, in a sentence (`title ...`).
+    pub title: String,
+    /// Which targets it is for (the file's `applies` unless it says otherwise).
+    pub applies: Applies,
+    /// A robustness scenario (`hostile`): run only when asked for.
+    pub hostile: bool,
+    /// The most the whole scenario may take (`timeout`).
+    pub timeout: Duration,
+    /// The steps.
+    pub steps: Vec<Step>,
+    /// The line of its `scenario` directive.
+    pub line: usize,
+}
+
+/// One step, on one connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    /// The line it was written on.
+    pub line: usize,
+    /// The connection it acts on (`@NAME` before it; `main` when not given).
+    pub conn: String,
+    /// What it does.
+    pub action: Action,
+}
+
+/// How the `|` lines of a `send` end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineEnd {
+    /// CRLF, as RFC 4975 requires.
+    Crlf,
+    /// LF only (`send lf`), as some peers write.
+    Lf,
+}
+
+/// What a step does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Opens the connection now (connections otherwise open when first used).
+    Connect,
+    /// Sends bytes.
+    Send {
+        /// The bytes, with variables.
+        template: Template,
+        /// Written in pieces of this many bytes (`split N`), to check that the target
+        /// reassembles what TCP splits.
+        split: Option<usize>,
+        /// The pause between pieces (`pause D`).
+        pause: Duration,
+        /// The bytes are sent this many times (`repeat N`).
+        repeat: u32,
+    },
+    /// Waits for something from the target.
+    Expect(Expect),
+    /// Waits (`wait D`), reading what comes meanwhile.
+    Wait(Duration),
+    /// Closes the connection.
+    Close,
+    /// AUTH to the target relay (RFC 4976 section 5): the 401 challenge, then the Digest
+    /// response; sets `${use-path}` from the 200's Use-Path.
+    Authenticate {
+        /// The user name.
+        user: String,
+        /// The password.
+        password: String,
+        /// The Expires asked for, if any.
+        expires: Option<u64>,
+    },
+    /// Checks that the target still serves: a new connection, a SEND (or an AUTH for a
+    /// relay), its answer within the time given.
+    Alive(Duration),
+}
+
+/// What an `expect` waits for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expect {
+    /// A response (`expect response CODE[,CODE...] [for VAR] [within D] [na-on CODE,...]`)
+    /// to the transaction id in variable `tid` (default `tid`). A code in `na_on` makes
+    /// the scenario not applicable instead of failed (the target does not do what is
+    /// checked, and may not have to).
+    Response {
+        /// The codes that pass.
+        codes: Vec<u16>,
+        /// The variable holding the transaction id.
+        tid: String,
+        /// How long to wait.
+        within: Duration,
+        /// Codes that make the scenario not applicable.
+        na_on: Vec<u16>,
+    },
+    /// A request from the target (`expect request METHOD [status CODE] [within D]`):
+    /// with `status`, a REPORT whose Status has that code.
+    Request {
+        /// The method name.
+        method: String,
+        /// The Status code a REPORT must carry.
+        status: Option<u16>,
+        /// How long to wait.
+        within: Duration,
+    },
+    /// No chunk at all within the time (`expect nothing [within D]`).
+    Nothing(Duration),
+    /// The target closes the connection within the time (`expect closed [within D]`).
+    Closed(Duration),
+    /// The last chunk matched has a header field whose value contains the text
+    /// (`expect header NAME contains TEXT`).
+    Header {
+        /// The field name.
+        name: String,
+        /// What its value must contain (variables expanded).
+        contains: Template,
+    },
+}
