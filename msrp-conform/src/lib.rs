@@ -24,8 +24,12 @@
 //!
 //! `msrp conform` (in msrp-cli) is the command line over this crate.
 
+pub mod outcome;
+pub mod run;
 pub mod script;
 
+pub use outcome::{Evidence, Outcome, ScenarioResult, Totals};
+pub use run::{Selection, Target};
 pub use script::{Applies, Scenario, Suite};
 
 /// The built-in suites' files: (file name, text).

@@ -1,0 +1,616 @@
+//! Playing scenarios against a target.
+//!
+//! Each scenario runs on its own connections (opened when a step first uses them, from
+//! 127.0.0.1 or whatever address reaches the target), with its own variables:
+//!
+//! - `${to}`: the target's URI as given; `${wrong-session}`: the same URI with another
+//!   session id (for 481);
+//! - `${from}`: the tester's URI on the connection the step uses
+//!   (`msrp://IP:PORT/conform-ID;tcp`, `msrps` over TLS);
+//! - `${tid}`, `${tid2}`, ... and `${mid}`, `${mid2}`, ...: every variable whose name
+//!   starts with `tid` or `mid` is a fresh random id the first time it is used;
+//! - `${use-path}`: the Use-Path an `authenticate` step got.
+//!
+//! The target's SENDs are answered 200 (unless their Failure-Report says not to): the
+//! tester behaves as a peer. Chunks a step does not look for are kept for the steps after.
+
+mod conn;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use msrp_proto::auth::{Challenge, Credentials};
+use msrp_tokio::Config;
+use msrp_uri::{Scheme, Uri};
+use tokio::time::Instant;
+
+use crate::outcome::{Outcome, ScenarioResult};
+use crate::script::{Action, Applies, Expect, Scenario, Step, Suite};
+use conn::{Conn, Frame, Read};
+
+/// What to test.
+#[derive(Clone)]
+pub struct Target {
+    /// The target's URI: an endpoint's session URI, or a relay's URI.
+    pub uri: Uri,
+    /// An endpoint or a relay.
+    pub kind: Applies,
+    /// How to connect (TLS trust for `msrps`).
+    pub config: Config,
+}
+
+impl std::fmt::Debug for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Target")
+            .field("uri", &self.uri.as_str())
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Which scenarios of the suites to play.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// Only this suite (by name), or every suite.
+    pub suite: Option<String>,
+    /// Only this scenario (by id).
+    pub scenario: Option<String>,
+    /// The hostile (robustness) scenarios too.
+    pub hostile: bool,
+}
+
+impl Selection {
+    /// Whether `sc` of `suite` is selected for a target of kind `kind`.
+    pub fn includes(&self, suite: &Suite, sc: &Scenario, kind: Applies) -> bool {
+        self.suite.as_deref().is_none_or(|s| s == suite.name)
+            && self.scenario.as_deref().is_none_or(|s| s == sc.id)
+            && (self.hostile || !sc.hostile)
+            && sc.applies.includes(kind)
+    }
+}
+
+/// Plays the selected scenarios of `suites` against `target`, one after the other;
+/// `each` is called with every result as it comes.
+pub async fn run(
+    target: &Target,
+    suites: &[Suite],
+    selection: &Selection,
+    mut each: impl FnMut(&ScenarioResult),
+) -> Vec<ScenarioResult> {
+    let mut results = Vec::new();
+    for suite in suites {
+        for sc in &suite.scenarios {
+            if !selection.includes(suite, sc, target.kind) {
+                continue;
+            }
+            let r = run_scenario(target, &suite.name, sc).await;
+            each(&r);
+            results.push(r);
+        }
+    }
+    results
+}
+
+/// Plays one scenario.
+pub async fn run_scenario(target: &Target, suite: &str, sc: &Scenario) -> ScenarioResult {
+    let started = Instant::now();
+    let mut play = Play::new(target);
+    let outcome = match tokio::time::timeout(sc.timeout, play.steps(&sc.steps)).await {
+        Ok(o) => o,
+        Err(_) => Outcome::Fail(format!(
+            "the scenario took longer than its timeout ({} ms)",
+            sc.timeout.as_millis()
+        )),
+    };
+    for c in play.conns.values_mut() {
+        c.finish(Duration::from_secs(2)).await;
+    }
+    let mut evidence = Vec::new();
+    let mut notes = Vec::new();
+    let mut names: Vec<&String> = play.conns.keys().collect();
+    names.sort();
+    for name in names {
+        if let Some(c) = play.conns.get(name) {
+            evidence.push(c.evidence.clone());
+            notes.extend(c.notes.iter().map(|n| format!("{name}: {n}")));
+        }
+    }
+    notes.dedup();
+    ScenarioResult {
+        suite: suite.to_owned(),
+        id: sc.id.clone(),
+        clause: sc.clause.clone(),
+        title: sc.title.clone(),
+        hostile: sc.hostile,
+        outcome,
+        duration: started.elapsed(),
+        evidence,
+        notes,
+    }
+}
+
+/// A random id of 16 letters and digits (RFC 4975 transaction ids want 64 bits).
+fn random_id() -> String {
+    let mut b = [0u8; 16];
+    // Without OS randomness ids would repeat across runs, which a tester survives.
+    let _ = getrandom::fill(&mut b);
+    const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    b.iter()
+        .map(|x| char::from(ALPHABET[usize::from(*x) % 62]))
+        .collect()
+}
+
+/// One scenario being played.
+struct Play<'a> {
+    target: &'a Target,
+    conns: HashMap<String, Conn>,
+    vars: HashMap<String, String>,
+    /// The chunk the last `expect` matched.
+    last: Option<Frame>,
+    alive_count: usize,
+}
+
+/// Whether the step failed: the outcome to end the scenario with.
+type StepResult = Result<(), Outcome>;
+
+fn fail(step: &Step, why: impl std::fmt::Display) -> Outcome {
+    Outcome::Fail(format!("line {}: {why}", step.line))
+}
+
+impl<'a> Play<'a> {
+    fn new(target: &'a Target) -> Play<'a> {
+        let mut vars = HashMap::new();
+        vars.insert("to".to_owned(), target.uri.as_str().to_owned());
+        let wrong = match target.uri.session_id() {
+            Some(id) => target
+                .uri
+                .as_str()
+                .replacen(id, &format!("x{}", random_id()), 1),
+            None => target.uri.as_str().to_owned(),
+        };
+        vars.insert("wrong-session".to_owned(), wrong);
+        Play {
+            target,
+            conns: HashMap::new(),
+            vars,
+            last: None,
+            alive_count: 0,
+        }
+    }
+
+    async fn steps(&mut self, steps: &[Step]) -> Outcome {
+        for step in steps {
+            if let Err(o) = self.step(step).await {
+                return o;
+            }
+        }
+        Outcome::Pass
+    }
+
+    async fn open(&mut self, name: &str) -> Result<&mut Conn, String> {
+        if !self.conns.contains_key(name) {
+            let (io, local) = msrp_tokio::open_stream(&self.target.uri, &self.target.config)
+                .await
+                .map_err(|e| format!("cannot connect to the target: {e}"))?;
+            let scheme = match self.target.uri.scheme() {
+                Scheme::Msrps => "msrps",
+                _ => "msrp",
+            };
+            let host = match local.ip() {
+                std::net::IpAddr::V6(a) => format!("[{a}]"),
+                std::net::IpAddr::V4(a) => a.to_string(),
+            };
+            let uri = format!(
+                "{scheme}://{host}:{}/conform-{};tcp",
+                local.port(),
+                random_id()
+            );
+            self.conns.insert(name.to_owned(), Conn::new(name, io, uri));
+        }
+        self.conns
+            .get_mut(name)
+            .ok_or_else(|| "no connection".to_owned())
+    }
+
+    /// The template's bytes for a step on `conn` (fresh ids made as they are first used).
+    fn expand(&mut self, conn_uri: &str, t: &crate::script::Template) -> Result<Vec<u8>, String> {
+        for v in t.variables() {
+            if (v.starts_with("tid") || v.starts_with("mid")) && !self.vars.contains_key(v) {
+                self.vars.insert(v.to_owned(), random_id());
+            }
+        }
+        self.vars.insert("from".to_owned(), conn_uri.to_owned());
+        t.expand(&self.vars)
+            .map_err(|v| format!("the variable ${{{v}}} has no value here"))
+    }
+
+    async fn step(&mut self, step: &Step) -> StepResult {
+        match &step.action {
+            Action::Connect => {
+                self.open(&step.conn).await.map_err(|e| fail(step, e))?;
+            }
+            Action::Close => {
+                if let Some(c) = self.conns.get_mut(&step.conn) {
+                    c.finish(Duration::from_secs(2)).await;
+                }
+            }
+            Action::Wait(d) => {
+                let deadline = Instant::now() + *d;
+                if let Some(c) = self.conns.get_mut(&step.conn) {
+                    // Read meanwhile: what comes is kept for the steps after.
+                    while !c.closed {
+                        match c.read(deadline).await {
+                            Ok(Read::Frame(f)) => c.pending.push_back(f),
+                            Ok(Read::Closed | Read::Timeout) => break,
+                            Err(g) => return Err(fail(step, g.0)),
+                        }
+                    }
+                }
+                tokio::time::sleep_until(deadline).await;
+            }
+            Action::Send {
+                template,
+                split,
+                pause,
+                repeat,
+            } => {
+                let uri = self
+                    .open(&step.conn)
+                    .await
+                    .map_err(|e| fail(step, e))?
+                    .uri
+                    .clone();
+                let bytes = self.expand(&uri, template).map_err(|e| fail(step, e))?;
+                let c = self.open(&step.conn).await.map_err(|e| fail(step, e))?;
+                if c.closed {
+                    return Err(fail(step, "the connection is closed"));
+                }
+                for _ in 0..*repeat {
+                    let pieces: Vec<&[u8]> = match split {
+                        Some(n) => bytes.chunks(*n).collect(),
+                        None => vec![&bytes[..]],
+                    };
+                    for p in pieces {
+                        if let Err(e) = c.write(p).await {
+                            return Err(fail(
+                                step,
+                                format!("the target stopped taking bytes: {e}"),
+                            ));
+                        }
+                        if !pause.is_zero() {
+                            tokio::time::sleep(*pause).await;
+                        }
+                    }
+                }
+            }
+            Action::Expect(e) => self.expect(step, e).await?,
+            Action::Alive(within) => self.alive(step, *within).await?,
+            Action::Authenticate {
+                user,
+                password,
+                expires,
+            } => {
+                let use_path = self
+                    .authenticate(&step.conn, user, password, *expires)
+                    .await
+                    .map_err(|e| fail(step, e))?;
+                self.vars.insert("use-path".to_owned(), use_path);
+            }
+        }
+        Ok(())
+    }
+
+    async fn expect(&mut self, step: &Step, e: &Expect) -> StepResult {
+        match e {
+            Expect::Response {
+                codes,
+                tid,
+                within,
+                na_on,
+            } => {
+                let want = self
+                    .vars
+                    .get(tid)
+                    .cloned()
+                    .ok_or_else(|| fail(step, format!("${{{tid}}} was never sent")))?;
+                let f = self
+                    .wait_for(step, *within, |f| {
+                        f.head.status_code().is_some() && f.head.transaction_id().as_str() == want
+                    })
+                    .await?;
+                let code = f.head.status_code().unwrap_or(0);
+                self.last = Some(f);
+                if codes.contains(&code) {
+                    Ok(())
+                } else if na_on.contains(&code) {
+                    Err(Outcome::NotApplicable(format!(
+                        "line {}: the target answered {code}",
+                        step.line
+                    )))
+                } else {
+                    Err(fail(
+                        step,
+                        format!("expected a response {} to {want}, got {code}", join(codes)),
+                    ))
+                }
+            }
+            Expect::Request {
+                method,
+                status,
+                within,
+            } => {
+                let f = self
+                    .wait_for(step, *within, |f| {
+                        f.head.method_name() == Some(method.as_str())
+                            && status.is_none_or(|s| status_code(f) == Some(s))
+                    })
+                    .await?;
+                self.last = Some(f);
+                Ok(())
+            }
+            Expect::Nothing(within) => {
+                let c = self.conn(step)?;
+                if let Some(f) = c.pending.front() {
+                    return Err(fail(
+                        step,
+                        format!("expected nothing, got {}", f.describe()),
+                    ));
+                }
+                let deadline = Instant::now() + *within;
+                match c.read(deadline).await {
+                    Ok(Read::Frame(f)) => Err(fail(
+                        step,
+                        format!("expected nothing, got {}", f.describe()),
+                    )),
+                    Ok(Read::Timeout | Read::Closed) => Ok(()),
+                    Err(g) => Err(fail(step, g.0)),
+                }
+            }
+            Expect::Closed(within) => {
+                let c = self.conn(step)?;
+                let deadline = Instant::now() + *within;
+                loop {
+                    match c.read(deadline).await {
+                        Ok(Read::Frame(f)) => c.pending.push_back(f),
+                        Ok(Read::Closed) => return Ok(()),
+                        Ok(Read::Timeout) => {
+                            return Err(fail(
+                                step,
+                                format!(
+                                    "the target kept the connection open for {} ms",
+                                    within.as_millis()
+                                ),
+                            ));
+                        }
+                        // Garbage before the close is still a close.
+                        Err(_) => return Ok(()),
+                    }
+                }
+            }
+            Expect::Header { name, contains } => {
+                let text = contains
+                    .expand(&self.vars)
+                    .map_err(|v| fail(step, format!("the variable ${{{v}}} has no value here")))?;
+                let f = self
+                    .last
+                    .as_ref()
+                    .ok_or_else(|| fail(step, "no chunk was matched before"))?;
+                let value = f.head.header_value(name).ok_or_else(|| {
+                    fail(step, format!("{} has no {name} header field", f.describe()))
+                })?;
+                if memchr::memmem::find(value, &text).is_some() {
+                    Ok(())
+                } else {
+                    Err(fail(
+                        step,
+                        format!(
+                            "{name} of {} is `{}`, without `{}`",
+                            f.describe(),
+                            String::from_utf8_lossy(value),
+                            String::from_utf8_lossy(&text)
+                        ),
+                    ))
+                }
+            }
+        }
+    }
+
+    fn conn(&mut self, step: &Step) -> Result<&mut Conn, Outcome> {
+        self.conns.get_mut(&step.conn).ok_or_else(|| {
+            fail(
+                step,
+                format!("the connection {} was never opened", step.conn),
+            )
+        })
+    }
+
+    /// Waits for a chunk that `matches`; others are kept.
+    async fn wait_for(
+        &mut self,
+        step: &Step,
+        within: Duration,
+        matches: impl Fn(&Frame) -> bool,
+    ) -> Result<Frame, Outcome> {
+        let c = self.conn(step)?;
+        if let Some(i) = c.pending.iter().position(&matches) {
+            if let Some(f) = c.pending.remove(i) {
+                return Ok(f);
+            }
+        }
+        let deadline = Instant::now() + within;
+        loop {
+            match c.read(deadline).await {
+                Ok(Read::Frame(f)) if matches(&f) => return Ok(f),
+                Ok(Read::Frame(f)) => c.pending.push_back(f),
+                Ok(Read::Closed) => {
+                    return Err(fail(
+                        step,
+                        format!("the target closed the connection{}", seen(c)),
+                    ));
+                }
+                Ok(Read::Timeout) => {
+                    return Err(fail(
+                        step,
+                        format!(
+                            "nothing matching within {} ms{}",
+                            within.as_millis(),
+                            seen(c)
+                        ),
+                    ));
+                }
+                Err(g) => return Err(fail(step, g.0)),
+            }
+        }
+    }
+
+    /// A new connection, a normal request, an answer within `within`.
+    async fn alive(&mut self, step: &Step, within: Duration) -> StepResult {
+        self.alive_count += 1;
+        let name = format!("alive{}", self.alive_count);
+        let target = self.target;
+        let c = self.open(&name).await.map_err(|e| {
+            fail(
+                step,
+                format!("the target no longer accepts connections: {e}"),
+            )
+        })?;
+        let tid = random_id();
+        let to = target.uri.as_str().to_owned();
+        let req = match target.kind {
+            Applies::Relay => format!(
+                "MSRP {tid} AUTH\r\nTo-Path: {to}\r\nFrom-Path: {}\r\n-------{tid}$\r\n",
+                c.uri
+            ),
+            _ => format!(
+                "MSRP {tid} SEND\r\nTo-Path: {to}\r\nFrom-Path: {}\r\nMessage-ID: {}\r\n\
+                 Byte-Range: 1-5/5\r\nContent-Type: text/plain\r\n\r\nalive\r\n-------{tid}$\r\n",
+                c.uri,
+                random_id()
+            ),
+        };
+        c.write(req.as_bytes())
+            .await
+            .map_err(|e| fail(step, format!("the target no longer takes a request: {e}")))?;
+        let deadline = Instant::now() + within;
+        loop {
+            match c.read(deadline).await {
+                Ok(Read::Frame(f)) if f.head.transaction_id().as_str() == tid => return Ok(()),
+                Ok(Read::Frame(_)) => {}
+                Ok(Read::Closed) => {
+                    return Err(fail(
+                        step,
+                        "the target closed a normal request's connection",
+                    ));
+                }
+                Ok(Read::Timeout) => {
+                    return Err(fail(
+                        step,
+                        format!(
+                            "the target did not answer a normal request within {} ms",
+                            within.as_millis()
+                        ),
+                    ));
+                }
+                Err(g) => return Err(fail(step, g.0)),
+            }
+        }
+    }
+
+    /// AUTH with Digest (RFC 4976 section 5); the Use-Path of the 200.
+    async fn authenticate(
+        &mut self,
+        conn: &str,
+        user: &str,
+        password: &str,
+        expires: Option<u64>,
+    ) -> Result<String, String> {
+        let relay = self.target.uri.as_str().to_owned();
+        let c = self.open(conn).await?;
+        let extra = expires.map_or(String::new(), |e| format!("Expires: {e}\r\n"));
+        let auth = |tid: &str, uri: &str, more: &str| {
+            format!(
+                "MSRP {tid} AUTH\r\nTo-Path: {relay}\r\nFrom-Path: {uri}\r\n{more}{extra}-------{tid}$\r\n"
+            )
+        };
+        let tid = random_id();
+        let uri = c.uri.clone();
+        c.write(auth(&tid, &uri, "").as_bytes())
+            .await
+            .map_err(|e| e.to_string())?;
+        let f = answer_to(c, &tid).await?;
+        let f = match f.head.status_code() {
+            Some(401) => {
+                let www = f
+                    .head
+                    .header_value("WWW-Authenticate")
+                    .ok_or("a 401 without WWW-Authenticate")?;
+                let ch = Challenge::parse_bytes(www).map_err(|e| format!("the challenge: {e}"))?;
+                let value = ch
+                    .authorization(
+                        &Credentials::new(user, password),
+                        "AUTH",
+                        &relay,
+                        &random_id(),
+                        1,
+                    )
+                    .map_err(|e| format!("the challenge: {e}"))?;
+                let tid = random_id();
+                c.write(auth(&tid, &uri, &format!("Authorization: {value}\r\n")).as_bytes())
+                    .await
+                    .map_err(|e| e.to_string())?;
+                answer_to(c, &tid).await?
+            }
+            _ => f,
+        };
+        match f.head.status_code() {
+            Some(200) => f
+                .head
+                .header_value("Use-Path")
+                .map(|v| String::from_utf8_lossy(v).trim().to_owned())
+                .ok_or_else(|| "a 200 to AUTH without Use-Path".to_owned()),
+            code => Err(format!("AUTH was answered {}", code.unwrap_or(0))),
+        }
+    }
+}
+
+/// The response to `tid` on `c` (within 5 s).
+async fn answer_to(c: &mut Conn, tid: &str) -> Result<Frame, String> {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        match c.read(deadline).await {
+            Ok(Read::Frame(f))
+                if f.head.status_code().is_some() && f.head.transaction_id().as_str() == tid =>
+            {
+                return Ok(f);
+            }
+            Ok(Read::Frame(f)) => c.pending.push_back(f),
+            Ok(Read::Closed) => return Err("the target closed the connection".into()),
+            Ok(Read::Timeout) => return Err("no answer to AUTH within 5 s".into()),
+            Err(g) => return Err(g.0),
+        }
+    }
+}
+
+/// The Status code of a REPORT.
+fn status_code(f: &Frame) -> Option<u16> {
+    let v = f.head.header_value("Status")?;
+    let s = std::str::from_utf8(v).ok()?;
+    s.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn join(codes: &[u16]) -> String {
+    codes
+        .iter()
+        .map(u16::to_string)
+        .collect::<Vec<_>>()
+        .join(" or ")
+}
+
+/// What came instead, for a failure's reason.
+fn seen(c: &Conn) -> String {
+    if c.pending.is_empty() {
+        return String::new();
+    }
+    let got: Vec<String> = c.pending.iter().map(Frame::describe).collect();
+    format!("; got {}", got.join(", "))
+}
