@@ -1,12 +1,14 @@
 //! `msrp`: the command-line tool of the MSRP workspace.
 //!
 //! `msrp listen`, `msrp send` and `msrp chat` talk to any MSRP peer over TCP or TLS
-//! through `msrp-tokio`; `msrp relay` is an MSRP relay (RFC 4976); `msrp demo` runs two endpoints over loopback TCP; `msrp inspect
+//! through `msrp-tokio`; `msrp relay` is an MSRP relay (RFC 4976); `msrp conform` plays
+//! conformance scenarios against a device; `msrp demo` runs two endpoints over loopback TCP; `msrp inspect
 //! uri|chunk|sdp|cpim` prints how the library parses input, as JSON in the format of the
 //! conformance vectors (`vectors/README.md`).
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod chat;
+mod conform;
 mod demo;
 mod file_meta;
 mod im;
@@ -62,6 +64,10 @@ enum Command {
     /// An MSRP relay (RFC 4976): AUTH with Digest, Use-Path URIs, forwarding between
     /// clients and next hops, until SIGINT or SIGTERM.
     Relay(relay::RelayArgs),
+    /// Play conformance scenarios against an MSRP endpoint or relay and report pass,
+    /// fail or n/a for each, named for the RFC clause it checks; exit code the number
+    /// of failures.
+    Conform(conform::ConformArgs),
 }
 
 fn main() -> ExitCode {
@@ -69,7 +75,14 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             // clap prints help and version to stdout (exit 0) and usage errors to stderr.
-            let code = if e.use_stderr() { 2 } else { 0 };
+            let code = if !e.use_stderr() {
+                0
+            } else if std::env::args().nth(1).as_deref() == Some("conform") {
+                // conform's exit status counts failures: a usage error is "cannot run".
+                conform::CANNOT_RUN
+            } else {
+                2
+            };
             let _ = e.print();
             return ExitCode::from(code);
         }
@@ -82,5 +95,6 @@ fn main() -> ExitCode {
         Command::Send(args) => send::run(args),
         Command::Chat(args) => chat::run(args),
         Command::Relay(args) => relay::run(args),
+        Command::Conform(args) => conform::run(args),
     }
 }

@@ -25,6 +25,7 @@
 //! `msrp conform` (in msrp-cli) is the command line over this crate.
 
 pub mod outcome;
+pub mod report;
 pub mod run;
 pub mod script;
 
