@@ -34,6 +34,13 @@ pub(crate) struct ConformArgs {
     tls: bool,
     #[command(flatten)]
     client_tls: ClientTls,
+    /// The user name for the relay suite's AUTH (RFC 4976 Digest); without it the
+    /// scenarios that need an authorisation do not apply.
+    #[arg(long, value_name = "USER", requires = "password")]
+    user: Option<String>,
+    /// The password of --user.
+    #[arg(long, value_name = "PASSWORD", requires = "user")]
+    password: Option<String>,
     /// Only this suite (endpoint, relay, or the name of a --file's suite).
     #[arg(long, value_name = "NAME")]
     suite: Option<String>,
@@ -153,7 +160,13 @@ fn prepare(args: &ConformArgs) -> Result<(Vec<Suite>, Selection, Option<Target>)
             } else {
                 Applies::Endpoint
             };
-            Some(Target { uri, kind, config })
+            let credentials = args.user.clone().zip(args.password.clone());
+            Some(Target {
+                uri,
+                kind,
+                config,
+                credentials,
+            })
         }
     };
     Ok((suites, selection, target))

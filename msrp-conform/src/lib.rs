@@ -34,8 +34,10 @@ pub use run::{Selection, Target};
 pub use script::{Applies, Scenario, Suite};
 
 /// The built-in suites' files: (file name, text).
-pub const BUILTIN_FILES: &[(&str, &str)] =
-    &[("endpoint.msrpt", include_str!("../suites/endpoint.msrpt"))];
+pub const BUILTIN_FILES: &[(&str, &str)] = &[
+    ("endpoint.msrpt", include_str!("../suites/endpoint.msrpt")),
+    ("relay.msrpt", include_str!("../suites/relay.msrpt")),
+];
 
 /// The built-in suites, parsed.
 pub fn builtin() -> Vec<Suite> {
@@ -43,4 +45,18 @@ pub fn builtin() -> Vec<Suite> {
         .iter()
         .filter_map(|(_, text)| script::parse(text).ok())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every built-in file parses (so [`super::builtin`] leaves none out).
+    #[test]
+    fn the_builtin_suites_parse() {
+        for (name, text) in super::BUILTIN_FILES {
+            if let Err(e) = super::script::parse(text) {
+                panic!("{name}: {e}");
+            }
+        }
+        assert_eq!(super::builtin().len(), super::BUILTIN_FILES.len());
+    }
 }

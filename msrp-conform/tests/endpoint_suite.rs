@@ -40,6 +40,7 @@ async fn every_endpoint_scenario_passes_against_msrp_tokio() {
         uri,
         kind: Applies::Endpoint,
         config: Config::default(),
+        credentials: None,
     };
     let suites = msrp_conform::builtin();
     let results = run::run(&target, &suites, &Selection::default(), |_| {}).await;
@@ -80,6 +81,7 @@ async fn wrong_expectations_fail() {
         uri,
         kind: Applies::Endpoint,
         config: Config::default(),
+        credentials: None,
     };
     let send = "  send\n  | MSRP ${tid} SEND\n  | To-Path: ${to}\n  | From-Path: ${from}\n  \
                 | Message-ID: ${mid}\n  | Byte-Range: 1-2/2\n  | Content-Type: text/plain\n  |\n  \

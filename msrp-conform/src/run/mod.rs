@@ -9,7 +9,12 @@
 //!   (`msrp://IP:PORT/conform-ID;tcp`, `msrps` over TLS);
 //! - `${tid}`, `${tid2}`, ... and `${mid}`, `${mid2}`, ...: every variable whose name
 //!   starts with `tid` or `mid` is a fresh random id the first time it is used;
-//! - `${use-path}`: the Use-Path an `authenticate` step got.
+//! - `${to-host}`: the target URI's host;
+//! - `${from-NAME}`: the tester's URI on connection NAME (opened if it is not yet);
+//! - `${last-tid}`, `${last-from-path}`: the transaction id and the From-Path of the
+//!   last chunk an `expect` matched (to answer a request the target forwarded);
+//! - `${use-path}`, `${use-path-NAME}`: the Use-Path the last `authenticate` step got
+//!   (on connection NAME); `${authorization}`: the Authorization value it sent.
 //!
 //! The target's SENDs are answered 200 (unless their Failure-Report says not to): the
 //! tester behaves as a peer. Chunks a step does not look for are kept for the steps after.
@@ -37,6 +42,8 @@ pub struct Target {
     pub kind: Applies,
     /// How to connect (TLS trust for `msrps`).
     pub config: Config,
+    /// The user name and password for `authenticate` steps that give none.
+    pub credentials: Option<(String, String)>,
 }
 
 impl std::fmt::Debug for Target {
@@ -161,14 +168,17 @@ impl<'a> Play<'a> {
     fn new(target: &'a Target) -> Play<'a> {
         let mut vars = HashMap::new();
         vars.insert("to".to_owned(), target.uri.as_str().to_owned());
+        let text = target.uri.as_str();
         let wrong = match target.uri.session_id() {
-            Some(id) => target
-                .uri
-                .as_str()
-                .replacen(id, &format!("x{}", random_id()), 1),
-            None => target.uri.as_str().to_owned(),
+            Some(id) => text.replacen(id, &format!("x{}", random_id()), 1),
+            // A relay's URI: the same with a session id it never gave.
+            None => match text.find(';') {
+                Some(i) => format!("{}/x{}{}", &text[..i], random_id(), &text[i..]),
+                None => format!("{text}/x{}", random_id()),
+            },
         };
         vars.insert("wrong-session".to_owned(), wrong);
+        vars.insert("to-host".to_owned(), target.uri.host_str().to_owned());
         Play {
             target,
             conns: HashMap::new(),
@@ -176,6 +186,21 @@ impl<'a> Play<'a> {
             last: None,
             alive_count: 0,
         }
+    }
+
+    /// The chunk an `expect` matched: for `expect header` and `${last-...}`.
+    fn remember(&mut self, f: Frame) {
+        self.vars.insert(
+            "last-tid".to_owned(),
+            f.head.transaction_id().as_str().to_owned(),
+        );
+        if let Some(v) = f.head.header_value("From-Path") {
+            self.vars.insert(
+                "last-from-path".to_owned(),
+                String::from_utf8_lossy(v).into_owned(),
+            );
+        }
+        self.last = Some(f);
     }
 
     async fn steps(&mut self, steps: &[Step]) -> Outcome {
@@ -212,11 +237,21 @@ impl<'a> Play<'a> {
             .ok_or_else(|| "no connection".to_owned())
     }
 
-    /// The template's bytes for a step on `conn` (fresh ids made as they are first used).
-    fn expand(&mut self, conn_uri: &str, t: &crate::script::Template) -> Result<Vec<u8>, String> {
-        for v in t.variables() {
+    /// The template's bytes for a step on `conn` (fresh ids made as they are first used,
+    /// connections named by `${from-NAME}` opened).
+    async fn expand(
+        &mut self,
+        conn_uri: &str,
+        t: &crate::script::Template,
+    ) -> Result<Vec<u8>, String> {
+        let names: Vec<String> = t.variables().map(str::to_owned).collect();
+        for v in &names {
             if (v.starts_with("tid") || v.starts_with("mid")) && !self.vars.contains_key(v) {
-                self.vars.insert(v.to_owned(), random_id());
+                self.vars.insert(v.clone(), random_id());
+            }
+            if let Some(other) = v.strip_prefix("from-") {
+                let uri = self.open(other).await?.uri.clone();
+                self.vars.insert(v.clone(), uri);
             }
         }
         self.vars.insert("from".to_owned(), conn_uri.to_owned());
@@ -260,7 +295,10 @@ impl<'a> Play<'a> {
                     .map_err(|e| fail(step, e))?
                     .uri
                     .clone();
-                let bytes = self.expand(&uri, template).map_err(|e| fail(step, e))?;
+                let bytes = self
+                    .expand(&uri, template)
+                    .await
+                    .map_err(|e| fail(step, e))?;
                 let c = self.open(&step.conn).await.map_err(|e| fail(step, e))?;
                 if c.closed {
                     return Err(fail(step, "the connection is closed"));
@@ -286,15 +324,45 @@ impl<'a> Play<'a> {
             Action::Expect(e) => self.expect(step, e).await?,
             Action::Alive(within) => self.alive(step, *within).await?,
             Action::Authenticate {
-                user,
-                password,
+                credentials,
+                wrong_password,
                 expires,
+                answer,
             } => {
-                let use_path = self
-                    .authenticate(&step.conn, user, password, *expires)
+                let run = self.target.credentials.clone();
+                let chosen = match (credentials.clone(), *wrong_password) {
+                    (Some(c), _) => Some(c),
+                    (None, true) => run.map(|(u, _)| (u, format!("not-{}", random_id()))),
+                    (None, false) => run,
+                };
+                let Some((user, password)) = chosen else {
+                    return Err(Outcome::NotApplicable(format!(
+                        "line {}: no credentials to AUTH with (give a user and password)",
+                        step.line
+                    )));
+                };
+                let f = self
+                    .authenticate(&step.conn, &user, &password, *expires)
                     .await
                     .map_err(|e| fail(step, e))?;
-                self.vars.insert("use-path".to_owned(), use_path);
+                let code = f.head.status_code().unwrap_or(0);
+                if code == 200 {
+                    let use_path = f
+                        .head
+                        .header_value("Use-Path")
+                        .map(|v| String::from_utf8_lossy(v).trim().to_owned())
+                        .ok_or_else(|| fail(step, "a 200 to AUTH without Use-Path"))?;
+                    self.vars
+                        .insert(format!("use-path-{}", step.conn), use_path.clone());
+                    self.vars.insert("use-path".to_owned(), use_path);
+                }
+                self.remember(f);
+                if !answer.contains(&code) {
+                    return Err(fail(
+                        step,
+                        format!("AUTH was answered {code}, not {}", join(answer)),
+                    ));
+                }
             }
         }
         Ok(())
@@ -319,7 +387,7 @@ impl<'a> Play<'a> {
                     })
                     .await?;
                 let code = f.head.status_code().unwrap_or(0);
-                self.last = Some(f);
+                self.remember(f);
                 if codes.contains(&code) {
                     Ok(())
                 } else if na_on.contains(&code) {
@@ -345,7 +413,7 @@ impl<'a> Play<'a> {
                             && status.is_none_or(|s| status_code(f) == Some(s))
                     })
                     .await?;
-                self.last = Some(f);
+                self.remember(f);
                 Ok(())
             }
             Expect::Nothing(within) => {
@@ -385,6 +453,28 @@ impl<'a> Play<'a> {
                         // Garbage before the close is still a close.
                         Err(_) => return Ok(()),
                     }
+                }
+            }
+            Expect::Body(contains) => {
+                let text = contains
+                    .expand(&self.vars)
+                    .map_err(|v| fail(step, format!("the variable ${{{v}}} has no value here")))?;
+                let f = self
+                    .last
+                    .as_ref()
+                    .ok_or_else(|| fail(step, "no chunk was matched before"))?;
+                if memchr::memmem::find(&f.body, &text).is_some() {
+                    Ok(())
+                } else {
+                    Err(fail(
+                        step,
+                        format!(
+                            "the body of {} ({} bytes) does not contain `{}`",
+                            f.describe(),
+                            f.body.len(),
+                            String::from_utf8_lossy(&text)
+                        ),
+                    ))
                 }
             }
             Expect::Header { name, contains } => {
@@ -516,14 +606,14 @@ impl<'a> Play<'a> {
         }
     }
 
-    /// AUTH with Digest (RFC 4976 section 5); the Use-Path of the 200.
+    /// AUTH with Digest (RFC 4976 section 5): the final answer (after the challenge).
     async fn authenticate(
         &mut self,
         conn: &str,
         user: &str,
         password: &str,
         expires: Option<u64>,
-    ) -> Result<String, String> {
+    ) -> Result<Frame, String> {
         let relay = self.target.uri.as_str().to_owned();
         let c = self.open(conn).await?;
         let extra = expires.map_or(String::new(), |e| format!("Expires: {e}\r\n"));
@@ -538,38 +628,30 @@ impl<'a> Play<'a> {
             .await
             .map_err(|e| e.to_string())?;
         let f = answer_to(c, &tid).await?;
-        let f = match f.head.status_code() {
-            Some(401) => {
-                let www = f
-                    .head
-                    .header_value("WWW-Authenticate")
-                    .ok_or("a 401 without WWW-Authenticate")?;
-                let ch = Challenge::parse_bytes(www).map_err(|e| format!("the challenge: {e}"))?;
-                let value = ch
-                    .authorization(
-                        &Credentials::new(user, password),
-                        "AUTH",
-                        &relay,
-                        &random_id(),
-                        1,
-                    )
-                    .map_err(|e| format!("the challenge: {e}"))?;
-                let tid = random_id();
-                c.write(auth(&tid, &uri, &format!("Authorization: {value}\r\n")).as_bytes())
-                    .await
-                    .map_err(|e| e.to_string())?;
-                answer_to(c, &tid).await?
-            }
-            _ => f,
-        };
-        match f.head.status_code() {
-            Some(200) => f
-                .head
-                .header_value("Use-Path")
-                .map(|v| String::from_utf8_lossy(v).trim().to_owned())
-                .ok_or_else(|| "a 200 to AUTH without Use-Path".to_owned()),
-            code => Err(format!("AUTH was answered {}", code.unwrap_or(0))),
+        if f.head.status_code() != Some(401) {
+            return Ok(f);
         }
+        let www = f
+            .head
+            .header_value("WWW-Authenticate")
+            .ok_or("a 401 without WWW-Authenticate")?;
+        let ch = Challenge::parse_bytes(www).map_err(|e| format!("the challenge: {e}"))?;
+        let value = ch
+            .authorization(
+                &Credentials::new(user, password),
+                "AUTH",
+                &relay,
+                &random_id(),
+                1,
+            )
+            .map_err(|e| format!("the challenge: {e}"))?;
+        let tid = random_id();
+        c.write(auth(&tid, &uri, &format!("Authorization: {value}\r\n")).as_bytes())
+            .await
+            .map_err(|e| e.to_string())?;
+        let answer = answer_to(c, &tid).await?;
+        self.vars.insert("authorization".to_owned(), value);
+        Ok(answer)
     }
 }
 

@@ -144,14 +144,20 @@ pub enum Action {
     /// Closes the connection.
     Close,
     /// AUTH to the target relay (RFC 4976 section 5): the 401 challenge, then the Digest
-    /// response; sets `${use-path}` from the 200's Use-Path.
+    /// response (`authenticate [user U password P | wrong-password] [expires N]
+    /// [answer CODE[,CODE...]]`). The final
+    /// answer must be `answer` (200 unless given); a 200 sets `${use-path}` and
+    /// `${use-path-CONN}` from its Use-Path, and `${authorization}` is the Authorization
+    /// value sent. Without `user`, the run's credentials are used (none: not applicable).
     Authenticate {
-        /// The user name.
-        user: String,
-        /// The password.
-        password: String,
+        /// The user name and password, if the scenario gives them.
+        credentials: Option<(String, String)>,
+        /// The run's user with a password that is not theirs (`wrong-password`).
+        wrong_password: bool,
         /// The Expires asked for, if any.
         expires: Option<u64>,
+        /// The final answers that pass.
+        answer: Vec<u16>,
     },
     /// Checks that the target still serves: a new connection, a SEND (or an AUTH for a
     /// relay), its answer within the time given.
@@ -189,8 +195,11 @@ pub enum Expect {
     Nothing(Duration),
     /// The target closes the connection within the time (`expect closed [within D]`).
     Closed(Duration),
+    /// The last chunk matched has a body that contains the text (`expect body contains
+    /// TEXT`; the first 64 KiB of the body are looked at).
+    Body(Template),
     /// The last chunk matched has a header field whose value contains the text
-    /// (`expect header NAME contains TEXT`).
+    /// (`expect header NAME [contains TEXT]`; without `contains`, that it has the field).
     Header {
         /// The field name.
         name: String,

@@ -427,8 +427,13 @@ fn step(
             Action::Alive(within)
         }
         "authenticate" => {
-            let (mut user, mut password, mut expires) = (None, None, None);
+            let (mut user, mut password, mut expires, mut answer) = (None, None, None, vec![200]);
+            let mut wrong_password = false;
             while let Some(w) = words.next() {
+                if w == "wrong-password" {
+                    wrong_password = true;
+                    continue;
+                }
                 let v = words
                     .next()
                     .ok_or_else(|| bad(line, "authenticate", format!("`{w}` needs a value")))?;
@@ -436,14 +441,33 @@ fn step(
                     "user" => user = Some(v.to_owned()),
                     "password" => password = Some(v.to_owned()),
                     "expires" => expires = Some(number(line, "authenticate", Some(v))?),
+                    "answer" => answer = codes(line, "authenticate", Some(v))?,
                     _ => return Err(bad(line, "authenticate", format!("unknown option `{w}`"))),
                 }
             }
+            let credentials = match (user, password) {
+                (Some(u), Some(p)) => Some((u, p)),
+                (None, None) => None,
+                _ => {
+                    return Err(bad(
+                        line,
+                        "authenticate",
+                        "`user U` and `password P` go together",
+                    ));
+                }
+            };
+            if wrong_password && credentials.is_some() {
+                return Err(bad(
+                    line,
+                    "authenticate",
+                    "`wrong-password` takes no user and password",
+                ));
+            }
             Action::Authenticate {
-                user: user.ok_or_else(|| bad(line, "authenticate", "`user U` is missing"))?,
-                password: password
-                    .ok_or_else(|| bad(line, "authenticate", "`password P` is missing"))?,
+                credentials,
+                wrong_password,
                 expires,
+                answer,
             }
         }
         "send" => {
@@ -590,16 +614,42 @@ fn expect<'a>(
         }
         "nothing" => Ok(Expect::Nothing(within(line, "expect nothing", words)?)),
         "closed" => Ok(Expect::Closed(within(line, "expect closed", words)?)),
+        "body" => {
+            if words.next() != Some("contains") {
+                return Err(bad(line, "expect body", "`expect body contains TEXT`"));
+            }
+            let at = rest
+                .find(" contains ")
+                .map(|i| i + " contains ".len())
+                .ok_or_else(|| bad(line, "expect body", "the text is missing"))?;
+            let mut contains = Template::default();
+            let ended = contains
+                .push_text(rest[at..].trim())
+                .map_err(|_| bad(line, "expect body", "bad escape or variable in the text"))?;
+            if ended || contains.parts.is_empty() {
+                return Err(bad(line, "expect body", "the text is missing"));
+            }
+            Ok(Expect::Body(contains))
+        }
         "header" => {
             let name = words
                 .next()
                 .ok_or_else(|| bad(line, "expect header", "a field name is missing"))?;
-            if words.next() != Some("contains") {
-                return Err(bad(
-                    line,
-                    "expect header",
-                    "`expect header NAME contains TEXT`",
-                ));
+            match words.next() {
+                None => {
+                    return Ok(Expect::Header {
+                        name: name.to_owned(),
+                        contains: Template::default(),
+                    });
+                }
+                Some("contains") => {}
+                Some(_) => {
+                    return Err(bad(
+                        line,
+                        "expect header",
+                        "`expect header NAME [contains TEXT]`",
+                    ));
+                }
             }
             // The text is the rest of the line after `contains `, as written.
             let at = rest
@@ -621,7 +671,7 @@ fn expect<'a>(
         other => Err(bad(
             line,
             "expect",
-            format!("`{other}`: response, request, nothing, closed or header"),
+            format!("`{other}`: response, request, nothing, closed, header or body"),
         )),
     }
 }
