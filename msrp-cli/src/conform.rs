@@ -86,11 +86,12 @@ pub(crate) fn run(args: ConformArgs) -> ExitCode {
     match prepare(&args) {
         Ok((suites, selection, target)) => {
             if args.list {
-                return list(
-                    &suites,
-                    &selection,
-                    target.as_ref().map_or(Applies::Any, |t| t.kind),
-                );
+                let kind = if args.relay {
+                    Applies::Relay
+                } else {
+                    Applies::Endpoint
+                };
+                return list(&suites, &selection, kind);
             }
             let Some(target) = target else {
                 eprintln!("msrp conform: --target URI is needed");

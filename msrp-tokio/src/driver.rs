@@ -669,12 +669,14 @@ impl Driver {
                 }
             }
         }
-        // The protocol is over; say so to the peer, then hand out what is still queued
-        // for the application (it may be reading slowly).
+        // The protocol is over. The listener's sessions are released first, then the peer
+        // is told (FIN): a peer that reconnects as soon as it sees the close finds its
+        // session free, not bound to this connection (it got 506 before). Then what is
+        // still queued for the application is handed out (it may be reading slowly).
+        self.release_table();
         if write_open {
             let _ = wr.shutdown().await;
         }
-        self.release_table();
         while let Some((s, item)) = self.backlog.pop_front() {
             if let Some(tx) = self.sinks.get(&s) {
                 let _ = tx.send(item).await;
