@@ -54,6 +54,14 @@ pub(crate) struct ConformArgs {
     /// Also play the hostile (robustness) scenarios.
     #[arg(long)]
     hostile: bool,
+    /// The target's process ID, when it runs on this machine: each hostile scenario
+    /// reports the target's resident memory before, at its peak and after (Linux).
+    #[arg(long, value_name = "PID")]
+    pid: Option<u32>,
+    /// With --pid: a hostile scenario fails when the target's resident memory goes
+    /// over SIZE (bytes, or with K, M, G).
+    #[arg(long, value_name = "SIZE", requires = "pid", value_parser = crate::size::parse_size)]
+    max_memory: Option<u64>,
     /// Write a JUnit XML report to FILE.
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
@@ -167,6 +175,8 @@ fn prepare(args: &ConformArgs) -> Result<(Vec<Suite>, Selection, Option<Target>)
                 kind,
                 config,
                 credentials,
+                watch_pid: args.pid,
+                max_memory: args.max_memory,
             })
         }
     };

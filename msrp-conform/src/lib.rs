@@ -37,6 +37,7 @@ pub use script::{Applies, Scenario, Suite};
 pub const BUILTIN_FILES: &[(&str, &str)] = &[
     ("endpoint.msrpt", include_str!("../suites/endpoint.msrpt")),
     ("relay.msrpt", include_str!("../suites/relay.msrpt")),
+    ("hostile.msrpt", include_str!("../suites/hostile.msrpt")),
 ];
 
 /// The built-in suites, parsed.

@@ -41,6 +41,8 @@ async fn every_endpoint_scenario_passes_against_msrp_tokio() {
         kind: Applies::Endpoint,
         config: Config::default(),
         credentials: None,
+        watch_pid: None,
+        max_memory: None,
     };
     let suites = msrp_conform::builtin();
     let results = run::run(&target, &suites, &Selection::default(), |_| {}).await;
@@ -82,6 +84,8 @@ async fn wrong_expectations_fail() {
         kind: Applies::Endpoint,
         config: Config::default(),
         credentials: None,
+        watch_pid: None,
+        max_memory: None,
     };
     let send = "  send\n  | MSRP ${tid} SEND\n  | To-Path: ${to}\n  | From-Path: ${from}\n  \
                 | Message-ID: ${mid}\n  | Byte-Range: 1-2/2\n  | Content-Type: text/plain\n  |\n  \

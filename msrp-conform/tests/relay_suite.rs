@@ -44,6 +44,8 @@ async fn every_relay_scenario_passes_against_our_relay() {
         kind: Applies::Relay,
         config: Config::default(),
         credentials: Some(("conform".into(), "conform-pw".into())),
+        watch_pid: None,
+        max_memory: None,
     };
     let suites = msrp_conform::builtin();
     let selection = Selection {
@@ -65,6 +67,8 @@ async fn without_credentials_the_authorised_scenarios_do_not_apply() {
         kind: Applies::Relay,
         config: Config::default(),
         credentials: None,
+        watch_pid: None,
+        max_memory: None,
     };
     let suites = msrp_conform::builtin();
     let results = run::run(&target, &suites, &Selection::default(), |_| {}).await;

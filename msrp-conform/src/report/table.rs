@@ -15,6 +15,10 @@ pub fn line(r: &ScenarioResult) -> String {
         s.push_str("\n      ");
         s.push_str(reason);
     }
+    for n in &r.notes {
+        s.push_str("\n      note: ");
+        s.push_str(n);
+    }
     s
 }
 

@@ -11,6 +11,7 @@
 //!   starts with `tid` or `mid` is a fresh random id the first time it is used;
 //! - `${to-host}`: the target URI's host;
 //! - `${from-NAME}`: the tester's URI on connection NAME (opened if it is not yet);
+//! - `${seq}`: in a `send ... repeat N`, the repetition's number (from 0);
 //! - `${last-tid}`, `${last-from-path}`: the transaction id and the From-Path of the
 //!   last chunk an `expect` matched (to answer a request the target forwarded);
 //! - `${use-path}`, `${use-path-NAME}`: the Use-Path the last `authenticate` step got
@@ -44,6 +45,12 @@ pub struct Target {
     pub config: Config,
     /// The user name and password for `authenticate` steps that give none.
     pub credentials: Option<(String, String)>,
+    /// The target's process, when it runs on this machine: its resident memory is
+    /// watched during hostile scenarios (Linux `/proc`), before, at its peak and after.
+    pub watch_pid: Option<u32>,
+    /// With [`Target::watch_pid`]: a hostile scenario fails when the target's resident
+    /// memory goes over this many bytes.
+    pub max_memory: Option<u64>,
 }
 
 impl std::fmt::Debug for Target {
@@ -102,18 +109,41 @@ pub async fn run(
 pub async fn run_scenario(target: &Target, suite: &str, sc: &Scenario) -> ScenarioResult {
     let started = Instant::now();
     let mut play = Play::new(target);
-    let outcome = match tokio::time::timeout(sc.timeout, play.steps(&sc.steps)).await {
+    play.hostile = sc.hostile;
+    let watch = target.watch_pid.filter(|_| sc.hostile).map(Watch::start);
+    let mut outcome = match tokio::time::timeout(sc.timeout, play.steps(&sc.steps)).await {
         Ok(o) => o,
         Err(_) => Outcome::Fail(format!(
             "the scenario took longer than its timeout ({} ms)",
             sc.timeout.as_millis()
         )),
     };
+    // The held connections go first (no wait for each), then the others as a peer
+    // ends them.
+    for c in &mut play.held {
+        c.shutdown().await;
+    }
+    play.held.clear();
     for c in play.conns.values_mut() {
         c.finish(Duration::from_secs(2)).await;
     }
+    let mut notes = std::mem::take(&mut play.notes);
+    if let Some(w) = watch {
+        // A second for the target to let go of what the scenario made it hold.
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let m = w.stop();
+        notes.push(m.describe());
+        if let (Some(max), Some(peak), Outcome::Pass) = (target.max_memory, m.peak, &outcome) {
+            if peak > max {
+                outcome = Outcome::Fail(format!(
+                    "the target's resident memory reached {} MiB, over the limit of {} MiB",
+                    peak >> 20,
+                    max >> 20
+                ));
+            }
+        }
+    }
     let mut evidence = Vec::new();
-    let mut notes = Vec::new();
     let mut names: Vec<&String> = play.conns.keys().collect();
     names.sort();
     for name in names {
@@ -136,6 +166,85 @@ pub async fn run_scenario(target: &Target, suite: &str, sc: &Scenario) -> Scenar
     }
 }
 
+/// A process's resident memory (VmRSS), in bytes, where `/proc` has it.
+fn resident(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// The target's memory over a scenario: sampled every 10 ms.
+struct Watch {
+    pid: u32,
+    before: Option<u64>,
+    peak: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    sampler: tokio::task::JoinHandle<()>,
+}
+
+/// What [`Watch`] saw.
+struct Memory {
+    pid: u32,
+    before: Option<u64>,
+    peak: Option<u64>,
+    after: Option<u64>,
+}
+
+impl Watch {
+    fn start(pid: u32) -> Watch {
+        use std::sync::atomic::Ordering;
+        let before = resident(pid);
+        let peak = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(before.unwrap_or(0)));
+        let p = peak.clone();
+        let sampler = tokio::spawn(async move {
+            loop {
+                if let Some(r) = resident(pid) {
+                    p.fetch_max(r, Ordering::Relaxed);
+                }
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        });
+        Watch {
+            pid,
+            before,
+            peak,
+            sampler,
+        }
+    }
+
+    fn stop(self) -> Memory {
+        self.sampler.abort();
+        let after = resident(self.pid);
+        let peak = self.peak.load(std::sync::atomic::Ordering::Relaxed);
+        Memory {
+            pid: self.pid,
+            before: self.before,
+            peak: (peak > 0).then_some(peak),
+            after,
+        }
+    }
+}
+
+impl Memory {
+    fn describe(&self) -> String {
+        let mib =
+            |b: Option<u64>| b.map_or("?".to_owned(), |b| format!("{:.1}", b as f64 / 1048576.0));
+        if self.before.is_none() {
+            return format!(
+                "the target's memory (pid {}) could not be read (no /proc)",
+                self.pid
+            );
+        }
+        format!(
+            "the target's resident memory (pid {}): before {} MiB, peak {} MiB, after {} MiB",
+            self.pid,
+            mib(self.before),
+            mib(self.peak),
+            mib(self.after)
+        )
+    }
+}
+
 /// A random id of 16 letters and digits (RFC 4975 transaction ids want 64 bits).
 fn random_id() -> String {
     let mut b = [0u8; 16];
@@ -155,6 +264,12 @@ struct Play<'a> {
     /// The chunk the last `expect` matched.
     last: Option<Frame>,
     alive_count: usize,
+    /// Connections a `send connections N` opened, held until the scenario ends.
+    held: Vec<Conn>,
+    /// Observations of the scenario's own (beside each connection's).
+    notes: Vec<String>,
+    /// A hostile scenario (what the target refuses is noted, not failed).
+    hostile: bool,
 }
 
 /// Whether the step failed: the outcome to end the scenario with.
@@ -185,6 +300,9 @@ impl<'a> Play<'a> {
             vars,
             last: None,
             alive_count: 0,
+            held: Vec::new(),
+            notes: Vec::new(),
+            hostile: false,
         }
     }
 
@@ -217,19 +335,7 @@ impl<'a> Play<'a> {
             let (io, local) = msrp_tokio::open_stream(&self.target.uri, &self.target.config)
                 .await
                 .map_err(|e| format!("cannot connect to the target: {e}"))?;
-            let scheme = match self.target.uri.scheme() {
-                Scheme::Msrps => "msrps",
-                _ => "msrp",
-            };
-            let host = match local.ip() {
-                std::net::IpAddr::V6(a) => format!("[{a}]"),
-                std::net::IpAddr::V4(a) => a.to_string(),
-            };
-            let uri = format!(
-                "{scheme}://{host}:{}/conform-{};tcp",
-                local.port(),
-                random_id()
-            );
+            let uri = self.local_uri(local);
             self.conns.insert(name.to_owned(), Conn::new(name, io, uri));
         }
         self.conns
@@ -288,39 +394,18 @@ impl<'a> Play<'a> {
                 split,
                 pause,
                 repeat,
+                connections: Some(n),
             } => {
-                let uri = self
-                    .open(&step.conn)
-                    .await
-                    .map_err(|e| fail(step, e))?
-                    .uri
-                    .clone();
-                let bytes = self
-                    .expand(&uri, template)
-                    .await
-                    .map_err(|e| fail(step, e))?;
-                let c = self.open(&step.conn).await.map_err(|e| fail(step, e))?;
-                if c.closed {
-                    return Err(fail(step, "the connection is closed"));
-                }
-                for _ in 0..*repeat {
-                    let pieces: Vec<&[u8]> = match split {
-                        Some(n) => bytes.chunks(*n).collect(),
-                        None => vec![&bytes[..]],
-                    };
-                    for p in pieces {
-                        if let Err(e) = c.write(p).await {
-                            return Err(fail(
-                                step,
-                                format!("the target stopped taking bytes: {e}"),
-                            ));
-                        }
-                        if !pause.is_zero() {
-                            tokio::time::sleep(*pause).await;
-                        }
-                    }
-                }
+                self.hold(step, template, *split, *pause, *repeat, *n)
+                    .await?
             }
+            Action::Send {
+                template,
+                split,
+                pause,
+                repeat,
+                connections: None,
+            } => self.send(step, template, *split, *pause, *repeat).await?,
             Action::Expect(e) => self.expect(step, e).await?,
             Action::Alive(within) => self.alive(step, *within).await?,
             Action::Authenticate {
@@ -366,6 +451,166 @@ impl<'a> Play<'a> {
             }
         }
         Ok(())
+    }
+
+    /// `send`: the bytes on the step's connection, `repeat` times (expanded again each
+    /// time when they use `${seq}`, the repetition's number from 0). In a hostile
+    /// scenario a target that closes or stops reading is noted, not failed (refusing
+    /// abuse is what it should do); the `alive` after tells whether it still serves.
+    async fn send(
+        &mut self,
+        step: &Step,
+        template: &crate::script::Template,
+        split: Option<usize>,
+        pause: Duration,
+        repeat: u32,
+    ) -> StepResult {
+        let uri = self
+            .open(&step.conn)
+            .await
+            .map_err(|e| fail(step, e))?
+            .uri
+            .clone();
+        let per_repeat = template.variables().any(|v| v == "seq");
+        let mut bytes = Vec::new();
+        for i in 0..repeat {
+            if i == 0 || per_repeat {
+                self.vars.insert("seq".to_owned(), i.to_string());
+                bytes = self
+                    .expand(&uri, template)
+                    .await
+                    .map_err(|e| fail(step, e))?;
+            }
+            let hostile = self.hostile;
+            let c = self.open(&step.conn).await.map_err(|e| fail(step, e))?;
+            if c.closed {
+                if hostile {
+                    self.notes.push(format!(
+                        "line {}: the target closed the connection after {i} of {repeat} sends",
+                        step.line
+                    ));
+                    return Ok(());
+                }
+                return Err(fail(step, "the connection is closed"));
+            }
+            let pieces: Vec<&[u8]> = match split {
+                Some(n) => bytes.chunks(n).collect(),
+                None => vec![&bytes[..]],
+            };
+            for p in pieces {
+                let w = if hostile {
+                    // A target that stops reading a hostile peer is right to.
+                    match tokio::time::timeout(Duration::from_secs(5), c.write(p)).await {
+                        Ok(r) => r,
+                        Err(_) => Err(std::io::Error::new(
+                            std::io::ErrorKind::TimedOut,
+                            "it took nothing for 5 s",
+                        )),
+                    }
+                } else {
+                    c.write(p).await
+                };
+                if let Err(e) = w {
+                    if hostile {
+                        c.closed = true;
+                        let sent = c.evidence.sent_total;
+                        self.notes.push(format!(
+                            "line {}: the target stopped taking bytes ({e}) after {sent} bytes",
+                            step.line
+                        ));
+                        return Ok(());
+                    }
+                    return Err(fail(step, format!("the target stopped taking bytes: {e}")));
+                }
+                if !pause.is_zero() {
+                    tokio::time::sleep(pause).await;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `send connections N`: the bytes on N new connections, held open. A target that
+    /// refuses some (a connection limit) or stops reading them is noted, not failed: the
+    /// `alive` after tells whether it still serves.
+    async fn hold(
+        &mut self,
+        step: &Step,
+        template: &crate::script::Template,
+        split: Option<usize>,
+        pause: Duration,
+        repeat: u32,
+        n: u32,
+    ) -> StepResult {
+        let (mut refused, mut stalled) = (0u32, 0u32);
+        for i in 0..n {
+            let opened = tokio::time::timeout(
+                Duration::from_secs(2),
+                msrp_tokio::open_stream(&self.target.uri, &self.target.config),
+            )
+            .await;
+            let Ok(Ok((io, local))) = opened else {
+                refused += 1;
+                continue;
+            };
+            let name = format!("{}#{i}", step.conn);
+            let uri = self.local_uri(local);
+            let bytes = self
+                .expand(&uri, template)
+                .await
+                .map_err(|e| fail(step, e))?;
+            let mut c = Conn::new(&name, io, uri);
+            'write: for _ in 0..repeat {
+                let pieces: Vec<&[u8]> = match split {
+                    Some(k) => bytes.chunks(k).collect(),
+                    None => vec![&bytes[..]],
+                };
+                for p in pieces {
+                    let w = tokio::time::timeout(Duration::from_secs(1), c.write(p)).await;
+                    if !matches!(w, Ok(Ok(()))) {
+                        stalled += 1;
+                        break 'write;
+                    }
+                    if !pause.is_zero() {
+                        tokio::time::sleep(pause).await;
+                    }
+                }
+            }
+            self.held.push(c);
+        }
+        self.notes.push(format!(
+            "line {}: {} of {n} connections opened and written{}{}",
+            step.line,
+            n - refused,
+            if refused > 0 {
+                format!(", {refused} refused or not accepted within 2 s")
+            } else {
+                String::new()
+            },
+            if stalled > 0 {
+                format!(", {stalled} stopped taking bytes")
+            } else {
+                String::new()
+            },
+        ));
+        Ok(())
+    }
+
+    /// The tester's URI from a local address.
+    fn local_uri(&self, local: std::net::SocketAddr) -> String {
+        let scheme = match self.target.uri.scheme() {
+            Scheme::Msrps => "msrps",
+            _ => "msrp",
+        };
+        let host = match local.ip() {
+            std::net::IpAddr::V6(a) => format!("[{a}]"),
+            std::net::IpAddr::V4(a) => a.to_string(),
+        };
+        format!(
+            "{scheme}://{host}:{}/conform-{};tcp",
+            local.port(),
+            random_id()
+        )
     }
 
     async fn expect(&mut self, step: &Step, e: &Expect) -> StepResult {

@@ -40,6 +40,12 @@ pub const MAX_FILE_BYTES: usize = 4 << 20;
 /// The default time an `expect` waits.
 pub const DEFAULT_WITHIN: Duration = Duration::from_secs(2);
 
+/// Most connections one `send connections N` opens.
+pub const MAX_CONNECTIONS: u32 = 5000;
+
+/// Most bytes a `send connections N` may send on each connection.
+pub const MAX_HELD_SEND_BYTES: usize = 64 * 1024;
+
 /// The default time a whole scenario may take.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -136,6 +142,9 @@ pub enum Action {
         pause: Duration,
         /// The bytes are sent this many times (`repeat N`).
         repeat: u32,
+        /// Sent on this many new connections instead (`connections N`), each its own
+        /// and held open until the scenario ends: many slow or idle peers at once.
+        connections: Option<u32>,
     },
     /// Waits for something from the target.
     Expect(Expect),

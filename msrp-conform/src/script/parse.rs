@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use super::template::{Template, TemplateError};
 use super::{
-    Action, Applies, DEFAULT_TIMEOUT, DEFAULT_WITHIN, Expect, LineEnd, MAX_FILE_BYTES,
-    MAX_SEND_BYTES, Scenario, Step, Suite,
+    Action, Applies, DEFAULT_TIMEOUT, DEFAULT_WITHIN, Expect, LineEnd, MAX_CONNECTIONS,
+    MAX_FILE_BYTES, MAX_HELD_SEND_BYTES, MAX_SEND_BYTES, Scenario, Step, Suite,
 };
 
 /// A scenario file that does not parse: what is wrong and on which line (1-based).
@@ -341,6 +341,30 @@ fn finish_send(s: &mut Scenario, send: &SendLines) -> Result<(), ParseError> {
     if template.fixed_len() > MAX_SEND_BYTES {
         return Err(err(*line, ParseErrorKind::SendTooLarge));
     }
+    if let Some(Step {
+        action:
+            Action::Send {
+                template,
+                connections: Some(_),
+                repeat,
+                ..
+            },
+        line,
+        ..
+    }) = s.steps.get(send.idx)
+    {
+        if template.fixed_len().saturating_mul(*repeat as usize) > MAX_HELD_SEND_BYTES {
+            return Err(err(
+                *line,
+                ParseErrorKind::BadArgument {
+                    directive: "send".into(),
+                    reason: format!(
+                        "`connections N` sends at most {MAX_HELD_SEND_BYTES} bytes on each"
+                    ),
+                },
+            ));
+        }
+    }
     Ok(())
 }
 
@@ -471,6 +495,7 @@ fn step(
             }
         }
         "send" => {
+            let mut connections = None;
             let (mut end, mut split, mut pause, mut repeat) =
                 (LineEnd::Crlf, None, Duration::ZERO, 1);
             while let Some(w) = words.next() {
@@ -493,6 +518,17 @@ fn step(
                             return Err(bad(line, "send", "`repeat N` with N from 1 to 1000000"));
                         }
                     }
+                    "connections" => {
+                        let n: u32 = number(line, "send", words.next())?;
+                        if n == 0 || n > MAX_CONNECTIONS {
+                            return Err(bad(
+                                line,
+                                "send",
+                                format!("`connections N` with N from 1 to {MAX_CONNECTIONS}"),
+                            ));
+                        }
+                        connections = Some(n);
+                    }
                     _ => return Err(bad(line, "send", format!("unknown option `{w}`"))),
                 }
             }
@@ -507,6 +543,7 @@ fn step(
                 split,
                 pause,
                 repeat,
+                connections,
             }
         }
         "expect" => Action::Expect(expect(line, &mut words, rest)?),
