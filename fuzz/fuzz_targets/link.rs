@@ -56,7 +56,7 @@ fn side(seed: u8, local: &str, peer: &str, chunk: u16) -> Side {
     let policy = if chunk == 0 {
         ChunkPolicy::AsFewAsPossible
     } else {
-        ChunkPolicy::Fixed(usize::from(chunk.max(16)))
+        ChunkPolicy::Fixed(u64::from(chunk.max(16)))
     };
     // Messages over 2 KiB are streamed to the receiver (MessageStarted, Data, Complete).
     let config = ConnectionConfig::default()

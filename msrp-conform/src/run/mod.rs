@@ -166,15 +166,55 @@ pub async fn run_scenario(target: &Target, suite: &str, sc: &Scenario) -> Scenar
     }
 }
 
-/// A process's resident memory (VmRSS), in bytes, where `/proc` has it.
-fn resident(pid: u32) -> Option<u64> {
+/// One process's resident memory (VmRSS), in bytes, where `/proc` has it.
+fn resident_one(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
     let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb * 1024)
 }
 
-/// The target's memory over a scenario: sampled every 10 ms.
+/// The resident memory of a process and all its descendants (a server that forks
+/// workers, as Kamailio does), in bytes; `None` without `/proc` or the process.
+fn resident(pid: u32) -> Option<u64> {
+    let own = resident_one(pid)?;
+    // Parent of every process, from /proc/N/stat (the field after the command's `)`).
+    let mut children: HashMap<u32, Vec<u32>> = HashMap::new();
+    if let Ok(dir) = std::fs::read_dir("/proc") {
+        for e in dir.flatten() {
+            let Some(n) = e.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else {
+                continue;
+            };
+            let Ok(stat) = std::fs::read_to_string(format!("/proc/{n}/stat")) else {
+                continue;
+            };
+            let ppid = stat
+                .rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+                .and_then(|p| p.parse::<u32>().ok());
+            if let Some(pp) = ppid {
+                children.entry(pp).or_default().push(n);
+            }
+        }
+    }
+    let mut total = own;
+    let mut todo: Vec<u32> = children.get(&pid).cloned().unwrap_or_default();
+    let mut seen = 0;
+    while let Some(c) = todo.pop() {
+        seen += 1;
+        if seen > 10_000 {
+            break;
+        }
+        total += resident_one(c).unwrap_or(0);
+        if let Some(more) = children.get(&c) {
+            todo.extend(more);
+        }
+    }
+    Some(total)
+}
+
+/// The target's memory over a scenario (the process and its descendants): sampled every
+/// 20 ms.
 struct Watch {
     pid: u32,
     before: Option<u64>,
@@ -201,7 +241,7 @@ impl Watch {
                 if let Some(r) = resident(pid) {
                     p.fetch_max(r, Ordering::Relaxed);
                 }
-                tokio::time::sleep(Duration::from_millis(10)).await;
+                tokio::time::sleep(Duration::from_millis(20)).await;
             }
         });
         Watch {
@@ -236,7 +276,7 @@ impl Memory {
             );
         }
         format!(
-            "the target's resident memory (pid {}): before {} MiB, peak {} MiB, after {} MiB",
+            "the target's resident memory (pid {} and its children): before {} MiB, peak {} MiB, after {} MiB",
             self.pid,
             mib(self.before),
             mib(self.peak),
