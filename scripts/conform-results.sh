@@ -58,9 +58,15 @@ run() { # name, then msrp conform arguments; one NDJSON file per round
     "$msrp" conform --json "$@" >"$dir/$name.$r.json" 2>"$dir/$name.$r.err" || true
   done
 }
-run listen --target "$listen_uri"
-run relay --relay --target "$relay_uri" --user conform --password conform-pw
-[ "$kamailio" = 1 ] && run kamailio --relay --target 'msrp://127.0.0.1:2857;tcp' --user conform --password msrp-secret
+# The hostile scenarios too, with the target's memory watched: ours must stay under
+# 128 MiB (their configured limits hold far less); Kamailio's is reported.
+run listen --target "$listen_uri" --hostile --pid "${pids[0]}" --max-memory 128M
+run relay --relay --target "$relay_uri" --user conform --password conform-pw \
+  --hostile --pid "${pids[1]}" --max-memory 128M
+if [ "$kamailio" = 1 ]; then
+  run kamailio --relay --target 'msrp://127.0.0.1:2857;tcp' --user conform --password msrp-secret \
+    --hostile --pid "$(cat "$MSRP_PEERS_RUN/kamailio-auth/kamailio.pid")"
+fi
 
 python3 - "$dir" "$rounds" "$print" "$check" "$kamailio" <<'PY'
 import glob, json, os, re, sys
@@ -71,6 +77,7 @@ if kamailio:
 results = {}   # (target, id) -> list of outcomes
 order = []     # (suite, id, clause, title)
 reasons = {}   # (target, id) -> a reason
+peaks = {}     # target -> the highest resident memory seen in a hostile scenario (MiB)
 for t, _ in targets:
     for r in range(1, rounds + 1):
         path = os.path.join(d, f"{t}.{r}.json")
@@ -84,6 +91,10 @@ for t, _ in targets:
             results.setdefault((t, o["id"]), []).append(o["outcome"])
             if o["outcome"] == "fail":
                 reasons.setdefault((t, o["id"]), o["reason"])
+            for n in o.get("notes", []):
+                m = re.search(r"peak ([0-9.]+) MiB", n)
+                if m:
+                    peaks[t] = max(peaks.get(t, 0.0), float(m.group(1)))
 
 def cell(t, sid):
     got = results.get((t, sid))
@@ -103,7 +114,10 @@ for (t, sid), why in sorted(reasons.items()):
     name = dict(targets)[t]
     notes.append(f"- {name}, `{sid}`: {why}")
 table = "\n".join(lines)
-body = f"{table}\n\n{rounds} rounds per target; `FAIL k/N`: failed in k of N rounds.\nThe first reason given for each failure:\n\n" + "\n".join(notes) + "\n"
+memory = "; ".join(f"{dict(targets)[t]} {peaks[t]:.1f} MiB" for t, _ in targets if t in peaks)
+body = (f"{table}\n\n{rounds} rounds per target; `FAIL k/N`: failed in k of N rounds. "
+        f"Highest resident memory during the hostile scenarios (the process and its children): {memory}.\n"
+        "The first reason given for each failure:\n\n" + "\n".join(notes) + "\n")
 if print_only:
     print(body)
 else:

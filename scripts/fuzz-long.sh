@@ -17,23 +17,31 @@ cd fuzz
 cargo +nightly fuzz build
 seconds=$((minutes * 60))
 targets=$(cargo +nightly fuzz list)
+# The binaries built above are run directly: `cargo fuzz run` would rebuild them if the
+# sources changed meanwhile (and fail the run while they do not compile).
+bin=$PWD/target/x86_64-unknown-linux-gnu/release
+mkdir -p artifacts
 run_one() {
   local t=$1
-  cargo +nightly fuzz run "$t" "corpus/$t" -- -max_total_time="$seconds" \
-    -dict=msrp.dict -print_final_stats=1 >"long-$t.log" 2>&1 && echo ok >"long-$t.status" ||
+  mkdir -p "artifacts/$t"
+  if "$bin/$t" "corpus/$t" -max_total_time="$seconds" -dict=msrp.dict -print_final_stats=1 \
+    -artifact_prefix="artifacts/$t/" >"long-$t.log" 2>&1; then
+    echo ok >"long-$t.status"
+  else
     echo crashed >"long-$t.status"
+  fi
 }
 export -f run_one
-export seconds
+export seconds bin
 printf '%s\n' $targets | xargs -P "$jobs" -I{} bash -c 'run_one {}'
 crashed=0
 printf '%-18s %14s %8s %8s %8s %s\n' target executions cov ft corpus result
 for t in $targets; do
   log="long-$t.log"
-  execs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$' || echo '?')
-  last=$(grep -E '#[0-9]+' "$log" | grep -E 'cov: ' | tail -1)
-  cov=$(grep -oE 'cov: [0-9]+' <<<"$last" | grep -oE '[0-9]+' || echo '?')
-  ft=$(grep -oE 'ft: [0-9]+' <<<"$last" | grep -oE '[0-9]+' || echo '?')
+  execs=$( (grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" || true) | grep -oE '[0-9]+$' || echo '?')
+  last=$( (grep -E '^#[0-9]+.*cov: ' "$log" || true) | tail -1)
+  cov=$( (grep -oE 'cov: [0-9]+' <<<"$last" || true) | grep -oE '[0-9]+' || echo '?')
+  ft=$( (grep -oE 'ft: [0-9]+' <<<"$last" || true) | grep -oE '[0-9]+' || echo '?')
   corp=$(find "corpus/$t" -type f | wc -l)
   status=$(cat "long-$t.status")
   [ "$status" = ok ] || crashed=1
