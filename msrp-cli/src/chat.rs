@@ -138,6 +138,7 @@ async fn chat(args: ChatArgs) -> u8 {
             direction: Direction::SendRecv,
             offer: None,
             ws: args.ws,
+            max_connections: msrp_tokio::DEFAULT_MAX_CONNECTIONS,
         })
         .await
         {

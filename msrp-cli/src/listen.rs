@@ -51,6 +51,10 @@ pub(crate) struct ListenArgs {
     /// are refused with 413.
     #[arg(long, value_parser = parse_size, default_value = "1G")]
     max_size: u64,
+    /// Connections served at once (a session is bound to one, the others are refused
+    /// with 506 or 481); more are closed as soon as they are accepted.
+    #[arg(long, value_name = "N", default_value_t = msrp_tokio::DEFAULT_MAX_CONNECTIONS)]
+    max_connections: usize,
     /// Save received files (every message that is not text) in DIR; without it they are
     /// checked and discarded.
     #[arg(long, value_name = "DIR")]
@@ -142,6 +146,7 @@ async fn listen(args: ListenArgs) -> Result<u8, String> {
         direction: Direction::RecvOnly,
         offer: args.offer.as_deref(),
         ws: args.ws,
+        max_connections: args.max_connections,
     })
     .await?;
     let json = args.json;

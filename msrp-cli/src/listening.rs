@@ -26,6 +26,8 @@ pub(crate) struct ListenSettings<'a> {
     pub(crate) offer: Option<&'a FsPath>,
     /// MSRP over WebSocket (RFC 7977): peers open a WebSocket to the address.
     pub(crate) ws: bool,
+    /// Connections served at once; more are closed when accepted.
+    pub(crate) max_connections: usize,
 }
 
 /// A listener with one offered session.
@@ -53,7 +55,8 @@ pub(crate) async fn bind_and_offer(s: ListenSettings<'_>) -> Result<Offered, Str
     let secure = tls.is_some();
     let mut config = Config::default()
         .accept_types(s.accept_types.iter().cloned())
-        .max_message_size(s.max_size);
+        .max_message_size(s.max_size)
+        .max_connections(s.max_connections);
     if let Some(t) = tls {
         config = config.tls_server(t);
     }

@@ -6,6 +6,9 @@ use std::sync::Arc;
 use msrp_proto::connection::{ConnectionConfig, DEFAULT_MAX_MESSAGE_SIZE, SessionConfig};
 use msrp_uri::{Path, Uri};
 
+/// Default for [`Config::max_connections`].
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
+
 /// Settings for [`connect`](crate::connect) and [`Listener`](crate::Listener): the core's
 /// connection limits, what sessions accept, and TLS. Start from `default()`.
 #[derive(Debug, Clone)]
@@ -19,6 +22,10 @@ pub struct Config {
     pub accept_wrapped_types: Vec<String>,
     /// Largest message received (local `a=max-size`); larger ones get 413.
     pub max_message_size: u64,
+    /// Connections a [`Listener`](crate::Listener) serves at once; one more is closed as
+    /// soon as it is accepted, so that a flood of connections cannot take memory without
+    /// bound. Default [`DEFAULT_MAX_CONNECTIONS`].
+    pub max_connections: usize,
     /// How a client checks `msrps` servers.
     #[cfg(feature = "tls")]
     pub tls_client: Option<Arc<tokio_rustls::rustls::ClientConfig>>,
@@ -40,6 +47,7 @@ impl Default for Config {
             accept_types: vec!["*".into()],
             accept_wrapped_types: Vec::new(),
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
             #[cfg(feature = "tls")]
             tls_client: None,
             #[cfg(feature = "tls")]
@@ -79,6 +87,13 @@ impl Config {
     #[must_use]
     pub fn max_message_size(mut self, bytes: u64) -> Self {
         self.max_message_size = bytes;
+        self
+    }
+
+    /// Sets how many connections a listener serves at once.
+    #[must_use]
+    pub fn max_connections(mut self, n: usize) -> Self {
+        self.max_connections = n;
         self
     }
 

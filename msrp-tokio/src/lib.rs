@@ -59,7 +59,7 @@ pub mod tls;
 #[cfg(feature = "ws")]
 pub mod ws;
 
-pub use config::Config;
+pub use config::{Config, DEFAULT_MAX_CONNECTIONS};
 pub use connect::{DEFAULT_PORT, Io, connect, connect_over, open_stream};
 pub use error::Error;
 pub use listener::Listener;

@@ -141,15 +141,28 @@ async fn accept_loop(
     accepted: mpsc::UnboundedSender<(Session, Incoming)>,
     websocket: bool,
 ) {
+    let permits = Arc::new(tokio::sync::Semaphore::new(config.max_connections.max(1)));
+    let ended = Arc::new(tokio::sync::Notify::new());
     loop {
         let (stream, peer) = match tcp.accept().await {
             Ok(x) => x,
             Err(e) => {
-                // Out of descriptors and the like: wait a little rather than spin.
+                // Out of descriptors and the like: accept again once one of ours has
+                // ended, or after a second if none does (the descriptors may be
+                // another's), rather than spin.
                 tracing::warn!(error = %e, "accept failed");
-                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                let _ =
+                    tokio::time::timeout(std::time::Duration::from_secs(1), ended.notified()).await;
                 continue;
             }
+        };
+        let Ok(permit) = permits.clone().try_acquire_owned() else {
+            tracing::debug!(%peer, "over the connection limit: closed");
+            continue;
+        };
+        let slot = Slot {
+            _permit: permit,
+            ended: ended.clone(),
         };
         let _ = stream.set_nodelay(true);
         let link = ListenerLink {
@@ -160,6 +173,7 @@ async fn accept_loop(
         let span = tracing::info_span!("msrp.connection", peer = %peer);
         tokio::spawn(
             async move {
+                let _slot = slot;
                 #[cfg(feature = "tls")]
                 if let Some(server) = config.tls_server.clone() {
                     let acceptor = tokio_rustls::TlsAcceptor::from(server);
@@ -178,6 +192,19 @@ async fn accept_loop(
             }
             .instrument(span),
         );
+    }
+}
+
+/// A connection's place under [`Config::max_connections`]: given back, and an accept
+/// waiting for descriptors woken, when the connection's task ends (however it ends).
+struct Slot {
+    _permit: tokio::sync::OwnedSemaphorePermit,
+    ended: Arc<tokio::sync::Notify>,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.ended.notify_waiters();
     }
 }
 
