@@ -34,15 +34,31 @@ async fn connections_over_the_limit_are_closed_and_slots_come_back() {
     let config = Config::default().max_connections(2);
     let l = Listener::bind("127.0.0.1:0", config.clone()).await.unwrap();
     let uri = l.new_uri().unwrap();
-    l.offer(config.session(uri.clone(), Path::new(uri.clone())).learn_to_path(true))
-        .unwrap();
+    l.offer(
+        config
+            .session(uri.clone(), Path::new(uri.clone()))
+            .learn_to_path(true),
+    )
+    .unwrap();
     let addr = l.local_addr();
-    let wrong = uri.as_str().replace(uri.session_id().unwrap(), "nosuchsession");
+    let wrong = uri
+        .as_str()
+        .replace(uri.session_id().unwrap(), "nosuchsession");
     let mut a = TcpStream::connect(addr).await.unwrap();
     let mut b = TcpStream::connect(addr).await.unwrap();
     // Both served (481: no such session).
-    assert!(answer(&mut a, &wrong).await.unwrap().starts_with(b"MSRP t1limit 481"));
-    assert!(answer(&mut b, &wrong).await.unwrap().starts_with(b"MSRP t1limit 481"));
+    assert!(
+        answer(&mut a, &wrong)
+            .await
+            .unwrap()
+            .starts_with(b"MSRP t1limit 481")
+    );
+    assert!(
+        answer(&mut b, &wrong)
+            .await
+            .unwrap()
+            .starts_with(b"MSRP t1limit 481")
+    );
     // A third is closed at once.
     let mut c = TcpStream::connect(addr).await.unwrap();
     assert_eq!(answer(&mut c, &wrong).await, None);
