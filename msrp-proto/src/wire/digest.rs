@@ -1,7 +1,7 @@
 //! HTTP Digest parameters of the RFC 4976 AUTH header fields (section 7):
 //! WWW-Authenticate, Authorization and Authentication-Info.
 
-use super::values::{is_token_char, quoted_string_end};
+use super::values::{Bad, is_token_char, quoted_string_end};
 
 /// Where the parameters of a Digest header field are separated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,11 +15,25 @@ pub(crate) enum Form {
 /// Checks a Digest header value. `Ok(false)`: exact grammar; `Ok(true)`: accepted only by
 /// allowing optional white space around commas (tolerant mode decides).
 pub(crate) fn check(v: &[u8], form: Form) -> Result<bool, &'static str> {
-    let mut loose = false;
+    check_at(v, form)
+        .map(|loose| loose.is_some())
+        .map_err(|(reason, _)| reason)
+}
+
+/// [`check`], with places: `Ok(None)` for the exact grammar, `Ok(Some(at))` when it is
+/// accepted only by allowing white space around commas (`at`: the first separator that
+/// needs it); an error names the first byte that breaks the grammar.
+pub(crate) fn check_at(v: &[u8], form: Form) -> Result<Option<usize>, Bad> {
+    let mut loose = None;
     let mut i = 0;
     if form == Form::Challenge {
         if v.len() < 7 || !v[..6].eq_ignore_ascii_case(b"Digest") || v[6] != b' ' {
-            return Err("does not start with \"Digest\" SP");
+            let at = v
+                .iter()
+                .zip(b"Digest ")
+                .take_while(|(a, b)| a.eq_ignore_ascii_case(b))
+                .count();
+            return Err(("does not start with \"Digest\" SP", at));
         }
         i = 7;
     }
@@ -30,7 +44,7 @@ pub(crate) fn check(v: &[u8], form: Form) -> Result<bool, &'static str> {
             i += 1;
         }
         if i == name_start || v.get(i) != Some(&b'=') {
-            return Err("parameter is not name \"=\" value");
+            return Err(("parameter is not name \"=\" value", i));
         }
         i += 1;
         if v.get(i) == Some(&b'"') {
@@ -41,7 +55,7 @@ pub(crate) fn check(v: &[u8], form: Form) -> Result<bool, &'static str> {
                 i += 1;
             }
             if i == s {
-                return Err("empty parameter value");
+                return Err(("empty parameter value", i));
             }
         }
         if i == v.len() {
@@ -55,14 +69,22 @@ pub(crate) fn check(v: &[u8], form: Form) -> Result<bool, &'static str> {
             }
             *i - s
         };
+        let separator = i;
         let before = ws(&mut i);
         if v.get(i) != Some(&b',') {
-            return Err("parameters not separated by \",\"");
+            return Err(("parameters not separated by \",\"", separator));
         }
         i += 1;
         let after = ws(&mut i);
-        let exact = before == 0 && after == usize::from(form == Form::Challenge);
-        loose |= !exact;
+        let want = usize::from(form == Form::Challenge);
+        if (before, after) != (0, want) && loose.is_none() {
+            // The first byte that the exact separator does not have there.
+            loose = Some(if before > 0 {
+                separator
+            } else {
+                separator + 1 + after.min(want)
+            });
+        }
     }
 }
 
@@ -162,5 +184,36 @@ mod tests {
             Some("00000001")
         );
         assert_eq!(check(br#"nextnonce="a", qop=auth"#, Form::Info), Ok(true));
+    }
+
+    /// Errors, and the white space tolerant parsing takes, are placed at the first byte
+    /// that breaks the grammar.
+    #[test]
+    fn places_of_errors_and_loose_separators() {
+        let challenge = |v: &[u8]| check_at(v, Form::Challenge);
+        assert_eq!(
+            challenge(b"Digest realm=\"intra.ex\xe9mple.com\", qop=\"auth\""),
+            Err(("not UTF-8 in quoted-string (qdtext = UTF8-NONASCII)", 22))
+        );
+        assert_eq!(
+            check(b"Digest realm=\"intra.ex\xe9mple.com\"", Form::Challenge),
+            Err("not UTF-8 in quoted-string (qdtext = UTF8-NONASCII)")
+        );
+        assert_eq!(
+            challenge("Digest realm=\"caf\u{e9}\", qop=\"auth\"".as_bytes()),
+            Ok(None)
+        );
+        let at = |r: Result<Option<usize>, Bad>| r.map_err(|(_, at)| at);
+        assert_eq!(at(challenge(b"Basic realm=\"x\"")), Err(0));
+        assert_eq!(at(challenge(b"Digestrealm=\"x\"")), Err(6));
+        assert_eq!(at(challenge(b"Digest realm=\"x\" qop=a")), Err(16));
+        assert_eq!(at(challenge(b"Digest qop=, nc=1")), Err(11));
+        assert_eq!(at(challenge(b"Digest =x")), Err(7));
+        assert_eq!(challenge(b"Digest a=\"x\",b=y"), Ok(Some(13)));
+        assert_eq!(challenge(b"Digest a=\"x\" , b=y"), Ok(Some(12)));
+        assert_eq!(challenge(b"Digest a=\"x\",  b=y, c=z"), Ok(Some(14)));
+        assert_eq!(challenge(b"Digest a=x, b=y,c=z"), Ok(Some(16)));
+        assert_eq!(check_at(b"a=x, b=y", Form::Info), Ok(Some(4)));
+        assert_eq!(check_at(b"a=x,b=y", Form::Info), Ok(None));
     }
 }

@@ -16,7 +16,7 @@
 use super::continuation::Continuation;
 use super::header_line::{self, Known, canonical_name_at_start};
 use super::path_cache::PathCache;
-use super::start_line::{Method, StartKind, is_text};
+use super::start_line::{Method, StartKind};
 use super::tid::is_ident_char;
 use super::validate;
 use super::values::is_token_char;
@@ -202,6 +202,12 @@ fn first_control(buf: &[u8], from: usize) -> Option<usize> {
         .map(|k| i + k)
 }
 
+/// `utf8text` octets within ASCII: HTAB and %x20-7E.
+#[inline]
+fn is_ascii_text(b: u8) -> bool {
+    b == b'\t' || (0x20..=0x7e).contains(&b)
+}
+
 fn is_ws(b: u8) -> bool {
     b == b' ' || b == b'\t'
 }
@@ -249,7 +255,9 @@ fn start_line(buf: &[u8], limits: &Limits) -> Option<(usize, StartKind, usize)> 
         let comment = if *buf.get(j)? == b' ' {
             j += 1;
             let c = j;
-            while j < buf.len() && is_text(buf[j]) {
+            // ASCII text only: a comment with other bytes goes to the general reader,
+            // which checks that they are UTF-8.
+            while j < buf.len() && is_ascii_text(buf[j]) {
                 j += 1;
             }
             Some(c..j)

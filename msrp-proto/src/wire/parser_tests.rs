@@ -581,3 +581,130 @@ fn extension_headers_follow_the_grammar() {
         }
     }
 }
+
+/// RFC 4975 section 9: `comment = utf8text` and `qdtext` beyond ASCII are whole UTF-8
+/// sequences (`UTF8-NONASCII`), and `utf8text` has no control characters but HTAB.
+/// Strict parsing refuses a deviation at the offending byte: fatally in the start line,
+/// with 400 in a header field. Tolerant parsing notes it where the meaning is still clear
+/// (a response's code, a Status's code and text, a Content-Type) and refuses a Digest
+/// parameter that cannot be read as text. Fed whole and a byte at a time, so the
+/// one-pass reader and the line reader agree.
+#[test]
+fn text_in_comments_and_quoted_strings_is_utf8() {
+    /// A head; where the offending byte is (`None`: valid); whether strict refusal is
+    /// fatal; whether tolerant parsing takes it (noting `HeaderValue` there).
+    type Case = (Vec<u8>, Option<usize>, bool, bool);
+    let response = |comment: &[u8]| {
+        let mut h = b"MSRP d93kswow 200 ".to_vec();
+        h.extend_from_slice(comment);
+        h.extend_from_slice(format!("\r\n{TO}{FROM}-------d93kswow$\r\n").as_bytes());
+        h
+    };
+    // A head with `line` after From-Path, and where the bad byte is: after `before`.
+    let with_header = |method: &str, before: &str, bad: &[u8], after: &str| {
+        let mut h = format!("MSRP tid00001 {method}\r\n{TO}{FROM}{before}").into_bytes();
+        let at = h.len();
+        h.extend_from_slice(bad);
+        h.extend_from_slice(after.as_bytes());
+        if method == "SEND" {
+            h.extend_from_slice(b"\r\n\r\nhi\r\n-------tid00001$\r\n");
+        } else {
+            h.extend_from_slice(b"\r\n-------tid00001$\r\n");
+        }
+        (h, at)
+    };
+    let status = |bad: &[u8]| with_header("REPORT", "Status: 000 200 O", bad, "K");
+    let content_type =
+        |bad: &[u8]| with_header("SEND", "Content-Type: text/plain;name=\"caf", bad, "\"");
+    let realm = |bad: &[u8]| {
+        let after = "mple.com\", qop=\"auth\", nonce=\"n\"";
+        with_header(
+            "AUTH",
+            "WWW-Authenticate: Digest realm=\"intra.ex",
+            bad,
+            after,
+        )
+    };
+    let mut cases: Vec<Case> = vec![
+        (response(b"O\xc9"), Some(19), true, true),
+        (response("R\u{e9}ussi".as_bytes()), None, false, true),
+    ];
+    for (bad, ok) in [
+        (&b"\x01"[..], false),
+        (b"\x7f", false),
+        (b"\t", true),
+        ("\u{e9}".as_bytes(), true),
+    ] {
+        let (h, at) = status(bad);
+        cases.push((h, (!ok).then_some(at), false, true));
+    }
+    for (bad, ok) in [(&b"\xe9"[..], false), ("\u{e9}".as_bytes(), true)] {
+        let (h, at) = content_type(bad);
+        cases.push((h, (!ok).then_some(at), false, true));
+    }
+    for (bad, ok) in [
+        (&b"\xe9"[..], false),
+        (b"\x80", false),
+        ("\u{e9}".as_bytes(), true),
+    ] {
+        let (h, at) = realm(bad);
+        cases.push((h, (!ok).then_some(at), false, false));
+    }
+    for (n, (input, at, fatal, tolerated)) in cases.iter().enumerate() {
+        let whole = events(&mut strict(), input);
+        let mut p = strict();
+        let mut bytewise = Vec::new();
+        for b in input {
+            bytewise.extend(events(&mut p, core::slice::from_ref(b)));
+        }
+        assert_eq!(whole, bytewise, "case {n}");
+        let Some(at) = at else {
+            for mut p in [strict(), tolerant()] {
+                p.feed(input);
+                let Some(Ok(ParseEvent::Head(h))) = p.next() else {
+                    panic!("case {n}: valid")
+                };
+                assert!(h.quirks().is_empty(), "case {n}");
+            }
+            continue;
+        };
+        let at = *at as u64;
+        let mut p = strict();
+        p.feed(input);
+        let e = p.next().unwrap().unwrap_err();
+        assert_eq!((e.offset(), e.is_fatal()), (at, *fatal), "case {n}: {e}");
+        if !fatal {
+            assert!(matches!(e.kind(), ParseErrorKind::InvalidHeader { .. }));
+            assert_eq!(e.status_code(), Some(400), "case {n}");
+        }
+        let mut t = tolerant();
+        t.feed(input);
+        match t.next() {
+            Some(Ok(ParseEvent::Head(h))) if *tolerated => {
+                assert_eq!(h.quirks(), [(Quirk::HeaderValue, at)], "case {n}");
+            }
+            Some(Err(e)) if !tolerated => {
+                assert_eq!(
+                    (e.offset(), e.status_code()),
+                    (at, Some(400)),
+                    "case {n}: {e}"
+                );
+            }
+            other => panic!("case {n}: {other:?}"),
+        }
+    }
+    // What tolerant parsing hands on: the code without a comment, the Status's text.
+    let mut t = tolerant();
+    t.feed(&cases[0].0);
+    let Some(Ok(ParseEvent::Head(h))) = t.next() else {
+        panic!()
+    };
+    assert_eq!((h.status_code(), h.comment()), (Some(200), None));
+    let mut t = tolerant();
+    t.feed(&cases[2].0);
+    let Some(Ok(ParseEvent::Head(h))) = t.next() else {
+        panic!()
+    };
+    let s = h.status().unwrap();
+    assert_eq!((s.code, s.comment), (200, Some("O\u{1}K")));
+}

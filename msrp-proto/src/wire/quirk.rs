@@ -23,8 +23,11 @@ pub enum Quirk {
     HeaderSpacing,
     /// To-Path and From-Path not first and second, or Content-Type not last.
     HeaderOrder,
-    /// A value that breaks its header's rule but whose meaning is clear (such as
-    /// `Status: 000 413 413` style comments or white space inside a Content-Type).
+    /// A value that breaks its header's rule but whose meaning is clear (such as white
+    /// space inside a Content-Type, a control character in a Status comment, or an
+    /// extension header's value that is not UTF-8 text), or a response's comment that is
+    /// not UTF-8 (its code says what the response means). Noted at the first byte that
+    /// breaks the rule (for a URI list, where strict parsing would refuse it).
     HeaderValue,
 }
 

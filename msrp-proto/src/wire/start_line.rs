@@ -150,9 +150,7 @@ pub(crate) fn parse(
             None => None,
             Some(b' ') => {
                 let c = rest_start + 4..line.len();
-                if let Some(bad) = line[c.clone()].iter().position(|b| !is_text(*b)) {
-                    return Err(("comment is not utf8text", c.start + bad));
-                }
+                comment(&line[c.clone()], c.start, complete, tolerant, quirks)?;
                 Some(c)
             }
             Some(_) => {
@@ -198,8 +196,127 @@ pub(crate) fn parse(
     }))
 }
 
+/// Checks a response's `comment = utf8text` (RFC 4975 section 9: `*(HTAB / %x20-7E /
+/// UTF8-NONASCII)`), which starts at `at` in the line. A control character is a fatal
+/// violation in either mode; bytes that are not UTF-8 are one in strict mode (whichever
+/// comes first is reported), and a [`Quirk::HeaderValue`] in tolerant mode (the response's
+/// code still says what it means; [`ChunkHead::comment`](super::ChunkHead::comment) gives
+/// `None`). A UTF-8 sequence cut by the end of a line still being received is no violation
+/// yet, so that the answer does not depend on how the input was split.
+fn comment(
+    text: &[u8],
+    at: usize,
+    complete: bool,
+    tolerant: bool,
+    quirks: &mut impl FnMut(Quirk, usize),
+) -> Result<(), Violation> {
+    let control = text.iter().position(|b| !is_text(*b));
+    let not_utf8 = match core::str::from_utf8(text) {
+        Err(e) if complete || e.error_len().is_some() => Some(e.valid_up_to()),
+        _ => None,
+    };
+    let not_utf8_err = |n: usize| Err(("comment is not UTF-8 (utf8text)", at + n));
+    match (control, not_utf8) {
+        (Some(c), Some(n)) if !tolerant && n < c => not_utf8_err(n),
+        (Some(c), _) => Err(("comment is not utf8text", at + c)),
+        (None, Some(n)) if !tolerant => not_utf8_err(n),
+        (None, Some(n)) => {
+            quirks(Quirk::HeaderValue, at + n);
+            Ok(())
+        }
+        (None, None) => Ok(()),
+    }
+}
+
 /// `utf8text` octets: HTAB, printable ASCII, and any octet of a multi-byte UTF-8 sequence
-/// (the sequence itself is checked when the text is read as `str`).
+/// (the sequences themselves are checked by [`comment`]).
 pub(crate) fn is_text(b: u8) -> bool {
     b == b'\t' || (0x20..=0x7e).contains(&b) || b >= 0x80
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec::Vec;
+
+    type Parsed = Result<Option<StartLine>, Violation>;
+
+    fn parse_line(line: &[u8], complete: bool, mode: Mode) -> (Parsed, Vec<(Quirk, usize)>) {
+        let mut found = Vec::new();
+        let r = parse(line, complete, mode, &Limits::DEFAULT, &mut |q, at| {
+            found.push((q, at))
+        });
+        (r, found)
+    }
+
+    /// `comment = utf8text`: whole UTF-8 sequences, no control characters but HTAB.
+    /// Strict parsing refuses other bytes where they are; tolerant parsing notes bytes
+    /// that are not UTF-8 and refuses control characters.
+    #[test]
+    fn a_comment_is_utf8_text() {
+        let comment = |r: &Parsed| match r {
+            Ok(Some(StartLine {
+                kind: StartKind::Response { comment, .. },
+                ..
+            })) => comment.clone(),
+            other => panic!("{other:?}"),
+        };
+        // Valid: UTF-8 beyond ASCII, HTAB.
+        for mode in [Mode::Strict, Mode::Tolerant] {
+            let (r, q) = parse_line(
+                "MSRP d93kswow 200 R\u{e9}ussi\t\u{1f600}".as_bytes(),
+                true,
+                mode,
+            );
+            assert_eq!(comment(&r), Some(18..30));
+            assert!(q.is_empty());
+        }
+        // Latin-1: refused in strict mode at the byte, noted there in tolerant mode.
+        let latin1 = b"MSRP d93kswow 200 O\xc9";
+        let (r, _) = parse_line(latin1, true, Mode::Strict);
+        assert_eq!(r, Err(("comment is not UTF-8 (utf8text)", 19)));
+        let (r, q) = parse_line(latin1, true, Mode::Tolerant);
+        assert_eq!(comment(&r), Some(18..20));
+        assert_eq!(q, [(Quirk::HeaderValue, 19)]);
+        // Bad sequences in the middle: a lone continuation byte, an overlong form, a
+        // surrogate, a lead byte followed by ASCII.
+        for (text, at) in [
+            (&b"ok \x80"[..], 21),
+            (b"\xc0\xaf", 18),
+            (b"a\xed\xa0\x80", 19),
+            (b"caf\xe9 ok", 21),
+        ] {
+            let mut line = b"MSRP d93kswow 200 ".to_vec();
+            line.extend_from_slice(text);
+            for complete in [true, false] {
+                let (r, _) = parse_line(&line, complete, Mode::Strict);
+                assert_eq!(r, Err(("comment is not UTF-8 (utf8text)", at)), "{text:?}");
+            }
+        }
+        // A sequence cut by the end of a line still being received may yet be whole.
+        let cut = "MSRP d93kswow 200 \u{20ac}".as_bytes();
+        let cut = &cut[..cut.len() - 1];
+        assert_eq!(parse_line(cut, false, Mode::Strict).0, Ok(None));
+        assert_eq!(
+            parse_line(cut, true, Mode::Strict).0,
+            Err(("comment is not UTF-8 (utf8text)", 18))
+        );
+        // The first violation in strict mode; a control character in tolerant mode.
+        let both = b"MSRP d93kswow 200 \xe9A\x01";
+        assert_eq!(
+            parse_line(both, true, Mode::Strict).0,
+            Err(("comment is not UTF-8 (utf8text)", 18))
+        );
+        assert_eq!(
+            parse_line(both, true, Mode::Tolerant).0,
+            Err(("comment is not utf8text", 20))
+        );
+        let control_first = b"MSRP d93kswow 200 \x01\xe9";
+        for mode in [Mode::Strict, Mode::Tolerant] {
+            assert_eq!(
+                parse_line(control_first, true, mode).0,
+                Err(("comment is not utf8text", 18))
+            );
+        }
+    }
 }

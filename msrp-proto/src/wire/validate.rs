@@ -7,7 +7,7 @@ use super::header_line::{HeaderSpan, Known};
 use super::path_cache::PathCache;
 use super::quirk::Quirk;
 use super::start_line::StartKind;
-use super::values::{self, ByteRange};
+use super::values::{self, Bad, ByteRange};
 use crate::Limits;
 use msrp_uri::{Mode, ParseOptions, Path};
 
@@ -101,13 +101,15 @@ pub(crate) fn head(
             }
         }
         let v = &head[h.value.clone()];
-        let bad = |reason: &'static str| {
+        // An error in the value, at the byte that breaks the rule.
+        let at = h.value.start;
+        let bad = |(reason, offset): Bad| {
             (
                 K::InvalidHeader {
                     header: canonical,
                     reason,
                 },
-                h.value.start,
+                at + offset,
             )
         };
         match kind {
@@ -132,11 +134,11 @@ pub(crate) fn head(
                                 c.insert(kind, v);
                             }
                         }
-                        Err(reason) => {
+                        Err(e) => {
                             if !(tolerant && v.contains(&b'/')) {
-                                return Err(bad(reason));
+                                return Err(bad(e));
                             }
-                            quirk(Quirk::HeaderValue, h.value.start);
+                            quirk(Quirk::HeaderValue, at + e.1);
                         }
                     }
                 }
@@ -148,9 +150,9 @@ pub(crate) fn head(
                 }
             }
             _ if values => {
-                let at = h.value.start;
                 let paths = paths.as_deref_mut();
-                value(kind, v, tolerant, limits, &uri_opts, paths, quirk, at).map_err(bad)?
+                let quirk = &mut |q, offset| quirk(q, at + offset);
+                value(kind, v, tolerant, limits, &uri_opts, paths, quirk).map_err(bad)?
             }
             _ => {}
         }
@@ -238,16 +240,9 @@ pub(crate) fn value_is_clean(
         _ => {
             let mut quirk = false;
             let tolerant = opts.mode == Mode::Tolerant;
-            let checked = value(
-                kind,
-                v,
-                tolerant,
-                limits,
-                opts,
-                Some(cache),
-                &mut |_, _| quirk = true,
-                0,
-            );
+            let checked = value(kind, v, tolerant, limits, opts, Some(cache), &mut |_, _| {
+                quirk = true
+            });
             checked.is_ok() && !quirk
         }
     }
@@ -298,8 +293,8 @@ fn framing_order(
 }
 
 /// Checks the value `v` of a known header field other than Byte-Range and Content-Type
-/// (which [`head`] checks itself); `at` is where it starts, for quirks.
-#[allow(clippy::too_many_arguments)] // the state of one head check
+/// (which [`head`] checks itself). Errors and quirks give offsets in `v`: the first byte
+/// that breaks the rule (or the place where an ident of the wrong shape starts).
 fn value(
     kind: Known,
     v: &[u8],
@@ -308,8 +303,7 @@ fn value(
     uri_opts: &ParseOptions,
     paths: Option<&mut PathCache>,
     quirk: &mut impl FnMut(Quirk, usize),
-    at: usize,
-) -> Result<(), &'static str> {
+) -> Result<(), Bad> {
     match kind {
         Known::ToPath | Known::FromPath | Known::UsePath => {
             // The same session's paths come on every chunk: checked once per parser.
@@ -317,8 +311,13 @@ fn value(
                 return Ok(());
             }
             match Path::validate(v, uri_opts) {
-                Err(_) => return Err("not a list of MSRP URIs separated by SP"),
-                Ok(q) if q.has_violation() => quirk(Quirk::HeaderValue, at),
+                Err(e) => return Err(("not a list of MSRP URIs separated by SP", e.offset())),
+                Ok(q) if q.has_violation() => {
+                    // Where: the first place strict parsing would refuse.
+                    let strict = ParseOptions::with_mode(Mode::Strict);
+                    let at = Path::validate(v, &strict).err().map_or(0, |e| e.offset());
+                    quirk(Quirk::HeaderValue, at)
+                }
                 Ok(_) => {
                     if let Some(c) = paths {
                         c.insert(kind, v);
@@ -327,14 +326,14 @@ fn value(
             }
         }
         Known::MessageId => {
-            if let Err(reason) = values::ident(v, limits.max_tid_len) {
+            if let Err(e) = values::ident(v, limits.max_tid_len) {
                 let loose = !v.is_empty()
                     && v.len() <= limits.max_tid_len
                     && v.iter().all(|b| super::tid::is_ident_char(*b));
                 if !(tolerant && loose) {
-                    return Err(reason);
+                    return Err(e);
                 }
-                quirk(Quirk::NonStandardId, at);
+                quirk(Quirk::NonStandardId, 0);
             }
         }
         Known::SuccessReport => {
@@ -344,7 +343,21 @@ fn value(
             values::report_request(v, true)?;
         }
         Known::Status => {
-            values::status(v)?;
+            // comment = utf8text: UTF-8 (checked by the parse) without control characters
+            // but HTAB. The code says what the report means: tolerant parsing takes a
+            // control character in the comment, and notes it.
+            let status = values::status(v)?;
+            let control = status
+                .comment
+                .and_then(|c| values::control_in_text(c.as_bytes()));
+            if let Some(k) = control {
+                // The comment follows `namespace SP status-code SP`.
+                let at = 8 + k;
+                if !tolerant {
+                    return Err(("a control character in the comment (utf8text)", at));
+                }
+                quirk(Quirk::HeaderValue, at);
+            }
         }
         Known::WwwAuthenticate | Known::Authorization | Known::AuthenticationInfo => {
             let form = if kind == Known::AuthenticationInfo {
@@ -352,27 +365,39 @@ fn value(
             } else {
                 Form::Challenge
             };
-            match digest::check(v, form)? {
-                false => {}
-                true if tolerant => quirk(Quirk::HeaderValue, at),
-                true => return Err("white space around \",\" that the grammar does not allow"),
+            match digest::check_at(v, form)? {
+                None => {}
+                Some(at) if tolerant => quirk(Quirk::HeaderValue, at),
+                Some(at) => {
+                    return Err((
+                        "white space around \",\" that the grammar does not allow",
+                        at,
+                    ));
+                }
             }
         }
         Known::UseNickname => {
             // nickname = DQUOTE 1*1023(qdtext / qd-esc) DQUOTE (RFC 7701 section 6.1)
-            let ok = v.first() == Some(&b'"')
-                && values::quoted_string_end(v, 0) == Ok(v.len())
-                && v.len() > 2
-                && core::str::from_utf8(&v[1..v.len() - 1])
-                    .is_ok_and(|t| t.chars().count() <= 1023);
-            if !ok {
-                return Err("not a quoted nickname of 1 to 1023 characters");
+            const WHY: &str = "not a quoted nickname of 1 to 1023 characters";
+            if v.first() != Some(&b'"') {
+                return Err((WHY, 0));
+            }
+            let end = values::quoted_string_end(v, 0)?;
+            if end != v.len() {
+                return Err((WHY, end));
+            }
+            if v.len() == 2 {
+                return Err((WHY, 1));
+            }
+            // quoted_string_end let only whole UTF-8 sequences through.
+            let text =
+                core::str::from_utf8(&v[1..v.len() - 1]).map_err(|e| (WHY, 1 + e.valid_up_to()))?;
+            if let Some((k, _)) = text.char_indices().nth(1023) {
+                return Err((WHY, 1 + k));
             }
         }
-        Known::Expires | Known::MinExpires | Known::MaxExpires
-            if v.is_empty() || v.len() > 19 || !v.iter().all(u8::is_ascii_digit) =>
-        {
-            return Err("not 1*DIGIT");
+        Known::Expires | Known::MinExpires | Known::MaxExpires => {
+            values::delta_seconds(v)?;
         }
         _ => {}
     }

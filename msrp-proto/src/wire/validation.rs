@@ -82,7 +82,7 @@ impl<R: AsRef<[u8]>> ChunkHead<R> {
     /// let Some(Ok(ParseEvent::Head(head))) = parser.next() else { panic!() };
     /// let err = head.validate(Mode::Strict, &Limits::DEFAULT).unwrap_err();
     /// assert_eq!(err.status_code(), Some(400));
-    /// assert_eq!(err.offset(), 73); // where the From-Path value starts
+    /// assert_eq!(err.offset(), 73); // the first byte of From-Path that is not an MSRP URI
     /// ```
     pub fn validate(&self, mode: Mode, limits: &Limits) -> Result<Vec<(Quirk, u64)>, ParseError> {
         let lines: Vec<HeaderSpan> = self
