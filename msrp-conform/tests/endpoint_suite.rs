@@ -33,17 +33,21 @@ async fn listening() -> msrp_uri::Uri {
     uri
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_endpoint_scenario_passes_against_msrp_tokio() {
-    let uri = listening().await;
-    let target = Target {
+fn endpoint(uri: msrp_uri::Uri) -> Target {
+    Target {
         uri,
         kind: Applies::Endpoint,
         config: Config::default(),
         credentials: None,
         watch_pid: None,
         max_memory: None,
-    };
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_endpoint_scenario_passes_against_msrp_tokio() {
+    let uri = listening().await;
+    let target = endpoint(uri);
     let suites = msrp_conform::builtin();
     let results = run::run(&target, &suites, &Selection::default(), |_| {}).await;
     assert!(results.len() >= 20, "{} scenarios ran", results.len());
@@ -79,14 +83,7 @@ async fn every_endpoint_scenario_passes_against_msrp_tokio() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_expectations_fail() {
     let uri = listening().await;
-    let target = Target {
-        uri,
-        kind: Applies::Endpoint,
-        config: Config::default(),
-        credentials: None,
-        watch_pid: None,
-        max_memory: None,
-    };
+    let target = endpoint(uri);
     let send = "  send\n  | MSRP ${tid} SEND\n  | To-Path: ${to}\n  | From-Path: ${from}\n  \
                 | Message-ID: ${mid}\n  | Byte-Range: 1-2/2\n  | Content-Type: text/plain\n  |\n  \
                 | hi\n  | -------${tid}$\n";

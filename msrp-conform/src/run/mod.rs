@@ -741,13 +741,7 @@ impl<'a> Play<'a> {
                 }
             }
             Expect::Body(contains) => {
-                let text = contains
-                    .expand(&self.vars)
-                    .map_err(|v| fail(step, format!("the variable ${{{v}}} has no value here")))?;
-                let f = self
-                    .last
-                    .as_ref()
-                    .ok_or_else(|| fail(step, "no chunk was matched before"))?;
+                let (text, f) = self.on_last(step, contains)?;
                 if memchr::memmem::find(&f.body, &text).is_some() {
                     Ok(())
                 } else {
@@ -763,13 +757,7 @@ impl<'a> Play<'a> {
                 }
             }
             Expect::Header { name, contains } => {
-                let text = contains
-                    .expand(&self.vars)
-                    .map_err(|v| fail(step, format!("the variable ${{{v}}} has no value here")))?;
-                let f = self
-                    .last
-                    .as_ref()
-                    .ok_or_else(|| fail(step, "no chunk was matched before"))?;
+                let (text, f) = self.on_last(step, contains)?;
                 let value = f.head.header_value(name).ok_or_else(|| {
                     fail(step, format!("{} has no {name} header field", f.describe()))
                 })?;
@@ -788,6 +776,23 @@ impl<'a> Play<'a> {
                 }
             }
         }
+    }
+
+    /// The text an `expect header` or `expect body` looks for, and the chunk it looks in
+    /// (the one the last `expect` matched).
+    fn on_last(
+        &self,
+        step: &Step,
+        contains: &crate::script::Template,
+    ) -> Result<(Vec<u8>, &Frame), Outcome> {
+        let text = contains
+            .expand(&self.vars)
+            .map_err(|v| fail(step, format!("the variable ${{{v}}} has no value here")))?;
+        let f = self
+            .last
+            .as_ref()
+            .ok_or_else(|| fail(step, "no chunk was matched before"))?;
+        Ok((text, f))
     }
 
     fn conn(&mut self, step: &Step) -> Result<&mut Conn, Outcome> {

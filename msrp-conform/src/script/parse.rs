@@ -557,6 +557,23 @@ fn step(
     Ok(())
 }
 
+/// The TEXT of `... contains TEXT`: the rest of the line after `contains `, as written,
+/// with its escapes and variables.
+fn contains_text(line: usize, what: &str, rest: &str) -> Result<Template, ParseError> {
+    let at = rest
+        .find(" contains ")
+        .map(|i| i + " contains ".len())
+        .ok_or_else(|| bad(line, what, "the text is missing"))?;
+    let mut contains = Template::default();
+    let ended = contains
+        .push_text(rest[at..].trim())
+        .map_err(|_| bad(line, what, "bad escape or variable in the text"))?;
+    if ended || contains.parts.is_empty() {
+        return Err(bad(line, what, "the text is missing"));
+    }
+    Ok(contains)
+}
+
 fn within<'a>(
     line: usize,
     what: &str,
@@ -655,18 +672,7 @@ fn expect<'a>(
             if words.next() != Some("contains") {
                 return Err(bad(line, "expect body", "`expect body contains TEXT`"));
             }
-            let at = rest
-                .find(" contains ")
-                .map(|i| i + " contains ".len())
-                .ok_or_else(|| bad(line, "expect body", "the text is missing"))?;
-            let mut contains = Template::default();
-            let ended = contains
-                .push_text(rest[at..].trim())
-                .map_err(|_| bad(line, "expect body", "bad escape or variable in the text"))?;
-            if ended || contains.parts.is_empty() {
-                return Err(bad(line, "expect body", "the text is missing"));
-            }
-            Ok(Expect::Body(contains))
+            Ok(Expect::Body(contains_text(line, "expect body", rest)?))
         }
         "header" => {
             let name = words
@@ -688,21 +694,9 @@ fn expect<'a>(
                     ));
                 }
             }
-            // The text is the rest of the line after `contains `, as written.
-            let at = rest
-                .find(" contains ")
-                .map(|i| i + " contains ".len())
-                .ok_or_else(|| bad(line, "expect header", "the text is missing"))?;
-            let mut contains = Template::default();
-            let ended = contains
-                .push_text(rest[at..].trim())
-                .map_err(|_| bad(line, "expect header", "bad escape or variable in the text"))?;
-            if ended || contains.parts.is_empty() {
-                return Err(bad(line, "expect header", "the text is missing"));
-            }
             Ok(Expect::Header {
                 name: name.to_owned(),
-                contains,
+                contains: contains_text(line, "expect header", rest)?,
             })
         }
         other => Err(bad(
