@@ -242,8 +242,12 @@ fn status_fault(v: &[u8]) -> Bad {
 /// character other than HTAB (RFC 4975 section 9: `utf8text = *(HTAB / %x20-7E /
 /// UTF8-NONASCII)`); the text is UTF-8 already.
 pub(crate) fn control_in_text(text: &[u8]) -> Option<usize> {
-    text.iter()
-        .position(|&b| (b < 0x20 && b != b'\t') || b == 0x7f)
+    let is_control = |b: u8| (b < 0x20 && b != b'\t') || b == 0x7f;
+    // Most text has none: one pass without an early exit, then the place if needed.
+    if !text.iter().fold(false, |any, &b| any | is_control(b)) {
+        return None;
+    }
+    text.iter().position(|&b| is_control(b))
 }
 
 /// Checks `ident = ALPHANUM 3*31ident-char`, as Message-ID needs. A character that is not
@@ -495,6 +499,16 @@ mod tests {
             assert_eq!(at(status(v.as_bytes()).map(|_| ())), want, "{v}");
         }
         assert_eq!(at(status(b"000 200 O\xc9").map(|_| ())), Some(9));
+        for (text, want) in [
+            ("OK", None),
+            ("a\tb \u{e9}", None),
+            ("O\u{1}K", Some(1)),
+            ("del\u{7f}", Some(3)),
+            ("\u{e9}\r\n", Some(2)),
+            ("", None),
+        ] {
+            assert_eq!(control_in_text(text.as_bytes()), want, "{text:?}");
+        }
         for (v, want) in [
             ("1-/23", 2),
             ("1-23/", 5),
