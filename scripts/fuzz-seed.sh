@@ -16,3 +16,7 @@ cp ../vectors/sdp/*.sdp corpus/sdp/
 cp ../msrp-cpim/tests/data/*.cpim corpus/cpim/
 cp seeds/digest/* corpus/digest/
 cp ../msrp-conform/suites/*.msrpt corpus/scenario/
+# Inputs that once crashed a target, kept after the fix so that every run replays them.
+for d in seeds/regressions/*/; do
+  cp "$d"* "corpus/$(basename "$d")/"
+done

@@ -13,10 +13,10 @@ use std::collections::VecDeque;
 use arbitrary::Arbitrary;
 use bytes::{Bytes, BytesMut};
 use libfuzzer_sys::fuzz_target;
+use msrp_proto::Instant;
 use msrp_proto::chunking::{ChunkPolicy, ReportPrefs};
 use msrp_proto::connection::{Connection, ConnectionConfig, Event, SessionConfig, SessionId};
 use msrp_proto::wire::RandomSource;
-use msrp_proto::Instant;
 
 struct Counter(u8);
 
@@ -32,7 +32,11 @@ impl RandomSource for Counter {
 #[derive(Debug, Arbitrary)]
 enum Op {
     /// A message from A (or B) of this many bytes, with a success REPORT or not.
-    Send { from_a: bool, len: u16, success: bool },
+    Send {
+        from_a: bool,
+        len: u16,
+        success: bool,
+    },
     /// Up to this many bytes move from A to B (or B to A).
     Move { a_to_b: bool, max: u16 },
     /// The clock moves this many hundredths of a second.
@@ -100,8 +104,15 @@ fn events(s: &mut Side, handles: &mut Vec<(msrp_proto::connection::MessageHandle
     while let Some(e) = s.conn.poll_event() {
         match e {
             Event::MessageReceived { body, .. } => s.received.push(body),
-            Event::MessageStarted { message_id, .. } => s.streams.push((message_id, BytesMut::new())),
-            Event::MessageData { message_id, offset, data, .. } => {
+            Event::MessageStarted { message_id, .. } => {
+                s.streams.push((message_id, BytesMut::new()))
+            }
+            Event::MessageData {
+                message_id,
+                offset,
+                data,
+                ..
+            } => {
                 let st = s
                     .streams
                     .iter_mut()
@@ -110,7 +121,9 @@ fn events(s: &mut Side, handles: &mut Vec<(msrp_proto::connection::MessageHandle
                 assert_eq!(offset, st.1.len() as u64, "data in order, without gaps");
                 st.1.extend_from_slice(&data);
             }
-            Event::MessageComplete { message_id, total, .. } => {
+            Event::MessageComplete {
+                message_id, total, ..
+            } => {
                 let i = s
                     .streams
                     .iter()
@@ -129,8 +142,12 @@ fn events(s: &mut Side, handles: &mut Vec<(msrp_proto::connection::MessageHandle
                     }
                 }
             }
-            Event::MessageAborted { .. } | Event::MessageRefused { .. } => {
-                panic!("a message between two of our endpoints was aborted or refused: {e:?}")
+            Event::MessageAborted { .. }
+            | Event::MessageRefused { .. }
+            | Event::DuplicateReceived { .. } => {
+                panic!(
+                    "a message between two of our endpoints was aborted, refused or duplicated: {e:?}"
+                )
             }
             _ => {}
         }
@@ -139,27 +156,54 @@ fn events(s: &mut Side, handles: &mut Vec<(msrp_proto::connection::MessageHandle
 
 fuzz_target!(|input: (u16, Vec<Op>)| {
     let (chunk, ops) = input;
-    let mut a = side(1, "msrp://a.example.com:1/sa;tcp", "msrp://b.example.com:2/sb;tcp", chunk);
-    let mut b = side(2, "msrp://b.example.com:2/sb;tcp", "msrp://a.example.com:1/sa;tcp", chunk);
+    let mut a = side(
+        1,
+        "msrp://a.example.com:1/sa;tcp",
+        "msrp://b.example.com:2/sb;tcp",
+        chunk,
+    );
+    let mut b = side(
+        2,
+        "msrp://b.example.com:2/sb;tcp",
+        "msrp://a.example.com:1/sa;tcp",
+        chunk,
+    );
     let (mut ha, mut hb) = (Vec::new(), Vec::new());
     let mut now = Instant::ZERO;
     let mut elapsed = Duration::ZERO;
     let mut serial: u32 = 0;
     for op in ops.into_iter().take(512) {
         match op {
-            Op::Send { from_a, len, success } => {
+            Op::Send {
+                from_a,
+                len,
+                success,
+            } => {
                 serial += 1;
                 // Bodies differ from one another, so none can pass for another.
                 let body: Bytes = (0..usize::from(len) + 4)
-                    .map(|i| if i < 4 { serial.to_be_bytes()[i] } else { (i as u8) ^ (serial as u8) })
+                    .map(|i| {
+                        if i < 4 {
+                            serial.to_be_bytes()[i]
+                        } else {
+                            (i as u8) ^ (serial as u8)
+                        }
+                    })
                     .collect::<Vec<u8>>()
                     .into();
-                let (s, handles) = if from_a { (&mut a, &mut ha) } else { (&mut b, &mut hb) };
+                let (s, handles) = if from_a {
+                    (&mut a, &mut ha)
+                } else {
+                    (&mut b, &mut hb)
+                };
                 let prefs = ReportPrefs {
                     success: Some(success),
                     ..ReportPrefs::default()
                 };
-                if let Ok(h) = s.conn.send(now, s.session, "text/plain", body.clone(), prefs) {
+                if let Ok(h) = s
+                    .conn
+                    .send(now, s.session, "text/plain", body.clone(), prefs)
+                {
                     s.sent.push(body.clone());
                     handles.push((h, body));
                 }

@@ -95,6 +95,8 @@ With --json, one object per line, each with an \"event\" field:
   file           message_id, content_type, path (null when not saved), size, sha1,
                  verified (null without an offer to check), mismatches
   file_failed    message_id, reason (\"aborted\" | \"refused\" | \"closed\"), code
+  duplicate      message_id     a chunk of a message already received came again
+                                (acknowledged, not shown again)
   session_closed reason (null when closed by this side)
 
 With --relay URI (and --user, --password): the session is reached through that MSRP
@@ -394,6 +396,12 @@ async fn serve(
             }
             Received::Refused { message_id, code } => {
                 end_file(&ctx, &mut receiving, &message_id, "refused", Some(code)).await;
+            }
+            Received::Duplicate { message_id } => {
+                say(json, || {
+                    format!("--- {message_id}: a chunk of a message already received came again")
+                });
+                event(json, "duplicate", json!({"message_id": message_id}));
             }
             Received::Closed { reason } => {
                 for (id, (_, sink)) in receiving.drain() {

@@ -326,6 +326,9 @@ fn rfc_sends_replayed_against_a_session() {
                     got.push(std::mem::take(&mut streamed));
                     in_stream = false;
                 }
+                // RFC 7701 section 9.5 ends its first chunk with `$`: that ends the
+                // message, and the second chunk comes as a duplicate of it.
+                Event::DuplicateReceived { .. } if !got.is_empty() => {}
                 other => panic!("{stem}: {other:?}"),
             }
         }

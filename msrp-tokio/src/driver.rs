@@ -311,6 +311,13 @@ impl Driver {
                 debug!(%message_id, code, "streamed message refused");
                 self.deliver(session, Received::Refused { message_id, code });
             }
+            Event::DuplicateReceived {
+                session,
+                message_id,
+            } => {
+                debug!(%message_id, "duplicate chunk of a message already received");
+                self.deliver(session, Received::Duplicate { message_id });
+            }
             Event::MessageDelivered {
                 message,
                 message_id,

@@ -59,6 +59,13 @@ pub enum Received {
         /// The code answered.
         code: u16,
     },
+    /// A chunk of a message that already arrived whole came again (the same Message-ID:
+    /// RFC 4975 section 5.4 counts it a duplicate). It was acknowledged and not delivered
+    /// again; this is the warning the RFC asks for.
+    Duplicate {
+        /// Its Message-ID.
+        message_id: String,
+    },
     /// The session ended; nothing follows. `reason` is the connection's, when it closed.
     Closed {
         /// Why the connection closed, if it did.

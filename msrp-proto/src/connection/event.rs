@@ -114,6 +114,18 @@ pub enum Event {
         /// The code answered.
         code: u16,
     },
+    /// A chunk of a message that already arrived whole (RFC 4975 section 5.4: a message
+    /// with the Message-ID of an earlier one is a duplicate, as when a sender resends
+    /// after a lost connection). It was acknowledged, and reported again when it ends and
+    /// asks for a success REPORT, but its content is not delivered a second time; the
+    /// RFC asks that a duplicate not reach the user without a warning, and this is the
+    /// warning. One event per such chunk.
+    DuplicateReceived {
+        /// The session.
+        session: SessionId,
+        /// The Message-ID.
+        message_id: String,
+    },
     /// A REPORT arrived for a message this side sent.
     ReportReceived {
         /// The session.

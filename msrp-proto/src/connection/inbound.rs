@@ -529,6 +529,10 @@ impl<R: RandomSource> Connection<R> {
                 if let (Continuation::Complete, Some(total)) = (flag, total) {
                     self.send_report(key.0, report.as_ref(), 200, (total, Some(total)));
                 }
+                self.events.push_back(Event::DuplicateReceived {
+                    session: key.0,
+                    message_id: key.1,
+                });
             }
             // Refusals were answered at the head (`answer_refusal_now`): what is left to
             // answer here is a 200.

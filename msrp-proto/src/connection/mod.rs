@@ -207,6 +207,8 @@ pub struct Connection<R> {
     now: Instant,
     /// AUTHs to relays, by [`AuthId`]; `None` once ended.
     auths: alloc::vec::Vec<Option<auth::AuthState>>,
+    /// The last serial used to make a Message-ID unique when the random source repeats.
+    id_serial: u64,
 }
 
 impl<R> core::fmt::Debug for Connection<R> {
@@ -314,6 +316,7 @@ impl<R: RandomSource> Connection<R> {
             route_cache: None,
             now,
             auths: alloc::vec::Vec::new(),
+            id_serial: 0,
         }
     }
 
@@ -589,8 +592,28 @@ impl<R: RandomSource> Connection<R> {
         Ok(())
     }
 
+    /// A Message-ID no message this connection sends or remembers has (RFC 4975 section
+    /// 7.1.1: unique within the session; a REPORT names the message by it). With a sound
+    /// random source the first draw is new; a few more are tried, and if the source keeps
+    /// repeating itself (a weak PRNG), a serial suffix makes the id unique anyway.
     fn new_message_id(&mut self) -> String {
-        String::from(random_id(&mut self.rng).as_str())
+        for _ in 0..4 {
+            let id = random_id(&mut self.rng);
+            if !self.out.id_in_use(id.as_str()) {
+                return String::from(id.as_str());
+            }
+        }
+        let base = String::from(random_id(&mut self.rng).as_str());
+        loop {
+            self.id_serial += 1;
+            // 16 random characters, "-" and at most 13 base-36 digits: within ident's 32.
+            let mut id = base.clone();
+            id.push('-');
+            push_base36(&mut id, self.id_serial);
+            if !self.out.id_in_use(&id) {
+                return id;
+            }
+        }
     }
 
     /// Adds bytes to a message started with [`Connection::send_stream`]. Refused with
@@ -671,6 +694,23 @@ fn encode(chunk: &Chunk) -> Bytes {
     // Chunks built here from checked parts always encode.
     let _ = chunk.encode(&mut out);
     out.freeze()
+}
+
+/// Appends `n` in base 36 (lower case): at most 13 digits for a `u64`.
+fn push_base36(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 13];
+    let mut len = 0;
+    loop {
+        digits[len] = b"0123456789abcdefghijklmnopqrstuvwxyz"[(n % 36) as usize];
+        len += 1;
+        n /= 36;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in digits[..len].iter().rev() {
+        out.push(char::from(d));
+    }
 }
 
 #[cfg(test)]

@@ -93,6 +93,12 @@ impl Outbound {
         self.by_id.get(message_id).copied()
     }
 
+    /// Whether a message being sent, or one retired and still remembered, has this
+    /// Message-ID (in any session).
+    pub(crate) fn id_in_use(&self, message_id: &str) -> bool {
+        self.by_id.contains_key(message_id) || self.retired.iter().any(|(_, _, m)| m == message_id)
+    }
+
     /// A retired message with this Message-ID in `session`: forgotten as it is returned.
     pub(crate) fn take_retired(
         &mut self,

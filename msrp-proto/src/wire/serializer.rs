@@ -7,9 +7,11 @@ use core::fmt::Write;
 
 use super::continuation::Continuation;
 use super::head::ChunkHead;
+use super::header_line::{Known, classify};
 use super::ids::{RandomSource, random_id};
 use super::start_line::Method;
-use super::tid::TransactionId;
+use super::tid::{TransactionId, is_ident_char};
+use super::validate::known_value;
 use super::values::{ByteRange, ReportRequest, is_token_char};
 use msrp_uri::{Path, Uri};
 
@@ -33,6 +35,18 @@ pub enum EncodeError {
     /// with white space at either end.
     #[error("header value of {0:?} is not utf8text")]
     InvalidHeaderValue(String),
+    /// The value of a header field the RFCs define (Message-ID, Byte-Range, Status, a
+    /// report request, Use-Path, Expires, a Digest field, ...) breaks that field's grammar;
+    /// a receiver in strict mode would refuse the chunk.
+    #[error("{header} value is malformed: {reason} at byte {offset} of the value")]
+    MalformedValue {
+        /// The header field's name as given.
+        header: String,
+        /// The rule the value breaks.
+        reason: &'static str,
+        /// Where in the value (0-based).
+        offset: usize,
+    },
     /// A request with a body needs a Content-Type, and one without a body must have none
     /// (RFC 4975 section 7.1).
     #[error("Content-Type must be present exactly when there is a body")]
@@ -212,7 +226,9 @@ impl Chunk {
         Self::bare(tid, start, to_path, from_path)
     }
 
-    /// Adds a header field (after From-Path, in call order).
+    /// Adds a header field (after From-Path, in call order). Nothing is checked here:
+    /// [`Chunk::encode`] refuses a name that is not a token, a value that is not utf8text,
+    /// and, for a field the RFCs define, a value that breaks its grammar.
     pub fn header(mut self, name: &str, value: &str) -> Chunk {
         self.headers.push((name.into(), value.into()));
         self
@@ -328,6 +344,7 @@ impl Chunk {
         if self.from_path.is_empty() {
             return Err(EncodeError::EmptyPath("From-Path"));
         }
+        let is_report = matches!(&self.start, StartSpec::Request(m) if m == "REPORT");
         for (name, value) in self.headers.iter().chain(&self.mime_headers) {
             let b = name.as_bytes();
             let ok = b.first().is_some_and(u8::is_ascii_alphabetic)
@@ -340,6 +357,21 @@ impl Chunk {
             // that starts or ends with it would not arrive as sent.
             if value.starts_with([' ', '\t']) || value.ends_with([' ', '\t']) {
                 return Err(EncodeError::InvalidHeaderValue(name.clone()));
+            }
+            if let Some((kind, _)) = classify(b) {
+                // A REPORT names a message by the id its sender gave it (RFC 4975 section
+                // 7.1.2), which tolerant parsing may have taken although it is not an
+                // ident (`Quirk::NonStandardId`): echoed as received, not refused.
+                if kind == Known::MessageId && is_report && loose_id(value.as_bytes()) {
+                    continue;
+                }
+                known_value(kind, value.as_bytes()).map_err(|(reason, offset)| {
+                    EncodeError::MalformedValue {
+                        header: name.clone(),
+                        reason,
+                        offset,
+                    }
+                })?;
             }
         }
         if let Some(ct) = &self.content_type {
@@ -405,6 +437,12 @@ impl Chunk {
         self.encode_end(dst);
         Ok(())
     }
+}
+
+/// What tolerant parsing takes as a Message-ID: 1 to 32 ident characters.
+fn loose_id(v: &[u8]) -> bool {
+    (1..=crate::limits::DEFAULT_MAX_TID_LEN).contains(&v.len())
+        && v.iter().all(|b| is_ident_char(*b))
 }
 
 fn check_text(name: &str, value: &str) -> Result<(), EncodeError> {
@@ -505,6 +543,64 @@ From-Path: msrp://relay2:3/q;tcp msrp://alice:4/a;tcp\r\n-------d93kswow$\r\n";
             &out[..],
             b"MSRP d93kswow 200 OK\r\nTo-Path: msrp://relay2:3/q;tcp\r\nFrom-Path: msrp://relay:1/r;tcp\r\n-------d93kswow$\r\n"
         );
+    }
+
+    #[test]
+    fn known_fields_are_written_only_with_values_their_grammar_allows() {
+        let c = Chunk::send(
+            tid("abcd1234"),
+            path("msrp://b:1/s;tcp"),
+            path("msrp://a:1/t;tcp"),
+        );
+        let mut out = BytesMut::new();
+        // Found by the chunk_roundtrip fuzz target: a Message-ID the parser then refused.
+        let bad = [
+            ("Message-ID", ": uuwuuuuu", 0),
+            ("message-id", "ab", 0),
+            ("Byte-Range", "1-x/10", 2),
+            ("Failure-Report", "sometimes", 0),
+            ("Expires", "-5", 0),
+            ("Status", "000 2x0", 5),
+        ];
+        for (name, value, offset) in bad {
+            match c.clone().header(name, value).encode(&mut out) {
+                Err(EncodeError::MalformedValue {
+                    header, offset: at, ..
+                }) => {
+                    assert_eq!(header, name);
+                    assert_eq!(at, offset, "{name}: {value}");
+                }
+                other => panic!("{name}: {value} gave {other:?}"),
+            }
+            assert!(out.is_empty());
+        }
+        // A REPORT echoes an id tolerant parsing took (too short for an ident); a SEND
+        // may not carry it.
+        let mut report = c.clone().header("Message-ID", "big");
+        report.start = StartSpec::Request("REPORT".into());
+        assert!(report.encode(&mut out).is_ok());
+        out.clear();
+        assert!(
+            c.clone()
+                .header("Message-ID", "big")
+                .encode(&mut out)
+                .is_err()
+        );
+        let good = c
+            .header("Message-ID", "a.b-c+e%f=g")
+            .header("Byte-Range", "1-*/*")
+            .header("Failure-Report", "partial")
+            .header("Expires", "600");
+        good.encode(&mut out).unwrap();
+        let mut p = ChunkParser::new(crate::Limits::DEFAULT, crate::Mode::Strict);
+        p.feed(&out);
+        let mut ends = 0;
+        while let Some(ev) = p.next() {
+            if let ParseEvent::End(_) = ev.unwrap() {
+                ends += 1;
+            }
+        }
+        assert_eq!(ends, 1);
     }
 
     #[test]

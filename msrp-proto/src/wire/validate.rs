@@ -292,6 +292,29 @@ fn framing_order(
     Ok(())
 }
 
+/// Checks the value of a known header field as a sender must write it: the RFC's grammar
+/// with nothing tolerated (the serializer's check, so that strict parsing takes back what
+/// it wrote). Byte-Range and Content-Type included; an error gives the rule and the
+/// offset in `v`.
+pub(crate) fn known_value(kind: Known, v: &[u8]) -> Result<(), Bad> {
+    match kind {
+        Known::ByteRange => values::byte_range(v).map(|_| ()),
+        Known::ContentType => values::media_type(v).map(|_| ()),
+        _ => {
+            let opts = ParseOptions::with_mode(Mode::Strict);
+            value(
+                kind,
+                v,
+                false,
+                &Limits::DEFAULT,
+                &opts,
+                None,
+                &mut |_, _| {},
+            )
+        }
+    }
+}
+
 /// Checks the value `v` of a known header field other than Byte-Range and Content-Type
 /// (which [`head`] checks itself). Errors and quirks give offsets in `v`: the first byte
 /// that breaks the rule (or the place where an ident of the wrong shape starts).

@@ -156,7 +156,7 @@ fn a_refusal_is_answered_before_the_chunk_ends() {
     );
     let whole = send_chunk(
         "t0000001",
-        "big",
+        "big1",
         (1, None, Some(5000)),
         &[b'x'; 3000],
         Complete,
