@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `msrp conform` against our `msrp listen`, our `msrp relay` and Kamailio's msrp relay
+# `msrp conform` against our `msrp listen` (over TCP and over WebSocket), our `msrp relay`
+# and Kamailio's msrp relay
 # (../shared/peers: installed, started and stopped by PID here), each target ROUNDS times;
 # the results, scenario by scenario, replace the table between the conform-results markers
 # in README.md (or are printed with --print).
@@ -8,7 +9,7 @@
 #
 # A cell is `pass`, `n/a`, `FAIL`, or `FAIL k/N` when a scenario failed in k of N rounds
 # (a target that is not deterministic). With --check the script exits 1 unless every
-# built-in scenario passes (or does not apply) in every round against our listener and
+# built-in scenario passes (or does not apply) in every round against our listeners and
 # relay: what CI runs. Kamailio's failures are findings, recorded, not errors.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,6 +42,10 @@ trap cleanup EXIT
   --max-size 1M --json >"$dir/listen.out" 2>"$dir/listen.err" &
 pids+=($!)
 listen_uri=$(field "$(wait_event "$dir/listen.out" listening)" uri)
+"$msrp" listen --ws --bind 127.0.0.1:0 --accept-types text/plain,application/octet-stream \
+  --max-size 1M --json >"$dir/listen-ws.out" 2>"$dir/listen-ws.err" &
+pids+=($!)
+ws_uri=$(field "$(wait_event "$dir/listen-ws.out" listening)" uri)
 "$msrp" relay --listen 127.0.0.1:0 --user conform:conform-pw --json >"$dir/relay.out" 2>"$dir/relay.err" &
 pids+=($!)
 relay_uri=$(field "$(wait_event "$dir/relay.out" listening)" uri)
@@ -61,8 +66,9 @@ run() { # name, then msrp conform arguments; one NDJSON file per round
 # The hostile scenarios too, with the target's memory watched: ours must stay under
 # 128 MiB (their configured limits hold far less); Kamailio's is reported.
 run listen --target "$listen_uri" --hostile --pid "${pids[0]}" --max-memory 128M
+run listen-ws --target "$ws_uri" --hostile --pid "${pids[1]}" --max-memory 128M
 run relay --relay --target "$relay_uri" --user conform --password conform-pw \
-  --hostile --pid "${pids[1]}" --max-memory 128M
+  --hostile --pid "${pids[2]}" --max-memory 128M
 if [ "$kamailio" = 1 ]; then
   run kamailio --relay --target 'msrp://127.0.0.1:2857;tcp' --user conform --password msrp-secret \
     --hostile --pid "$(cat "$MSRP_PEERS_RUN/kamailio-auth/kamailio.pid")"
@@ -71,7 +77,7 @@ fi
 python3 - "$dir" "$rounds" "$print" "$check" "$kamailio" <<'PY'
 import glob, json, os, re, sys
 d, rounds, print_only, check, kamailio = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1", sys.argv[4] == "1", sys.argv[5] == "1"
-targets = [("listen", "`msrp listen`"), ("relay", "`msrp relay`")]
+targets = [("listen", "`msrp listen`"), ("listen-ws", "`msrp listen --ws`"), ("relay", "`msrp relay`")]
 if kamailio:
     targets.append(("kamailio", "Kamailio 5.6.3 (auth)"))
 results = {}   # (target, id) -> list of outcomes
@@ -129,7 +135,7 @@ else:
     open("README.md", "w").write(readme[:a] + "\n" + body + readme[b:])
     print(table)
 if check:
-    bad = [(t, sid) for (t, sid), got in results.items() if t in ("listen", "relay") and "fail" in got]
+    bad = [(t, sid) for (t, sid), got in results.items() if t in ("listen", "listen-ws", "relay") and "fail" in got]
     if bad:
         for t, sid in bad:
             print(f"conform: {t} failed {sid}: {reasons.get((t, sid))}", file=sys.stderr)

@@ -22,10 +22,14 @@ pub(crate) const CANNOT_RUN: u8 = 255;
 #[derive(Debug, Args)]
 #[command(after_help = CONFORM_AFTER)]
 pub(crate) struct ConformArgs {
-    /// The target: an endpoint's session URI (msrp://HOST:PORT/SESSION;tcp), or with
-    /// --relay the relay's URI. Not needed with --list.
+    /// The target: an endpoint's session URI (msrp://HOST:PORT/SESSION;tcp, or ;ws for
+    /// MSRP over WebSocket), or with --relay the relay's URI. Not needed with --list.
     #[arg(long, value_name = "URI", required_unless_present = "list")]
     target: Option<String>,
+    /// For a target reached over WebSocket (a ws or wss URI, RFC 7977): the WebSocket
+    /// URL, when it is not ws://HOST:PORT/ (wss:// for msrps) from the URI.
+    #[arg(long, value_name = "URL")]
+    ws_url: Option<String>,
     /// The target is a relay (RFC 4976): the relay suite runs, not the endpoint one.
     #[arg(long)]
     relay: bool,
@@ -81,6 +85,12 @@ Each scenario is named for the clause it checks (rfc4975-7.2-..., rfc4976-5-...)
 gives pass, fail (with the step's line and what came instead) or n/a (the target does
 not offer what is checked, and need not). The built-in suites and the scenario format
 are documented with the msrp-conform crate (FORMAT.md); --file adds your own.
+
+Over WebSocket (a target URI with the ws or wss transport, RFC 7977): the tester
+connects to ws://HOST:PORT/ (or --ws-url), asks for the msrp subprotocol, sends each
+chunk as one WebSocket message, and checks that each message from the target holds
+exactly one chunk; the websocket suite runs, and scenarios that need a byte stream
+(a chunk cut across writes) are n/a. Over TCP or TLS the websocket suite is n/a.
 
 Output: a line per scenario and a summary; with --json, NDJSON: result {suite, id,
 clause, title, hostile, outcome, reason, duration_ms, notes, evidence [{conn, sent,
@@ -177,6 +187,7 @@ fn prepare(args: &ConformArgs) -> Result<(Vec<Suite>, Selection, Option<Target>)
                 credentials,
                 watch_pid: args.pid,
                 max_memory: args.max_memory,
+                ws_url: args.ws_url.clone(),
             })
         }
     };

@@ -31,14 +31,24 @@ fn every_endpoint_scenario_passes_against_msrp_listen() {
         .collect();
     let results: Vec<&Value> = events.iter().filter(|e| e["event"] == "result").collect();
     assert!(results.len() >= 20, "{text}");
+    let mut not_applicable = 0;
     for r in &results {
+        if r["suite"] == "websocket" {
+            // The target is not reached over WebSocket.
+            assert_eq!(r["outcome"], "n/a", "{r}");
+            assert!(r["reason"].as_str().unwrap().contains("WebSocket"), "{r}");
+            not_applicable += 1;
+            continue;
+        }
         assert_eq!(r["outcome"], "pass", "{r}");
         assert_eq!(r["suite"], "endpoint");
         assert!(r["evidence"][0]["sent_bytes"].as_u64().unwrap() > 0, "{r}");
     }
+    assert!(not_applicable >= 5, "{text}");
     let summary = events.last().unwrap();
     assert_eq!(summary["event"], "summary");
     assert_eq!(summary["failed"], 0);
+    assert_eq!(summary["not_applicable"], not_applicable);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -48,6 +58,39 @@ fn every_endpoint_scenario_passes_against_msrp_listen() {
     let xml = std::fs::read_to_string(&junit).unwrap();
     assert!(xml.contains("<testsuite name=\"endpoint\""), "{xml}");
     assert!(xml.contains("failures=\"0\""), "{xml}");
+}
+
+/// Over WebSocket (`msrp listen --ws`, a `;ws` target URI): the websocket suite's
+/// scenarios pass, and those that need a byte stream are n/a.
+#[test]
+fn the_websocket_suite_passes_against_msrp_listen_ws() {
+    let (_l, uri) = listen(&["--ws"]);
+    assert!(uri.ends_with(";ws"), "{uri}");
+    let out = msrp()
+        .args(["conform", "--json", "--target", &uri])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let results: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|e| e["event"] == "result")
+        .collect();
+    let ws: Vec<&Value> = results
+        .iter()
+        .filter(|r| r["suite"] == "websocket")
+        .collect();
+    assert!(ws.len() >= 8, "{text}");
+    for r in &ws {
+        assert_eq!(r["outcome"], "pass", "{r}");
+    }
+    let na: Vec<&Value> = results.iter().filter(|r| r["outcome"] == "n/a").collect();
+    assert!(
+        na.iter().any(|r| r["id"] == "rfc4975-7.1.1-split-input"
+            && r["reason"].as_str().unwrap().contains("byte stream")),
+        "{text}"
+    );
+    assert_eq!(out.status.code(), Some(0), "{text}");
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! A conformance and robustness tester for MSRP devices (RFC 4975 endpoints, RFC 4976
 //! relays): scenarios are data files ([`script`]), the runner ([`run`]) plays them against
-//! a target over TCP or TLS, and the results ([`Outcome`]) come with the bytes sent and
+//! a target over TCP, TLS or WebSocket (RFC 7977), and the results ([`Outcome`]) come with the bytes sent and
 //! received as evidence, for a table, NDJSON or JUnit XML ([`report`]).
 //!
 //! ```
@@ -38,6 +38,7 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
     ("endpoint.msrpt", include_str!("../suites/endpoint.msrpt")),
     ("relay.msrpt", include_str!("../suites/relay.msrpt")),
     ("hostile.msrpt", include_str!("../suites/hostile.msrpt")),
+    ("websocket.msrpt", include_str!("../suites/websocket.msrpt")),
 ];
 
 /// The built-in suites, parsed.

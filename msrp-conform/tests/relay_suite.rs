@@ -46,6 +46,7 @@ async fn every_relay_scenario_passes_against_our_relay() {
         credentials: Some(("conform".into(), "conform-pw".into())),
         watch_pid: None,
         max_memory: None,
+        ws_url: None,
     };
     let suites = msrp_conform::builtin();
     let selection = Selection {
@@ -69,6 +70,7 @@ async fn without_credentials_the_authorised_scenarios_do_not_apply() {
         credentials: None,
         watch_pid: None,
         max_memory: None,
+        ws_url: None,
     };
     let suites = msrp_conform::builtin();
     let results = run::run(&target, &suites, &Selection::default(), |_| {}).await;

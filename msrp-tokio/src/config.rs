@@ -37,6 +37,13 @@ pub struct Config {
     /// never. Default [`crate::ws::DEFAULT_KEEPALIVE`].
     #[cfg(feature = "ws")]
     pub ws_keepalive: Option<std::time::Duration>,
+    /// The largest WebSocket message taken from a peer (one chunk, RFC 7977 section 5.1),
+    /// in bytes: the WebSocket layer holds a message whole before the chunk parser sees
+    /// it, so this bounds what each connection may make this side buffer. A larger one
+    /// closes the connection (WebSocket status 1009). Default
+    /// [`crate::ws::DEFAULT_MAX_WS_MESSAGE`].
+    #[cfg(feature = "ws")]
+    pub ws_max_message: usize,
 }
 
 impl Default for Config {
@@ -54,6 +61,8 @@ impl Default for Config {
             tls_server: None,
             #[cfg(feature = "ws")]
             ws_keepalive: Some(crate::ws::DEFAULT_KEEPALIVE),
+            #[cfg(feature = "ws")]
+            ws_max_message: crate::ws::DEFAULT_MAX_WS_MESSAGE,
         }
     }
 }
@@ -118,6 +127,14 @@ impl Config {
     #[must_use]
     pub fn ws_keepalive(mut self, every: Option<std::time::Duration>) -> Self {
         self.ws_keepalive = every;
+        self
+    }
+
+    /// Sets [`Config::ws_max_message`].
+    #[cfg(feature = "ws")]
+    #[must_use]
+    pub fn ws_max_message(mut self, bytes: usize) -> Self {
+        self.ws_max_message = bytes;
         self
     }
 

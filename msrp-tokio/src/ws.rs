@@ -60,6 +60,7 @@ use tokio_tungstenite::tungstenite::http::header::{
     ACCESS_CONTROL_ALLOW_ORIGIN, ORIGIN, SEC_WEBSOCKET_PROTOCOL,
 };
 use tokio_tungstenite::tungstenite::http::{HeaderValue, StatusCode};
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message, Utf8Bytes};
 
 use crate::random::OsRandom;
@@ -75,6 +76,24 @@ pub const SUBPROTOCOL: &str = "msrp";
 /// so that no WebSocket message has to hold a whole one. 16 KiB keeps each message
 /// small for a browser to take while a few MiB still go in a few hundred chunks.
 pub const DEFAULT_MAX_CHUNK: u64 = 16 * 1024;
+
+/// Default for [`Config::ws_max_message`](crate::Config::ws_max_message): 1 MiB, well
+/// above the chunks WebSocket clients send (this side sends [`DEFAULT_MAX_CHUNK`]), and
+/// with [`crate::DEFAULT_MAX_CONNECTIONS`] connections at most 1 GiB held even if every
+/// peer sent the largest message at once.
+pub const DEFAULT_MAX_WS_MESSAGE: usize = 1 << 20;
+
+/// What each WebSocket connection buffers: a read buffer of 8 KiB rather than
+/// tungstenite's 128 KiB allocated up front (a listener with a thousand idle connections
+/// would hold 250 MiB in them), writes sent as they come (each is one chunk, and the
+/// connection's task already batches), and messages up to `config.ws_max_message`.
+fn ws_config(config: &Config) -> WebSocketConfig {
+    WebSocketConfig::default()
+        .read_buffer_size(8 * 1024)
+        .write_buffer_size(0)
+        .max_message_size(Some(config.ws_max_message))
+        .max_frame_size(Some(config.ws_max_message))
+}
 
 /// Default for [`Config::ws_keepalive`](crate::Config::ws_keepalive): a Ping every 30
 /// seconds (RFC 7977 section 6 recommends periodic pings and sets no interval; 30 s is
@@ -407,7 +426,7 @@ pub async fn connect_ws(
             let tls = tokio_rustls::TlsConnector::from(client)
                 .connect(name, tcp)
                 .await?;
-            let ws = handshake(url, request, tls)
+            let ws = handshake(url, request, tls, &config)
                 .await?
                 .keepalive(config.ws_keepalive);
             return crate::connect_over(ws, me, to, &config).await;
@@ -415,20 +434,26 @@ pub async fn connect_ws(
         #[cfg(not(feature = "tls"))]
         return Err(unsupported("wss needs the tls feature"));
     }
-    let ws = handshake(url, request, tcp)
+    let ws = handshake(url, request, tcp, &config)
         .await?
         .keepalive(config.ws_keepalive);
     crate::connect_over(ws, me, to, &config).await
 }
 
 /// The client's handshake on `io`; the server must select `msrp`.
-async fn handshake<S>(url: &str, request: Request, io: S) -> Result<WebSocketIo<S>, Error>
+async fn handshake<S>(
+    url: &str,
+    request: Request,
+    io: S,
+    config: &Config,
+) -> Result<WebSocketIo<S>, Error>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    let (ws, response) = tokio_tungstenite::client_async(request, io)
-        .await
-        .map_err(|e| ws_error(url, e))?;
+    let (ws, response) =
+        tokio_tungstenite::client_async_with_config(request, io, Some(ws_config(config)))
+            .await
+            .map_err(|e| ws_error(url, e))?;
     // tungstenite checks that a selected subprotocol was asked for; that it is there at
     // all is checked here too.
     let selected = response.headers().get(SEC_WEBSOCKET_PROTOCOL);
@@ -528,7 +553,8 @@ where
         }
         Ok(response)
     };
-    let handshake = tokio_tungstenite::accept_hdr_async(io, check);
+    let handshake =
+        tokio_tungstenite::accept_hdr_async_with_config(io, check, Some(ws_config(config)));
     match tokio::time::timeout(HANDSHAKE_TIMEOUT, handshake).await {
         Ok(Ok(ws)) => Ok(WebSocketIo::new(ws).keepalive(config.ws_keepalive)),
         Ok(Err(e)) => Err(ws_error("WebSocket handshake", e)),

@@ -385,3 +385,63 @@ async fn quiet_session_sends_pings() {
     let (_, body) = message(&mut bob_in, "bob receives").await;
     assert_eq!(body, b"still here");
 }
+
+/// A WebSocket message over `Config::ws_max_message` closes the connection (status 1009,
+/// message too big) instead of being held whole; one under it is a chunk like any other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_over_the_limit_closes_the_connection() {
+    let (listener, uri) = ws_listener(Config::default().ws_max_message(64 * 1024)).await;
+    let addr = listener.local_addr();
+    let open = || async {
+        let tcp = within("tcp connect", TcpStream::connect(addr))
+            .await
+            .unwrap();
+        let mut request =
+            tungstenite::client::IntoClientRequest::into_client_request(format!("ws://{addr}/"))
+                .unwrap();
+        request
+            .headers_mut()
+            .insert("Sec-WebSocket-Protocol", HeaderValue::from_static("msrp"));
+        within("handshake", tokio_tungstenite::client_async(request, tcp))
+            .await
+            .unwrap()
+            .0
+    };
+    let send = |tid: &str, len: usize| {
+        let mut c = format!(
+            "MSRP {tid} SEND\r\nTo-Path: {}\r\nFrom-Path: msrp://x.invalid:1/me;ws\r\n\
+             Message-ID: m{tid}\r\nByte-Range: 1-{len}/{len}\r\nContent-Type: text/plain\r\n\r\n",
+            uri.as_str()
+        )
+        .into_bytes();
+        c.extend(std::iter::repeat_n(b'x', len));
+        c.extend_from_slice(format!("\r\n-------{tid}$\r\n").as_bytes());
+        tungstenite::Message::binary(c)
+    };
+    // Under the limit: answered.
+    let mut ws = open().await;
+    ws.send(send("small001", 1000)).await.unwrap();
+    let answer = within("an answer", ws.next()).await.unwrap().unwrap();
+    assert!(
+        answer.to_text().unwrap().starts_with("MSRP small001 200"),
+        "{answer:?}"
+    );
+    // Over it: the connection ends, with 1009 when a close frame comes.
+    let mut ws = open().await;
+    let _ = ws.send(send("large001", 100 * 1024)).await;
+    loop {
+        match within("the end of the connection", ws.next()).await {
+            Some(Ok(tungstenite::Message::Close(frame))) => {
+                if let Some(f) = frame {
+                    assert_eq!(u16::from(f.code), 1009, "{f:?}");
+                }
+                break;
+            }
+            Some(Ok(tungstenite::Message::Text(t))) => {
+                panic!("an answer to a message over the limit: {t}")
+            }
+            Some(Ok(_)) => {}
+            Some(Err(_)) | None => break,
+        }
+    }
+}

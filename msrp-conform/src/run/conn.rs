@@ -1,14 +1,21 @@
 //! One connection of a scenario to the target: it writes bytes, reads and parses what
 //! the target sends (tolerantly, noting each deviation), answers the target's SENDs as a
-//! peer must, and keeps the chunks no step has looked at yet.
+//! peer must, and keeps the chunks no step has looked at yet. Over WebSocket (RFC 7977)
+//! each write is one WebSocket message, and each message from the target is checked to
+//! hold exactly one whole chunk (section 5.1).
 
 use std::collections::VecDeque;
 
+use futures_util::{SinkExt, StreamExt};
 use msrp_proto::wire::{ChunkHead, ChunkParser, Continuation, ParseEvent, ReportRequest};
 use msrp_proto::{Limits, Mode};
 use msrp_tokio::Io;
+use msrp_tokio::ws::tokio_tungstenite::WebSocketStream;
+use msrp_tokio::ws::tokio_tungstenite::tungstenite::{Bytes, Message};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::time::Instant;
+
+use crate::script::WsFrame;
 
 use crate::outcome::Evidence;
 
@@ -51,14 +58,27 @@ pub(crate) enum Read {
     Closed,
     /// Nothing more before the deadline.
     Timeout,
+    /// A WebSocket Pong (counted in [`Conn::pongs`]).
+    Pong,
 }
 
 /// The target sent something that is not MSRP (the reason, with its offset).
 #[derive(Debug)]
 pub(crate) struct Garbled(pub(crate) String);
 
+/// What a connection runs over.
+pub(crate) enum Wire {
+    /// TCP or TLS: a byte stream.
+    Stream(Box<dyn Io>),
+    /// A WebSocket connection (RFC 7977) over TCP or TLS, the `msrp` subprotocol agreed.
+    Ws(Box<WebSocketStream<Box<dyn Io>>>),
+}
+
+/// Most RFC 7977 section 5.1 faults kept per connection (the count goes on).
+const FAULTS_KEPT: usize = 8;
+
 pub(crate) struct Conn {
-    io: Box<dyn Io>,
+    wire: Wire,
     /// Our URI on this connection (From-Path of what we send).
     pub(crate) uri: String,
     parser: ChunkParser,
@@ -72,12 +92,21 @@ pub(crate) struct Conn {
     /// Responses owed to the target's requests, written before the next read.
     answers: Vec<u8>,
     buf: Vec<u8>,
+    /// WebSocket messages received with chunk data.
+    pub(crate) ws_messages: u64,
+    /// Of those, the ones that did not hold exactly one whole chunk (RFC 7977 section
+    /// 5.1): how many, and a description of the first few.
+    pub(crate) ws_fault_count: u64,
+    pub(crate) ws_faults: Vec<String>,
+    /// WebSocket Pongs received, and how many of them `expect pong` steps took.
+    pub(crate) pongs: u64,
+    pub(crate) pongs_matched: u64,
 }
 
 impl Conn {
-    pub(crate) fn new(name: &str, io: Box<dyn Io>, uri: String) -> Conn {
+    pub(crate) fn new(name: &str, wire: Wire, uri: String) -> Conn {
         Conn {
-            io,
+            wire,
             uri,
             parser: ChunkParser::new(Limits::DEFAULT, Mode::Tolerant),
             pending: VecDeque::new(),
@@ -86,18 +115,83 @@ impl Conn {
             evidence: Evidence::new(name),
             notes: Vec::new(),
             answers: Vec::new(),
-            buf: vec![0; 64 * 1024],
+            buf: Vec::new(),
+            ws_messages: 0,
+            ws_fault_count: 0,
+            ws_faults: Vec::new(),
+            pongs: 0,
+            pongs_matched: 0,
         }
     }
 
+    /// Whether the connection is a WebSocket one.
+    pub(crate) fn is_ws(&self) -> bool {
+        matches!(self.wire, Wire::Ws(_))
+    }
+
+    /// Writes `b`: over WebSocket as one message, text when `b` is UTF-8 and binary
+    /// otherwise (as a browser's API would), unless `frame` says which.
     pub(crate) async fn write(&mut self, b: &[u8]) -> std::io::Result<()> {
+        self.write_as(b, None).await
+    }
+
+    /// [`Conn::write`] with the kind of WebSocket message chosen (`None`: by content).
+    pub(crate) async fn write_as(
+        &mut self,
+        b: &[u8],
+        frame: Option<WsFrame>,
+    ) -> std::io::Result<()> {
         self.evidence.on_sent(b);
-        self.io.write_all(b).await?;
-        self.io.flush().await
+        match &mut self.wire {
+            Wire::Stream(io) => {
+                io.write_all(b).await?;
+                io.flush().await
+            }
+            Wire::Ws(ws) => {
+                let text = match frame {
+                    Some(WsFrame::Text) => true,
+                    Some(WsFrame::Binary) => false,
+                    None => std::str::from_utf8(b).is_ok(),
+                };
+                let msg = match (text, String::from_utf8(b.to_vec())) {
+                    (true, Ok(t)) => Message::text(t),
+                    // A text message carries UTF-8 only (RFC 6455 section 5.6).
+                    (true, Err(_)) => {
+                        return Err(std::io::Error::new(
+                            std::io::ErrorKind::InvalidInput,
+                            "a text WebSocket message must be UTF-8",
+                        ));
+                    }
+                    (false, _) => Message::binary(Bytes::copy_from_slice(b)),
+                };
+                ws.send(msg).await.map_err(std::io::Error::other)
+            }
+        }
+    }
+
+    /// Sends a WebSocket Ping with this payload (RFC 6455 section 5.5.2).
+    pub(crate) async fn ping(&mut self, payload: &[u8]) -> std::io::Result<()> {
+        match &mut self.wire {
+            Wire::Stream(_) => Err(std::io::Error::new(
+                std::io::ErrorKind::Unsupported,
+                "not a WebSocket connection",
+            )),
+            Wire::Ws(ws) => ws
+                .send(Message::Ping(Bytes::copy_from_slice(payload)))
+                .await
+                .map_err(std::io::Error::other),
+        }
     }
 
     pub(crate) async fn shutdown(&mut self) {
-        let _ = self.io.shutdown().await;
+        match &mut self.wire {
+            Wire::Stream(io) => {
+                let _ = io.shutdown().await;
+            }
+            Wire::Ws(ws) => {
+                let _ = ws.close().await;
+            }
+        }
     }
 
     /// Ends the connection as a peer does: our side closed, then what the target still
@@ -110,6 +204,7 @@ impl Conn {
         while !self.closed {
             match self.read(deadline).await {
                 Ok(Read::Frame(f)) => self.pending.push_back(f),
+                Ok(Read::Pong) => {}
                 Ok(Read::Closed | Read::Timeout) | Err(_) => break,
             }
         }
@@ -131,17 +226,82 @@ impl Conn {
             if self.closed {
                 return Ok(Read::Closed);
             }
-            let n = match tokio::time::timeout_at(deadline, self.io.read(&mut self.buf)).await {
-                Err(_) => return Ok(Read::Timeout),
-                Ok(Ok(n)) => n,
-                Ok(Err(_)) => 0,
-            };
-            if n == 0 {
-                self.closed = true;
-                continue;
+            match &mut self.wire {
+                Wire::Stream(io) => {
+                    if self.buf.is_empty() {
+                        self.buf = vec![0; 64 * 1024];
+                    }
+                    let n = match tokio::time::timeout_at(deadline, io.read(&mut self.buf)).await {
+                        Err(_) => return Ok(Read::Timeout),
+                        Ok(Ok(n)) => n,
+                        Ok(Err(_)) => 0,
+                    };
+                    if n == 0 {
+                        self.closed = true;
+                        continue;
+                    }
+                    self.evidence.on_received(&self.buf[..n]);
+                    self.parser.feed(&self.buf[..n]);
+                }
+                Wire::Ws(ws) => {
+                    let data = match tokio::time::timeout_at(deadline, ws.next()).await {
+                        Err(_) => return Ok(Read::Timeout),
+                        Ok(Some(Ok(Message::Text(t)))) => Bytes::from(t),
+                        Ok(Some(Ok(Message::Binary(b)))) => b,
+                        Ok(Some(Ok(Message::Pong(_)))) => {
+                            self.pongs += 1;
+                            return Ok(Read::Pong);
+                        }
+                        // Pings are answered by the WebSocket layer.
+                        Ok(Some(Ok(Message::Ping(_) | Message::Frame(_)))) => continue,
+                        Ok(Some(Ok(Message::Close(_)) | Err(_)) | None) => {
+                            self.closed = true;
+                            continue;
+                        }
+                    };
+                    self.evidence.on_received(&data);
+                    self.check_one_chunk(&data);
+                    self.parser.feed(&data);
+                }
             }
-            self.evidence.on_received(&self.buf[..n]);
-            self.parser.feed(&self.buf[..n]);
+        }
+    }
+
+    /// RFC 7977 section 5.1: "Each MSRP chunk MUST be carried within a single WebSocket
+    /// message, and a WebSocket message MUST NOT contain more than one MSRP chunk." The
+    /// message alone must parse to one head and one end-line, the end-line its last bytes.
+    fn check_one_chunk(&mut self, data: &[u8]) {
+        self.ws_messages += 1;
+        let n = self.ws_messages;
+        let mut p = ChunkParser::new(Limits::DEFAULT, Mode::Tolerant);
+        p.feed(data);
+        let (mut heads, mut ends, mut fault) = (0, 0, None);
+        while let Some(ev) = p.next() {
+            match ev {
+                Ok(ParseEvent::Head(_)) => heads += 1,
+                Ok(ParseEvent::End(_)) => ends += 1,
+                Ok(ParseEvent::Body(_)) => {}
+                Err(e) => {
+                    fault = Some(format!("does not parse alone ({e})"));
+                    break;
+                }
+            }
+        }
+        let idle = p.is_idle() && p.buffered() == 0;
+        let fault = fault.or(match (heads, ends) {
+            (1, 1) if idle => None,
+            (1, 1) => Some("holds a chunk and the start of another".to_owned()),
+            (0, _) if idle => Some("holds no chunk".to_owned()),
+            (0, _) => Some("holds the start of a chunk head, not the whole chunk".to_owned()),
+            (1, 0) => Some("holds a chunk without its end-line".to_owned()),
+            (h, _) => Some(format!("holds {h} chunks")),
+        });
+        if let Some(f) = fault {
+            self.ws_fault_count += 1;
+            if self.ws_faults.len() < FAULTS_KEPT {
+                self.ws_faults
+                    .push(format!("WebSocket message {n} ({} bytes) {f}", data.len()));
+            }
         }
     }
 

@@ -21,6 +21,7 @@
 //! tester behaves as a peer. Chunks a step does not look for are kept for the steps after.
 
 mod conn;
+mod ws;
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -31,8 +32,8 @@ use msrp_uri::{Scheme, Uri};
 use tokio::time::Instant;
 
 use crate::outcome::{Outcome, ScenarioResult};
-use crate::script::{Action, Applies, Expect, Scenario, Step, Suite};
-use conn::{Conn, Frame, Read};
+use crate::script::{Action, Applies, Expect, Scenario, Step, Suite, Transport, WsFrame};
+use conn::{Conn, Frame, Read, Wire};
 
 /// What to test.
 #[derive(Clone)]
@@ -51,6 +52,38 @@ pub struct Target {
     /// With [`Target::watch_pid`]: a hostile scenario fails when the target's resident
     /// memory goes over this many bytes.
     pub max_memory: Option<u64>,
+    /// For a `ws` or `wss` target: the WebSocket URL when it is not `ws://HOST:PORT/`
+    /// (a server that serves MSRP under a path).
+    pub ws_url: Option<String>,
+}
+
+impl Target {
+    /// What the target is reached over: WebSocket for a `ws` or `wss` transport in its
+    /// URI (RFC 7977 section 5.2.1), a byte stream otherwise.
+    pub fn transport(&self) -> Transport {
+        match self.uri.transport() {
+            msrp_uri::Transport::Ws | msrp_uri::Transport::Wss => Transport::WebSocket,
+            _ => Transport::Stream,
+        }
+    }
+
+    /// The WebSocket URL connected to: [`Target::ws_url`] when given, else
+    /// `ws://HOST:PORT/` from the URI (`wss://` for `msrps`).
+    pub fn ws_url(&self) -> String {
+        if let Some(u) = &self.ws_url {
+            return u.clone();
+        }
+        let host = match self.uri.host() {
+            msrp_uri::Host::Ipv6(a) => format!("[{a}]"),
+            _ => self.uri.host_str().to_owned(),
+        };
+        let scheme = match self.uri.scheme() {
+            Scheme::Msrps => "wss",
+            _ => "ws",
+        };
+        let port = self.uri.port().unwrap_or(msrp_tokio::DEFAULT_PORT);
+        format!("{scheme}://{host}:{port}/")
+    }
 }
 
 impl std::fmt::Debug for Target {
@@ -108,6 +141,27 @@ pub async fn run(
 /// Plays one scenario.
 pub async fn run_scenario(target: &Target, suite: &str, sc: &Scenario) -> ScenarioResult {
     let started = Instant::now();
+    let over = target.transport();
+    if sc.transport != Transport::Any && sc.transport != over {
+        let why = match over {
+            Transport::WebSocket => {
+                "the target is reached over WebSocket, and the scenario \
+                                     needs a byte stream (TCP or TLS)"
+            }
+            _ => "the target is not reached over WebSocket (RFC 7977: give a ws or wss URI)",
+        };
+        return ScenarioResult {
+            suite: suite.to_owned(),
+            id: sc.id.clone(),
+            clause: sc.clause.clone(),
+            title: sc.title.clone(),
+            hostile: sc.hostile,
+            outcome: Outcome::NotApplicable(why.to_owned()),
+            duration: started.elapsed(),
+            evidence: Vec::new(),
+            notes: Vec::new(),
+        };
+    }
     let mut play = Play::new(target);
     play.hostile = sc.hostile;
     let watch = target.watch_pid.filter(|_| sc.hostile).map(Watch::start);
@@ -312,11 +366,28 @@ struct Play<'a> {
     hostile: bool,
 }
 
+/// How a `send` writes its bytes: in pieces of `split` bytes with `pause` between them,
+/// `repeat` times, over WebSocket in messages of the kind `frame` says.
+#[derive(Debug, Clone, Copy)]
+struct Writes {
+    split: Option<usize>,
+    pause: Duration,
+    repeat: u32,
+    frame: Option<WsFrame>,
+}
+
 /// Whether the step failed: the outcome to end the scenario with.
 type StepResult = Result<(), Outcome>;
 
 fn fail(step: &Step, why: impl std::fmt::Display) -> Outcome {
     Outcome::Fail(format!("line {}: {why}", step.line))
+}
+
+fn not_ws(step: &Step) -> Outcome {
+    Outcome::NotApplicable(format!(
+        "line {}: not a WebSocket connection (RFC 7977)",
+        step.line
+    ))
 }
 
 impl<'a> Play<'a> {
@@ -372,11 +443,10 @@ impl<'a> Play<'a> {
 
     async fn open(&mut self, name: &str) -> Result<&mut Conn, String> {
         if !self.conns.contains_key(name) {
-            let (io, local) = msrp_tokio::open_stream(&self.target.uri, &self.target.config)
-                .await
-                .map_err(|e| format!("cannot connect to the target: {e}"))?;
+            let (wire, local) = self.open_wire().await?;
             let uri = self.local_uri(local);
-            self.conns.insert(name.to_owned(), Conn::new(name, io, uri));
+            self.conns
+                .insert(name.to_owned(), Conn::new(name, wire, uri));
         }
         self.conns
             .get_mut(name)
@@ -422,6 +492,7 @@ impl<'a> Play<'a> {
                     while !c.closed {
                         match c.read(deadline).await {
                             Ok(Read::Frame(f)) => c.pending.push_back(f),
+                            Ok(Read::Pong) => {}
                             Ok(Read::Closed | Read::Timeout) => break,
                             Err(g) => return Err(fail(step, g.0)),
                         }
@@ -434,18 +505,29 @@ impl<'a> Play<'a> {
                 split,
                 pause,
                 repeat,
-                connections: Some(n),
+                connections,
+                frame,
             } => {
-                self.hold(step, template, *split, *pause, *repeat, *n)
-                    .await?
+                let w = Writes {
+                    split: *split,
+                    pause: *pause,
+                    repeat: *repeat,
+                    frame: *frame,
+                };
+                match connections {
+                    Some(n) => self.hold(step, template, w, *n).await?,
+                    None => self.send(step, template, w).await?,
+                }
             }
-            Action::Send {
-                template,
-                split,
-                pause,
-                repeat,
-                connections: None,
-            } => self.send(step, template, *split, *pause, *repeat).await?,
+            Action::Ping => {
+                let c = self.open(&step.conn).await.map_err(|e| fail(step, e))?;
+                if !c.is_ws() {
+                    return Err(not_ws(step));
+                }
+                c.ping(b"msrp-conform")
+                    .await
+                    .map_err(|e| fail(step, format!("the Ping could not be sent: {e}")))?;
+            }
             Action::Expect(e) => self.expect(step, e).await?,
             Action::Alive(within) => self.alive(step, *within).await?,
             Action::Authenticate {
@@ -501,10 +583,14 @@ impl<'a> Play<'a> {
         &mut self,
         step: &Step,
         template: &crate::script::Template,
-        split: Option<usize>,
-        pause: Duration,
-        repeat: u32,
+        w: Writes,
     ) -> StepResult {
+        let Writes {
+            split,
+            pause,
+            repeat,
+            frame,
+        } = w;
         let uri = self
             .open(&step.conn)
             .await
@@ -540,7 +626,7 @@ impl<'a> Play<'a> {
             for p in pieces {
                 let w = if hostile {
                     // A target that stops reading a hostile peer is right to.
-                    match tokio::time::timeout(Duration::from_secs(5), c.write(p)).await {
+                    match tokio::time::timeout(Duration::from_secs(5), c.write_as(p, frame)).await {
                         Ok(r) => r,
                         Err(_) => Err(std::io::Error::new(
                             std::io::ErrorKind::TimedOut,
@@ -548,7 +634,7 @@ impl<'a> Play<'a> {
                         )),
                     }
                 } else {
-                    c.write(p).await
+                    c.write_as(p, frame).await
                 };
                 if let Err(e) = w {
                     if hostile {
@@ -577,19 +663,19 @@ impl<'a> Play<'a> {
         &mut self,
         step: &Step,
         template: &crate::script::Template,
-        split: Option<usize>,
-        pause: Duration,
-        repeat: u32,
+        w: Writes,
         n: u32,
     ) -> StepResult {
+        let Writes {
+            split,
+            pause,
+            repeat,
+            frame,
+        } = w;
         let (mut refused, mut stalled) = (0u32, 0u32);
         for i in 0..n {
-            let opened = tokio::time::timeout(
-                Duration::from_secs(2),
-                msrp_tokio::open_stream(&self.target.uri, &self.target.config),
-            )
-            .await;
-            let Ok(Ok((io, local))) = opened else {
+            let opened = tokio::time::timeout(Duration::from_secs(2), self.open_wire()).await;
+            let Ok(Ok((wire, local))) = opened else {
                 refused += 1;
                 continue;
             };
@@ -599,14 +685,15 @@ impl<'a> Play<'a> {
                 .expand(&uri, template)
                 .await
                 .map_err(|e| fail(step, e))?;
-            let mut c = Conn::new(&name, io, uri);
+            let mut c = Conn::new(&name, wire, uri);
             'write: for _ in 0..repeat {
                 let pieces: Vec<&[u8]> = match split {
                     Some(k) => bytes.chunks(k).collect(),
                     None => vec![&bytes[..]],
                 };
                 for p in pieces {
-                    let w = tokio::time::timeout(Duration::from_secs(1), c.write(p)).await;
+                    let w =
+                        tokio::time::timeout(Duration::from_secs(1), c.write_as(p, frame)).await;
                     if !matches!(w, Ok(Ok(()))) {
                         stalled += 1;
                         break 'write;
@@ -646,11 +733,35 @@ impl<'a> Play<'a> {
             std::net::IpAddr::V6(a) => format!("[{a}]"),
             std::net::IpAddr::V4(a) => a.to_string(),
         };
+        if self.target.transport() == Transport::WebSocket {
+            // RFC 7977 Appendix A: a WebSocket client cannot know the address the server
+            // sees, so its URI has a random host in the `.invalid` domain.
+            return format!(
+                "{scheme}://{}.invalid:{}/conform-{};ws",
+                random_id().to_ascii_lowercase(),
+                local.port(),
+                random_id()
+            );
+        }
         format!(
             "{scheme}://{host}:{}/conform-{};tcp",
             local.port(),
             random_id()
         )
+    }
+
+    /// A new connection to the target: TCP (TLS for `msrps`), then for a `ws` or `wss`
+    /// target the WebSocket handshake (RFC 7977 section 4.1), with the local address.
+    async fn open_wire(&self) -> Result<(Wire, std::net::SocketAddr), String> {
+        let (io, local) = msrp_tokio::open_stream(&self.target.uri, &self.target.config)
+            .await
+            .map_err(|e| format!("cannot connect to the target: {e}"))?;
+        if self.target.transport() != Transport::WebSocket {
+            return Ok((Wire::Stream(io), local));
+        }
+        let url = self.target.ws_url();
+        let ws = ws::handshake(&url, io).await?;
+        Ok((Wire::Ws(Box::new(ws)), local))
     }
 
     async fn expect(&mut self, step: &Step, e: &Expect) -> StepResult {
@@ -701,6 +812,55 @@ impl<'a> Play<'a> {
                 self.remember(f);
                 Ok(())
             }
+            Expect::Pong(within) => {
+                let c = self.conn(step)?;
+                if !c.is_ws() {
+                    return Err(not_ws(step));
+                }
+                let deadline = Instant::now() + *within;
+                loop {
+                    if c.pongs > c.pongs_matched {
+                        c.pongs_matched += 1;
+                        return Ok(());
+                    }
+                    match c.read(deadline).await {
+                        Ok(Read::Frame(f)) => c.pending.push_back(f),
+                        Ok(Read::Pong) => {}
+                        Ok(Read::Closed) => {
+                            return Err(fail(step, "the target closed the connection, no Pong"));
+                        }
+                        Ok(Read::Timeout) => {
+                            return Err(fail(
+                                step,
+                                format!("no Pong within {} ms", within.as_millis()),
+                            ));
+                        }
+                        Err(g) => return Err(fail(step, g.0)),
+                    }
+                }
+            }
+            Expect::Framing => {
+                let c = self.conn(step)?;
+                if !c.is_ws() {
+                    return Err(not_ws(step));
+                }
+                if c.ws_messages == 0 {
+                    return Err(fail(step, "the target has sent no WebSocket message yet"));
+                }
+                if c.ws_fault_count > 0 {
+                    return Err(fail(
+                        step,
+                        format!(
+                            "{} of {} WebSocket messages did not hold exactly one chunk \
+                             (RFC 7977 section 5.1): {}",
+                            c.ws_fault_count,
+                            c.ws_messages,
+                            c.ws_faults.join("; ")
+                        ),
+                    ));
+                }
+                Ok(())
+            }
             Expect::Nothing(within) => {
                 let c = self.conn(step)?;
                 if let Some(f) = c.pending.front() {
@@ -710,13 +870,16 @@ impl<'a> Play<'a> {
                     ));
                 }
                 let deadline = Instant::now() + *within;
-                match c.read(deadline).await {
-                    Ok(Read::Frame(f)) => Err(fail(
-                        step,
-                        format!("expected nothing, got {}", f.describe()),
-                    )),
-                    Ok(Read::Timeout | Read::Closed) => Ok(()),
-                    Err(g) => Err(fail(step, g.0)),
+                loop {
+                    return match c.read(deadline).await {
+                        Ok(Read::Frame(f)) => Err(fail(
+                            step,
+                            format!("expected nothing, got {}", f.describe()),
+                        )),
+                        Ok(Read::Pong) => continue,
+                        Ok(Read::Timeout | Read::Closed) => Ok(()),
+                        Err(g) => Err(fail(step, g.0)),
+                    };
                 }
             }
             Expect::Closed(within) => {
@@ -725,6 +888,7 @@ impl<'a> Play<'a> {
                 loop {
                     match c.read(deadline).await {
                         Ok(Read::Frame(f)) => c.pending.push_back(f),
+                        Ok(Read::Pong) => {}
                         Ok(Read::Closed) => return Ok(()),
                         Ok(Read::Timeout) => {
                             return Err(fail(
@@ -822,6 +986,7 @@ impl<'a> Play<'a> {
             match c.read(deadline).await {
                 Ok(Read::Frame(f)) if matches(&f) => return Ok(f),
                 Ok(Read::Frame(f)) => c.pending.push_back(f),
+                Ok(Read::Pong) => {}
                 Ok(Read::Closed) => {
                     return Err(fail(
                         step,
@@ -875,7 +1040,7 @@ impl<'a> Play<'a> {
         loop {
             match c.read(deadline).await {
                 Ok(Read::Frame(f)) if f.head.transaction_id().as_str() == tid => return Ok(()),
-                Ok(Read::Frame(_)) => {}
+                Ok(Read::Frame(_) | Read::Pong) => {}
                 Ok(Read::Closed) => {
                     return Err(fail(
                         step,
@@ -956,6 +1121,7 @@ async fn answer_to(c: &mut Conn, tid: &str) -> Result<Frame, String> {
                 return Ok(f);
             }
             Ok(Read::Frame(f)) => c.pending.push_back(f),
+            Ok(Read::Pong) => {}
             Ok(Read::Closed) => return Err("the target closed the connection".into()),
             Ok(Read::Timeout) => return Err("no answer to AUTH within 5 s".into()),
             Err(g) => return Err(g.0),

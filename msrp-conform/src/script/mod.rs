@@ -5,6 +5,7 @@
 //! ```text
 //! suite endpoint                      # the suite's name (first directive)
 //! applies endpoint                    # endpoint | relay | any: which targets it is for
+//! transport any                       # any | stream | ws: what it must run over
 //!
 //! scenario rfc4975-7.2-send-answered  # one scenario, until the next `scenario`
 //!   clause RFC 4975 7.2               # the clause it checks
@@ -85,6 +86,39 @@ impl Applies {
     }
 }
 
+/// What a scenario needs to run over (`transport ws|stream|any`): some clauses are about
+/// WebSocket framing (RFC 7977), some about a byte stream that TCP may cut anywhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    /// TCP or TLS, or WebSocket: every target.
+    Any,
+    /// A byte stream (TCP or TLS): not applicable to a WebSocket target.
+    Stream,
+    /// WebSocket (RFC 7977, a `ws` or `wss` target URI): not applicable to others.
+    WebSocket,
+}
+
+impl Transport {
+    /// The word the file format uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Transport::Any => "any",
+            Transport::Stream => "stream",
+            Transport::WebSocket => "ws",
+        }
+    }
+}
+
+/// The kind of WebSocket message a `send` goes in (`send frame text|binary`); without
+/// it, text when the bytes are UTF-8 and binary otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WsFrame {
+    /// A text message (RFC 6455 opcode 1): UTF-8 only.
+    Text,
+    /// A binary message (opcode 2).
+    Binary,
+}
+
 /// One scenario: steps played in order against the target.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scenario {
@@ -98,6 +132,8 @@ pub struct Scenario {
     pub applies: Applies,
     /// A robustness scenario (`hostile`): run only when asked for.
     pub hostile: bool,
+    /// The transport it needs (the file's `transport` unless it says otherwise).
+    pub transport: Transport,
     /// The most the whole scenario may take (`timeout`).
     pub timeout: Duration,
     /// The steps.
@@ -145,7 +181,12 @@ pub enum Action {
         /// Sent on this many new connections instead (`connections N`), each its own
         /// and held open until the scenario ends: many slow or idle peers at once.
         connections: Option<u32>,
+        /// Over WebSocket, the kind of message each piece goes in (`frame text|binary`).
+        frame: Option<WsFrame>,
     },
+    /// Sends a WebSocket Ping (`ping`; RFC 7977 section 6, RFC 6455 section 5.5.2). Not
+    /// applicable over a byte stream.
+    Ping,
     /// Waits for something from the target.
     Expect(Expect),
     /// Waits (`wait D`), reading what comes meanwhile.
@@ -204,6 +245,12 @@ pub enum Expect {
     Nothing(Duration),
     /// The target closes the connection within the time (`expect closed [within D]`).
     Closed(Duration),
+    /// A WebSocket Pong since the last `expect pong` (`expect pong [within D]`).
+    Pong(Duration),
+    /// Every WebSocket message the target sent on the connection so far held exactly one
+    /// whole chunk (`expect framing`; RFC 7977 section 5.1). Not applicable over a byte
+    /// stream.
+    Framing,
     /// The last chunk matched has a body that contains the text (`expect body contains
     /// TEXT`; the first 64 KiB of the body are looked at).
     Body(Template),

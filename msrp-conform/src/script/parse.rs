@@ -5,7 +5,7 @@ use std::time::Duration;
 use super::template::{Template, TemplateError};
 use super::{
     Action, Applies, DEFAULT_TIMEOUT, DEFAULT_WITHIN, Expect, LineEnd, MAX_CONNECTIONS,
-    MAX_FILE_BYTES, MAX_HELD_SEND_BYTES, MAX_SEND_BYTES, Scenario, Step, Suite,
+    MAX_FILE_BYTES, MAX_HELD_SEND_BYTES, MAX_SEND_BYTES, Scenario, Step, Suite, Transport, WsFrame,
 };
 
 /// A scenario file that does not parse: what is wrong and on which line (1-based).
@@ -171,6 +171,7 @@ pub fn parse(text: &str) -> Result<Suite, ParseError> {
     }
     let mut suite: Option<String> = None;
     let mut applies = Applies::Any;
+    let mut transport = Transport::Any;
     let mut scenarios: Vec<Scenario> = Vec::new();
     let mut open: Option<Open> = None;
     for (i, raw) in text.lines().enumerate() {
@@ -278,6 +279,18 @@ pub fn parse(text: &str) -> Result<Suite, ParseError> {
                     None => applies = a,
                 }
             }
+            "transport" => {
+                let t = match words.next() {
+                    Some("any") => Transport::Any,
+                    Some("stream") => Transport::Stream,
+                    Some("ws") => Transport::WebSocket,
+                    _ => return Err(bad(line, "transport", "any, stream or ws")),
+                };
+                match open.as_mut() {
+                    Some(o) => o.s.transport = t,
+                    None => transport = t,
+                }
+            }
             "scenario" => {
                 let id = words
                     .next()
@@ -295,6 +308,7 @@ pub fn parse(text: &str) -> Result<Suite, ParseError> {
                         title: String::new(),
                         applies,
                         hostile: false,
+                        transport,
                         timeout: DEFAULT_TIMEOUT,
                         steps: Vec::new(),
                         line,
@@ -434,6 +448,7 @@ fn step(
             return Ok(());
         }
         "connect" => Action::Connect,
+        "ping" => Action::Ping,
         "close" => Action::Close,
         "wait" => {
             let w = words
@@ -496,11 +511,19 @@ fn step(
         }
         "send" => {
             let mut connections = None;
+            let mut frame = None;
             let (mut end, mut split, mut pause, mut repeat) =
                 (LineEnd::Crlf, None, Duration::ZERO, 1);
             while let Some(w) = words.next() {
                 match w {
                     "lf" => end = LineEnd::Lf,
+                    "frame" => {
+                        frame = Some(match words.next() {
+                            Some("text") => WsFrame::Text,
+                            Some("binary") => WsFrame::Binary,
+                            _ => return Err(bad(line, "send", "`frame text` or `frame binary`")),
+                        });
+                    }
                     "split" => {
                         let n: usize = number(line, "send", words.next())?;
                         if n == 0 {
@@ -544,6 +567,7 @@ fn step(
                 pause,
                 repeat,
                 connections,
+                frame,
             }
         }
         "expect" => Action::Expect(expect(line, &mut words, rest)?),
@@ -666,6 +690,11 @@ fn expect<'a>(
                 within,
             })
         }
+        "pong" => Ok(Expect::Pong(within(line, "expect pong", words)?)),
+        "framing" => match words.next() {
+            None => Ok(Expect::Framing),
+            Some(_) => Err(bad(line, "expect framing", "takes no options")),
+        },
         "nothing" => Ok(Expect::Nothing(within(line, "expect nothing", words)?)),
         "closed" => Ok(Expect::Closed(within(line, "expect closed", words)?)),
         "body" => {
@@ -702,7 +731,7 @@ fn expect<'a>(
         other => Err(bad(
             line,
             "expect",
-            format!("`{other}`: response, request, nothing, closed, header or body"),
+            format!("`{other}`: response, request, nothing, closed, header, body, pong or framing"),
         )),
     }
 }
@@ -776,6 +805,37 @@ scenario one
         );
     }
 
+    /// The WebSocket parts: `transport` (file default, scenario override), `send frame`,
+    /// `ping`, `expect pong` and `expect framing`.
+    #[test]
+    fn websocket_directives_parse() {
+        let text = "suite w\ntransport ws\nscenario a\n  clause c\n  title t\n  \
+                    send frame binary\n  | x\n  ping\n  expect pong within 3s\n  \
+                    expect framing\nscenario b\n  clause c\n  title t\n  transport stream\n  \
+                    send\n  | y\n";
+        let s = parse(text).unwrap();
+        let (a, b) = (&s.scenarios[0], &s.scenarios[1]);
+        assert_eq!(a.transport, Transport::WebSocket);
+        assert_eq!(b.transport, Transport::Stream);
+        assert!(matches!(
+            a.steps[0].action,
+            Action::Send {
+                frame: Some(WsFrame::Binary),
+                ..
+            }
+        ));
+        assert_eq!(a.steps[1].action, Action::Ping);
+        assert_eq!(
+            a.steps[2].action,
+            Action::Expect(Expect::Pong(Duration::from_secs(3)))
+        );
+        assert_eq!(a.steps[3].action, Action::Expect(Expect::Framing));
+        assert!(matches!(
+            b.steps[0].action,
+            Action::Send { frame: None, .. }
+        ));
+    }
+
     #[test]
     fn errors_name_their_line() {
         let cases: &[(&str, usize)] = &[
@@ -803,6 +863,15 @@ scenario one
             ),
             ("suite a\n| x\n", 2),
             ("suite a\nscenario x\n  clause c\n  title t\n  wait 2h\n", 5),
+            ("suite a\ntransport udp\n", 2),
+            (
+                "suite a\nscenario x\n  clause c\n  title t\n  send frame json\n",
+                5,
+            ),
+            (
+                "suite a\nscenario x\n  clause c\n  title t\n  expect framing now\n",
+                5,
+            ),
         ];
         for (text, line) in cases {
             let e = parse(text).unwrap_err();
