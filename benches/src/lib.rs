@@ -1,5 +1,6 @@
 //! Inputs shared by the criterion benchmarks in `benches/` (run `cargo bench -p msrp-benches`).
 
+pub mod relay;
 pub mod session;
 
 /// A typical endpoint URI (RFC 4975 section 11.1).

@@ -6,14 +6,15 @@ use bytes::{BufMut, Bytes, BytesMut};
 use msrp_uri::{Path, Uri};
 
 use super::event::{CloseCause, ConnId, RelayEvent};
+use super::memo;
 use super::queue::{ConnRef, Resume};
 use super::route::{self, Route, Routed, Unroutable};
 use super::{CredentialSource, Relay, Rx, State};
 use crate::report::{self, ReportTarget, reason_phrase};
 use crate::transaction::Expect;
 use crate::wire::{
-    Chunk, ChunkHead, ChunkParser, Method, ParseError, RandomSource, ReportRequest, TransactionId,
-    random_id,
+    Chunk, ChunkHead, ChunkParser, HeadFields, Method, ParseError, RandomSource, ReportRequest,
+    TransactionId, random_id,
 };
 
 /// What a forwarded request needs when its response (or its failure) comes.
@@ -57,6 +58,41 @@ impl Fwd {
             *received += n;
         }
     }
+}
+
+/// [`response`] from what routing found already: the request's fields and its From-Path
+/// as received (not parsed again).
+fn response_with(
+    request: &ChunkHead,
+    f: &HeadFields<'_>,
+    from: &Path,
+    local: &Uri,
+    code: u16,
+) -> Option<Bytes> {
+    let method = request.method()?;
+    let wanted = method != Method::Report
+        && match f.failure_report.unwrap_or(ReportRequest::Yes) {
+            ReportRequest::No => false,
+            ReportRequest::Partial => code != 200,
+            ReportRequest::Yes => true,
+        };
+    if !wanted {
+        return None;
+    }
+    let to = if method == Method::Send {
+        Path::new(from.first()?.clone())
+    } else {
+        from.clone()
+    };
+    let tid = request.transaction_id();
+    let chunk = Chunk::response(
+        tid,
+        to,
+        Path::new(local.clone()),
+        code,
+        Some(reason_phrase(code)),
+    );
+    encode(&chunk)
 }
 
 /// A response to `request` with `code`, when one is due (RFC 4975 section 7.2): To-Path
@@ -149,26 +185,73 @@ fn put_path(out: &mut BytesMut, path: &Path) {
     }
 }
 
+/// Where a request goes, as routing found it.
+#[derive(Debug, Clone, Copy)]
+struct Way<'a> {
+    /// The connection it goes out on.
+    down: ConnRef,
+    routed: &'a Routed,
+    /// The From-Path as received, when what goes back to the sender needs it.
+    received_from: Option<&'a Path>,
+    /// `To-Path` and `From-Path` lines of the routed paths.
+    paths: &'a [u8],
+}
+
 impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
     /// A request arrived on `conn`.
     pub(super) fn on_request(&mut self, conn: ConnId, head: &ChunkHead) {
         let Some(me) = self.conn_ref(conn) else {
             return;
         };
-        let paths = self.conns.get_mut(&conn).and_then(|c| c.paths.paths(head));
-        let Some((to, from)) = paths else {
-            return self.refuse(conn, head, None, 400);
-        };
+        // The fields routing and forwarding read, found in one pass over the head.
+        let f = head.fields();
+        let method = head.method();
         // The From-Path as received, for what `forward` may send back (a failure REPORT
-        // of a SEND, the response to other requests): kept before routing rewrites it,
-        // so that it is parsed once, and only copied when it can be needed.
-        let keep_from = match head.method() {
-            Some(Method::Send) => report::failure_report_allowed(head),
+        // of a SEND, its 200, the response to other requests).
+        let keep_from = match method {
+            Some(Method::Send) => f.failure_report != Some(ReportRequest::No),
             Some(Method::Report) => false,
             _ => true,
         };
-        let received_from = keep_from.then(|| from.clone());
         let authenticated = self.conns.get(&conn).is_some_and(|c| c.auths > 0);
+        let key = f.to_path.zip(f.from_path).map(|(to, from)| memo::Key {
+            to,
+            from,
+            method,
+            authenticated,
+            sessions: self.sessions.generation,
+        });
+        // The same paths as the last request's: the same route (see `memo`), if the
+        // connection it went out on is still there.
+        let memo = self.conns.get_mut(&conn).and_then(|c| c.memo.take());
+        if let (Some(m), Some(k)) = (memo, &key) {
+            let live = self
+                .conn_mut(m.down)
+                .is_some_and(|d| d.state != State::Closing);
+            if live && m.matches(k) {
+                let from = keep_from.then_some(&m.received_from);
+                let way = Way {
+                    down: m.down,
+                    routed: &m.routed,
+                    received_from: from,
+                    paths: &m.paths,
+                };
+                self.forward(me, head, &f, way);
+                if let Some(c) = self.conns.get_mut(&conn) {
+                    c.memo = Some(m);
+                }
+                return;
+            }
+        }
+        let paths = self
+            .conns
+            .get_mut(&conn)
+            .and_then(|c| c.paths.of(f.to_path, f.from_path));
+        let (Some((to, from)), Some(key)) = (paths, key) else {
+            return self.refuse(conn, head, None, 400);
+        };
+        // Kept before routing rewrites it, so that it is parsed once.
+        let received_from = from.clone();
         let routed = route::route(
             &self.config.uri,
             &self.sessions,
@@ -178,7 +261,7 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
                 open: !self.config.require_auth,
                 check_sender: self.config.check_sender,
             },
-            head.method(),
+            method,
             to,
             from,
         );
@@ -190,13 +273,28 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
                 return self.refuse(conn, head, local.as_ref(), code);
             }
         };
-        match routed.route.clone() {
-            Route::Local => self.on_auth(conn, head, &routed),
-            Route::Client(down) => self.forward(me, head, down, routed, received_from),
+        let down = match routed.route.clone() {
+            Route::Local => return self.on_auth(conn, head, &routed),
+            Route::Client(down) => down,
             Route::Hop(uri) => match self.hop(&uri) {
-                Some(down) => self.forward(me, head, down, routed, received_from),
-                None => self.refuse(conn, head, Some(&routed.local), 408),
+                Some(down) => down,
+                None => return self.refuse(conn, head, Some(&routed.local), 408),
             },
+        };
+        let mut rendered = BytesMut::new();
+        put_paths(&mut rendered, &routed.to, &routed.from);
+        let rendered = rendered.freeze();
+        let from = keep_from.then_some(&received_from);
+        let way = Way {
+            down,
+            routed: &routed,
+            received_from: from,
+            paths: &rendered,
+        };
+        self.forward(me, head, &f, way);
+        let m = memo::RouteMemo::new(key, received_from, routed, down, rendered);
+        if let Some(c) = self.conns.get_mut(&conn) {
+            c.memo = Some(m);
         }
     }
 
@@ -249,18 +347,17 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
         Some(r)
     }
 
-    /// Starts forwarding `head` from `up` to `down` with the routed paths.
-    fn forward(
-        &mut self,
-        up: ConnRef,
-        head: &ChunkHead,
-        down: ConnRef,
-        routed: Routed,
-        received_from: Option<Path>,
-    ) {
+    /// Starts forwarding `head` from `up` the way routing found.
+    fn forward(&mut self, up: ConnRef, head: &ChunkHead, f: &HeadFields<'_>, way: Way<'_>) {
+        let Way {
+            down,
+            routed,
+            received_from,
+            paths,
+        } = way;
         let method = head.method();
         let expect = match method {
-            Some(Method::Send) => Expect::from_failure_report(head.failure_report()),
+            Some(Method::Send) => Expect::from_failure_report(f.failure_report),
             Some(Method::Report) => Expect::Nothing,
             _ => Expect::Response,
         };
@@ -277,12 +374,23 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
             return self.refuse(up.id, head, Some(&routed.local), code);
         }
         let tid = random_id(&mut self.rng);
-        let range = head.byte_range();
+        let range = f.byte_range;
+        // A SEND's 200 goes to the first From-Path URI as received.
+        let ok = match (method, received_from) {
+            (Some(Method::Send), Some(from)) => response_with(head, f, from, &routed.local, 200),
+            _ => None,
+        };
         let kind = if method == Some(Method::Send) {
             let range = range.map_or((1, None, None), |r| (r.start, r.end, r.total));
             // The From-Path as received: the way back to the sender.
+            let failure = f.failure_report.unwrap_or(ReportRequest::Yes);
             let target = received_from
-                .and_then(|f| ReportTarget::new(head, f))
+                .zip(f.message_id)
+                .map(|(to_path, id)| ReportTarget {
+                    to_path: to_path.clone(),
+                    message_id: id.into(),
+                    failure,
+                })
                 .filter(ReportTarget::failure_allowed);
             Kind::Send {
                 target,
@@ -292,7 +400,7 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
             }
         } else {
             Kind::Other {
-                from: received_from.unwrap_or_else(|| routed.from.clone()),
+                from: received_from.unwrap_or(&routed.from).clone(),
                 local: routed.local.clone(),
             }
         };
@@ -312,13 +420,13 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
         // (RFC 4975 section 7.1.1), the rest of its head is kept to continue it.
         let interruptible = method == Some(Method::Send)
             && head.has_body()
-            && head.message_id().is_some()
+            && f.message_id.is_some()
             && range.is_some_and(|r| r.end.is_none_or(|e| e.saturating_sub(r.start) >= 2048));
         let mut resume = None;
         if let (true, Some(r)) = (interruptible, range) {
             let mut before = BytesMut::new();
             let mut after = BytesMut::new();
-            put_paths(&mut before, &routed.to, &routed.from);
+            before.put_slice(paths);
             split_headers(head, &mut before, Some(&mut after));
             after.put_slice(b"\r\n");
             let total = r
@@ -336,17 +444,12 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
                 fwd: fwd.clone(),
             });
         } else {
-            put_paths(&mut out, &routed.to, &routed.from);
+            out.put_slice(paths);
             other_headers(head, &mut out);
             if head.has_body() {
                 out.put_slice(b"\r\n");
             }
         }
-        let ok = if method == Some(Method::Send) {
-            response(head, &routed.local, 200)
-        } else {
-            None
-        };
         self.next_stream += 1;
         let stream = self.next_stream;
         let Some(d) = self.conn_mut(down) else {

@@ -90,6 +90,7 @@ mod auth;
 mod config;
 mod event;
 mod forward;
+mod memo;
 mod paths;
 mod queue;
 mod route;
@@ -185,6 +186,8 @@ struct Conn {
     announced: bool,
     /// Its last To-Path and From-Path, parsed.
     paths: paths::PathCache,
+    /// The route its last forwarded request took.
+    memo: Option<memo::RouteMemo>,
 }
 
 /// The relay: see the module documentation. `R` gives nonces, session ids and
@@ -308,6 +311,7 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
             blocked: Vec::new(),
             announced: false,
             paths: paths::PathCache::default(),
+            memo: None,
         }
     }
 

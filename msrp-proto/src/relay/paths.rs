@@ -5,6 +5,7 @@
 use alloc::vec::Vec;
 use msrp_uri::{ParseOptions, Path};
 
+#[cfg(test)]
 use crate::wire::ChunkHead;
 
 /// One header's last value and its parse.
@@ -45,9 +46,15 @@ pub(crate) struct PathCache {
 impl PathCache {
     /// `head`'s To-Path and From-Path, as [`ChunkHead::to_path`] and
     /// [`ChunkHead::from_path`] give them; `None` when either is absent or does not parse.
+    #[cfg(test)]
     pub(crate) fn paths(&mut self, head: &ChunkHead) -> Option<(Path, Path)> {
-        let to = self.to.get(head.header_value("To-Path"))?;
-        let from = self.from.get(head.header_value("From-Path"))?;
+        self.of(head.header_value("To-Path"), head.header_value("From-Path"))
+    }
+
+    /// [`PathCache::paths`] from the values found already ([`ChunkHead::fields`]).
+    pub(crate) fn of(&mut self, to: Option<&[u8]>, from: Option<&[u8]>) -> Option<(Path, Path)> {
+        let to = self.to.get(to)?;
+        let from = self.from.get(from)?;
         Some((to, from))
     }
 }

@@ -29,16 +29,21 @@ pub(crate) struct Authorization {
 pub(crate) struct Sessions {
     pub(crate) by_id: BTreeMap<String, Authorization>,
     pub(crate) expiries: BTreeSet<(Instant, String)>,
+    /// Counts the changes (an authorisation added or removed): a remembered route
+    /// ([`super::memo::RouteMemo`]) holds only while it is unchanged.
+    pub(crate) generation: u64,
 }
 
 impl Sessions {
     pub(crate) fn insert(&mut self, id: String, auth: Authorization) {
+        self.generation += 1;
         self.expiries.insert((auth.expires_at, id.clone()));
         self.by_id.insert(id, auth);
     }
 
     pub(crate) fn remove(&mut self, id: &str) -> Option<Authorization> {
         let a = self.by_id.remove(id)?;
+        self.generation += 1;
         self.expiries.remove(&(a.expires_at, id.to_string()));
         Some(a)
     }
@@ -69,10 +74,12 @@ impl Sessions {
 /// Whether `u` names this relay (`me`): same scheme, host (case-insensitive), port (absent
 /// = 2855) and transport; the session id and userinfo are not compared.
 pub(crate) fn is_ours(me: &Uri, u: &Uri) -> bool {
-    u.scheme() == me.scheme()
-        && u.transport() == me.transport()
-        && u.port().unwrap_or(DEFAULT_PORT) == me.port().unwrap_or(DEFAULT_PORT)
+    // The cheap comparisons first: every chunk routes through here a few times. Transport
+    // tokens compare case-insensitively (RFC 4975 section 6.1), as `Transport` does.
+    u.port().unwrap_or(DEFAULT_PORT) == me.port().unwrap_or(DEFAULT_PORT)
+        && u.scheme() == me.scheme()
         && u.host_str().eq_ignore_ascii_case(me.host_str())
+        && u.transport_str().eq_ignore_ascii_case(me.transport_str())
 }
 
 /// Where a request goes.

@@ -589,3 +589,45 @@ fn rechunked_message_reassembles_at_the_endpoint() {
     p.net.run();
     assert!(received(&p.net.take_events(p.bob)) == body);
 }
+
+/// Every request is routed by its own paths: the relay remembers the route of a
+/// connection's last request, and a request with other paths on the same connection (from
+/// a URI that is not the one Bob authenticated, here: 403, RFC 4976 section 6.4) is
+/// routed afresh, then the first paths again.
+#[test]
+fn each_request_is_routed_by_its_own_paths() {
+    let mut p = pair(config());
+    let bogus: Path = alloc::format!("msrps://relay.example.net:2855/nosuchsession;tcp {ALICE}")
+        .parse()
+        .unwrap();
+    let other = "msrps://bob.example.com:8145/bob78;tcp";
+    let wrong = p
+        .net
+        .ep(p.bob)
+        .add_session(SessionConfig::new(uri(other), bogus).relays(&p.b_use));
+    let now = p.net.now;
+    let sends = [
+        (p.b_session, "one"),
+        (p.b_session, "two"),
+        (wrong, "lost"),
+        (p.b_session, "three"),
+    ];
+    let mut failures = 0;
+    for (session, text) in sends {
+        p.net
+            .ep(p.bob)
+            .send(now, session, "text/plain", Bytes::from(text), prefs(false))
+            .unwrap();
+        p.net.run();
+        let bob = p.net.take_events(p.bob);
+        let f = failed(&bob);
+        failures += f.len();
+        if session == wrong {
+            assert_eq!(f, [FailReason::Response(403)], "{bob:?}");
+        } else {
+            assert!(f.is_empty(), "{text}: {bob:?}");
+        }
+    }
+    assert_eq!(failures, 1);
+    assert_eq!(received(&p.net.take_events(p.alice)), b"onetwothree");
+}
