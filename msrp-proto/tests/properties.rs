@@ -6,9 +6,11 @@ mod common;
 
 use bytes::{Bytes, BytesMut};
 use common::{Ev, framing_then_validate_matches_full, head_reader_matches_parser, run, split_at};
-use msrp_proto::Mode;
 use msrp_proto::uri::Path;
-use msrp_proto::wire::{Chunk, Continuation, StartSpec, TransactionId, Validation};
+use msrp_proto::wire::{
+    Chunk, ChunkParser, Continuation, ParseEvent, StartSpec, TransactionId, Validation,
+};
+use msrp_proto::{Limits, Mode};
 use proptest::prelude::*;
 
 fn uri() -> impl Strategy<Value = String> {
@@ -45,8 +47,33 @@ fn body() -> impl Strategy<Value = Vec<u8>> {
     ]
 }
 
+/// Header fields the RFCs define (beside the paths, Byte-Range and Content-Type), with
+/// values their grammar allows, in any order and number (a second one of a name is kept
+/// as written and never read).
+fn known_fields() -> impl Strategy<Value = Vec<(String, String)>> {
+    let one = prop_oneof![
+        "[A-Za-z0-9][A-Za-z0-9.+%=-]{3,20}".prop_map(|v| ("Message-ID".to_owned(), v)),
+        prop_oneof![Just("yes"), Just("no")]
+            .prop_map(|v| ("Success-Report".to_owned(), v.to_owned())),
+        prop_oneof![Just("yes"), Just("no"), Just("partial")]
+            .prop_map(|v| ("Failure-Report".to_owned(), v.to_owned())),
+        ("[0-9]{3}", proptest::option::of("[A-Za-z]{1,8}")).prop_map(|(code, comment)| {
+            let v = match comment {
+                Some(c) => format!("000 {code} {c}"),
+                None => format!("000 {code}"),
+            };
+            ("Status".to_owned(), v)
+        }),
+    ];
+    proptest::collection::vec(one, 0..4)
+}
+
 fn chunk() -> impl Strategy<Value = Chunk> {
     let ext = proptest::collection::vec(("X-[A-Za-z0-9-]{1,10}", "[ -~]{0,20}"), 0..4);
+    let ext = (ext, known_fields()).prop_map(|(mut ext, known)| {
+        ext.extend(known);
+        ext
+    });
     (
         tid(),
         prop_oneof![
@@ -187,6 +214,25 @@ proptest! {
         }
     }
 
+    /// The fields of a head read in one pass (from the places noted as it was read) are
+    /// those a head read line by line gives (found by a walk of its lines).
+    #[test]
+    fn fields_are_the_same_read_whole_or_split(
+        chunks in proptest::collection::vec(chunk(), 1..4),
+        noise in proptest::collection::vec(any::<u8>(), 0..20),
+        noise_at in any::<usize>(),
+        cuts in proptest::collection::vec(any::<usize>(), 0..12),
+    ) {
+        let data = stream_with_noise(&chunks, noise, noise_at);
+        // Cut into pieces of at most 7 bytes too, so that no head is read in one pass.
+        let small: Vec<&[u8]> = data.chunks(7).collect();
+        for mode in [Mode::Strict, Mode::Tolerant] {
+            let whole = head_fields(mode, &[&data]);
+            prop_assert_eq!(&head_fields(mode, &split_at(&data, &cuts)), &whole);
+            prop_assert_eq!(&head_fields(mode, &small), &whole);
+        }
+    }
+
     #[test]
     fn valid_streams_with_noise_split_anywhere(
         chunks in proptest::collection::vec(chunk(), 1..4),
@@ -199,4 +245,19 @@ proptest! {
             prop_assert_eq!(run(mode, &split_at(&data, &cuts)), run(mode, &[&data]));
         }
     }
+}
+
+/// The fields of each head the parser gives for `pieces`, printed.
+fn head_fields(mode: Mode, pieces: &[&[u8]]) -> Vec<String> {
+    let mut p = ChunkParser::new(Limits::DEFAULT, mode);
+    let mut out = Vec::new();
+    for piece in pieces {
+        p.feed(piece);
+        while let Some(ev) = p.next() {
+            if let Ok(ParseEvent::Head(h)) = ev {
+                out.push(format!("{:?}", h.fields()));
+            }
+        }
+    }
+    out
 }

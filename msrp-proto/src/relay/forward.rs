@@ -137,6 +137,12 @@ pub(crate) fn answer_rejected(parser: &ChunkParser, e: &ParseError) -> Option<(u
 
 /// The header lines of `head` other than To-Path and From-Path, as received.
 fn other_headers(head: &ChunkHead, out: &mut BytesMut) {
+    // Read in one pass: To-Path and From-Path are the first two lines, and what follows
+    // them goes as it came, in one copy.
+    if let Some(rest) = head.lines_after_paths() {
+        out.put_slice(rest);
+        return;
+    }
     split_headers(head, out, None);
 }
 

@@ -16,6 +16,7 @@
 use super::continuation::Continuation;
 use super::header_line::{self, Known, canonical_name_at_start};
 use super::path_cache::PathCache;
+use super::spans::Spans;
 use super::start_line::{Method, StartKind};
 use super::tid::is_ident_char;
 use super::validate;
@@ -40,6 +41,9 @@ pub(crate) struct FastHead {
     /// The first Byte-Range, if it has one and it is well formed (what the general
     /// reader finds for the end-line's diagnostic).
     pub(crate) byte_range: Option<ByteRange>,
+    /// Where the fields [`super::HeadFields`] holds are (`None` for a head too large to
+    /// note them in).
+    pub(crate) spans: Option<Spans>,
 }
 
 /// Reads the head at the start of `buf` if it is complete and in the common spelling;
@@ -67,6 +71,8 @@ pub(crate) fn read<const VALUES: bool>(
     // A Content-Type line that another line follows (wrong when a body follows).
     let mut content_type_not_last = false;
     let mut previous_was_content_type = false;
+    let mut spans = Spans::EMPTY;
+    let mut spans_fit = true;
     loop {
         match *buf.get(pos)? {
             b'\r' => {
@@ -86,6 +92,7 @@ pub(crate) fn read<const VALUES: bool>(
                     head_end: pos,
                     end_line: None,
                     byte_range,
+                    spans: spans_fit.then_some(spans),
                 });
             }
             b'-' => {
@@ -106,6 +113,7 @@ pub(crate) fn read<const VALUES: bool>(
                     head_end: pos,
                     end_line: Some((flag, len)),
                     byte_range,
+                    spans: spans_fit.then_some(spans),
                 });
             }
             _ => {}
@@ -149,6 +157,12 @@ pub(crate) fn read<const VALUES: bool>(
         previous_was_content_type = kind == Some(Known::ContentType);
         if count < 2 {
             paths_first &= kind == Some([Known::ToPath, Known::FromPath][count]);
+        }
+        if let Some(k) = kind {
+            spans_fit &= spans.note(k, v..nl - 1);
+        }
+        if count == 1 {
+            spans_fit &= spans.note_after_paths(nl + 1);
         }
         let value = &buf[v..nl - 1];
         if kind == Some(Known::ByteRange) && !seen_byte_range {

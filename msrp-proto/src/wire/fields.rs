@@ -4,6 +4,7 @@
 
 use super::head::ChunkHead;
 use super::header_line::{self, Known};
+use super::spans::Spans;
 use super::values::{self, ByteRange, ReportRequest, Status};
 
 /// The header fields of one head that routing, answering and reassembly need, each as
@@ -48,6 +49,9 @@ pub struct HeadFields<'a> {
 impl<R: AsRef<[u8]>> ChunkHead<R> {
     /// The header fields routing, answering and reassembly need, in one pass.
     pub fn fields(&self) -> HeadFields<'_> {
+        if let Some(spans) = &self.spans.0 {
+            return self.fields_at(spans);
+        }
         let mut f = HeadFields::default();
         // Which fields have been seen (the first of each name counts, even if malformed).
         let mut seen = 0u16;
@@ -78,12 +82,73 @@ impl<R: AsRef<[u8]>> ChunkHead<R> {
         }
         f
     }
+
+    /// [`ChunkHead::fields`] from the places the one-pass reader noted.
+    fn fields_at(&self, spans: &Spans) -> HeadFields<'_> {
+        let raw = self.raw.as_ref();
+        let at = |kind| spans.get(kind).and_then(|r| raw.get(r));
+        HeadFields {
+            to_path: at(Known::ToPath),
+            from_path: at(Known::FromPath),
+            message_id: at(Known::MessageId).and_then(|v| core::str::from_utf8(v).ok()),
+            byte_range: at(Known::ByteRange).and_then(|v| values::byte_range(v).ok()),
+            success_report: at(Known::SuccessReport)
+                .and_then(|v| values::report_request(v, false).ok()),
+            failure_report: at(Known::FailureReport)
+                .and_then(|v| values::report_request(v, true).ok()),
+            status: at(Known::Status).and_then(|v| values::status(v).ok()),
+            content_type: at(Known::ContentType).and_then(|v| core::str::from_utf8(v).ok()),
+        }
+    }
+
+    /// The header lines after To-Path and From-Path as received, each with its CRLF, when
+    /// the head was read in one pass (those two lines first, CRLF line ends); `None`
+    /// otherwise.
+    pub(crate) fn lines_after_paths(&self) -> Option<&[u8]> {
+        let spans = self.spans.0.as_ref()?;
+        self.raw.as_ref().get(spans.after_paths()..)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use crate::wire::{ChunkParser, ParseEvent};
     use crate::{Limits, Mode};
+
+    /// A head read in one pass has its fields' places noted: the same fields, and the
+    /// lines after the paths as received; a head read line by line has no note.
+    #[test]
+    fn one_pass_heads_note_where_their_fields_are() {
+        let text = "MSRP t1234567 SEND\r\nTo-Path: msrp://b.example.com:8888/s1;tcp\r\n\
+From-Path: msrp://a.example.com:7777/s2;tcp\r\nMessage-ID: m1x7q\r\nX-Extra: a b\r\n\
+Byte-Range: 1-3/3\r\nFailure-Report: partial\r\nContent-Type: text/plain\r\n\r\nabc\r\n\
+-------t1234567$\r\n";
+        let mut p = ChunkParser::new(Limits::DEFAULT, Mode::Strict);
+        p.feed(text.as_bytes());
+        let Some(Ok(ParseEvent::Head(whole))) = p.next() else {
+            panic!()
+        };
+        assert!(whole.spans.0.is_some());
+        assert_eq!(
+            whole.lines_after_paths(),
+            Some(
+                &b"Message-ID: m1x7q\r\nX-Extra: a b\r\nByte-Range: 1-3/3\r\n\
+Failure-Report: partial\r\nContent-Type: text/plain\r\n"[..]
+            )
+        );
+        let mut p = ChunkParser::new(Limits::DEFAULT, Mode::Strict);
+        for b in text.as_bytes() {
+            p.feed(core::slice::from_ref(b));
+            if let Some(Ok(ParseEvent::Head(split))) = p.next() {
+                assert!(split.spans.0.is_none());
+                assert_eq!(split.lines_after_paths(), None);
+                assert_eq!(split.fields(), whole.fields());
+                assert_eq!(whole.fields().message_id, Some("m1x7q"));
+                return;
+            }
+        }
+        panic!("no head");
+    }
 
     #[test]
     fn fields_agree_with_the_accessors() {

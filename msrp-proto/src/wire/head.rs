@@ -7,6 +7,7 @@ use core::ops::Range;
 
 use super::digest::{DigestParams, Form};
 use super::quirk::Quirk;
+use super::spans::Noted;
 use super::start_line::{Method, StartKind};
 use super::tid::TransactionId;
 use super::values::{self, ByteRange, MediaType, ReportRequest, Status};
@@ -89,6 +90,9 @@ pub struct ChunkHead<R = Bytes> {
     pub(crate) first_header: usize,
     pub(crate) has_body: bool,
     pub(crate) quirks: Vec<(Quirk, u64)>,
+    /// Where the fields [`ChunkHead::fields`] reads are, when the head was read in one
+    /// pass (see `spans`); otherwise `fields` looks for them.
+    pub(crate) spans: Noted,
 }
 
 impl ChunkHead<&[u8]> {
@@ -102,6 +106,7 @@ impl ChunkHead<&[u8]> {
             first_header: self.first_header,
             has_body: self.has_body,
             quirks: self.quirks.clone(),
+            spans: self.spans,
         }
     }
 }

@@ -171,6 +171,7 @@ impl HeadReader {
             first_header: fast.first_header,
             has_body: end.is_none(),
             quirks: Vec::new(),
+            spans: super::spans::Noted(fast.spans),
         };
         Some(HeadRead { head, len, end })
     }
@@ -212,6 +213,7 @@ impl HeadReader {
                     first_header: owned.first_header,
                     has_body: owned.has_body,
                     quirks: owned.quirks,
+                    spans: owned.spans,
                 };
                 Some(HeadRead { head, len, end })
             }

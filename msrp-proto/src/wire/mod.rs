@@ -16,6 +16,7 @@ mod quirk;
 mod rejected;
 mod semantic;
 mod serializer;
+mod spans;
 mod start_line;
 mod tid;
 mod validate;

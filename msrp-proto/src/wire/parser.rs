@@ -30,6 +30,7 @@ use super::header_line::{self, HeaderSpan};
 use super::path_cache::PathCache;
 use super::quirk::Quirk;
 use super::rejected::RejectedHead;
+use super::spans::{Noted, Spans};
 use super::start_line::{self, StartLine};
 use super::tid::TransactionId;
 use super::validate;
@@ -149,7 +150,10 @@ enum ReadBy {
     Lines,
     /// The one-pass reader: the framing is checked (and the values, if they are to be),
     /// and the first Byte-Range was read.
-    OnePass { byte_range: Option<ByteRange> },
+    OnePass {
+        byte_range: Option<ByteRange>,
+        spans: Option<Spans>,
+    },
 }
 
 /// What the end-line scanner found.
@@ -513,6 +517,7 @@ impl Core {
                 self.first_header = fast.first_header;
                 let by = ReadBy::OnePass {
                     byte_range: fast.byte_range,
+                    spans: fast.spans,
                 };
                 return Some(match fast.end_line {
                     None => self.finish_head(buf, fast.head_end, true, by),
@@ -732,28 +737,33 @@ impl Core {
             // The one-pass reader checked the framing, and the values if they are to be.
             ReadBy::OnePass { .. } => validate::Checks::NONE,
         };
-        let check = if let (validate::Checks::NONE, ReadBy::OnePass { byte_range }) = (checks, by) {
-            // Nothing left to check (the one-pass reader kept no header spans): only
-            // Byte-Range is read, for the end-line's diagnostic.
-            Ok(byte_range)
-        } else {
-            let mut found = Vec::new();
-            let check = validate::head(
-                &buf[..head_end],
-                &self.lines,
-                &start.kind,
-                has_body,
-                self.mode,
-                &self.limits,
-                checks,
-                Some(&mut self.paths),
-                &mut |q, at| found.push((q, at)),
-            );
-            for (q, at) in found {
-                self.quirk(q, at);
-            }
-            check
+        let spans = match by {
+            ReadBy::OnePass { spans, .. } => spans,
+            ReadBy::Lines => None,
         };
+        let check =
+            if let (validate::Checks::NONE, ReadBy::OnePass { byte_range, .. }) = (checks, by) {
+                // Nothing left to check (the one-pass reader kept no header spans): only
+                // Byte-Range is read, for the end-line's diagnostic.
+                Ok(byte_range)
+            } else {
+                let mut found = Vec::new();
+                let check = validate::head(
+                    &buf[..head_end],
+                    &self.lines,
+                    &start.kind,
+                    has_body,
+                    self.mode,
+                    &self.limits,
+                    checks,
+                    Some(&mut self.paths),
+                    &mut |q, at| found.push((q, at)),
+                );
+                for (q, at) in found {
+                    self.quirk(q, at);
+                }
+                check
+            };
         let byte_range = match check {
             Ok(r) => r,
             Err((kind, at)) => {
@@ -789,6 +799,7 @@ impl Core {
             first_header: self.first_header,
             has_body,
             quirks: core::mem::take(&mut self.quirks),
+            spans: Noted(spans),
         };
         if has_body {
             // Drop the empty line's line end ("\r\n", or "\n" in tolerant mode) but keep
