@@ -300,7 +300,7 @@ impl<R: RandomSource, C: CredentialSource> Relay<R, C> {
         self.forward(me, head, &f, way);
         let m = memo::RouteMemo::new(key, received_from, routed, down, rendered);
         if let Some(c) = self.conns.get_mut(&conn) {
-            c.memo = Some(m);
+            c.memo = m;
         }
     }
 

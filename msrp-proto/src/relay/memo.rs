@@ -13,6 +13,12 @@ use super::queue::ConnRef;
 use super::route::Routed;
 use crate::wire::Method;
 
+/// The longest To-Path and From-Path (together, in bytes) whose route is remembered:
+/// typical paths are a few hundred bytes, and a connection should not hold several copies
+/// of a head-sized path (the paths, their parse, the rendered lines) for as long as it
+/// lives.
+pub(crate) const MAX_PATH_BYTES: usize = 2048;
+
 /// What decided a route, and the route.
 #[derive(Debug)]
 pub(crate) struct RouteMemo {
@@ -42,14 +48,18 @@ pub(crate) struct Key<'a> {
 }
 
 impl RouteMemo {
+    /// `None` for paths over [`MAX_PATH_BYTES`].
     pub(crate) fn new(
         key: Key<'_>,
         received_from: Path,
         routed: Routed,
         down: ConnRef,
         paths: Bytes,
-    ) -> RouteMemo {
-        RouteMemo {
+    ) -> Option<RouteMemo> {
+        if key.to.len() + key.from.len() > MAX_PATH_BYTES {
+            return None;
+        }
+        Some(RouteMemo {
             to: key.to.to_vec(),
             from: key.from.to_vec(),
             method: key.method,
@@ -59,7 +69,7 @@ impl RouteMemo {
             routed,
             down,
             paths,
-        }
+        })
     }
 
     /// Whether a request with `key` goes the same way.
