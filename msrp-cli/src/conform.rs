@@ -180,15 +180,13 @@ fn prepare(args: &ConformArgs) -> Result<(Vec<Suite>, Selection, Option<Target>)
                 Applies::Endpoint
             };
             let credentials = args.user.clone().zip(args.password.clone());
-            Some(Target {
-                uri,
-                kind,
-                config,
-                credentials,
-                watch_pid: args.pid,
-                max_memory: args.max_memory,
-                ws_url: args.ws_url.clone(),
-            })
+            let mut target = Target::new(uri, kind);
+            target.config = config;
+            target.credentials = credentials;
+            target.watch_pid = args.pid;
+            target.max_memory = args.max_memory;
+            target.ws_url = args.ws_url.clone();
+            Some(target)
         }
     };
     Ok((suites, selection, target))

@@ -46,15 +46,7 @@ async fn serve(ws: bool) -> msrp_uri::Uri {
 }
 
 fn endpoint(uri: msrp_uri::Uri) -> Target {
-    Target {
-        uri,
-        kind: Applies::Endpoint,
-        config: Config::default(),
-        credentials: None,
-        watch_pid: None,
-        max_memory: None,
-        ws_url: None,
-    }
+    Target::new(uri, Applies::Endpoint)
 }
 
 /// Every built-in endpoint scenario over `ws` or TCP: each passes, but for those that

@@ -5,7 +5,6 @@
 use msrp_conform::run::{self, Selection, Target};
 use msrp_conform::{Applies, Outcome, ScenarioResult};
 use msrp_proto::relay::RelayConfig;
-use msrp_tokio::Config;
 use msrp_tokio::relay_server::{RelayServer, RelayServerConfig};
 
 fn users(user: &str, _realm: &str) -> Option<String> {
@@ -39,15 +38,8 @@ fn explain(results: &[ScenarioResult], want: impl Fn(&ScenarioResult) -> bool) -
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_relay_scenario_passes_against_our_relay() {
     let server = relay().await;
-    let target = Target {
-        uri: server.uri().clone(),
-        kind: Applies::Relay,
-        config: Config::default(),
-        credentials: Some(("conform".into(), "conform-pw".into())),
-        watch_pid: None,
-        max_memory: None,
-        ws_url: None,
-    };
+    let mut target = Target::new(server.uri().clone(), Applies::Relay);
+    target.credentials = Some(("conform".into(), "conform-pw".into()));
     let suites = msrp_conform::builtin();
     let selection = Selection {
         suite: Some("relay".into()),
@@ -63,15 +55,7 @@ async fn every_relay_scenario_passes_against_our_relay() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_credentials_the_authorised_scenarios_do_not_apply() {
     let server = relay().await;
-    let target = Target {
-        uri: server.uri().clone(),
-        kind: Applies::Relay,
-        config: Config::default(),
-        credentials: None,
-        watch_pid: None,
-        max_memory: None,
-        ws_url: None,
-    };
+    let target = Target::new(server.uri().clone(), Applies::Relay);
     let suites = msrp_conform::builtin();
     let results = run::run(&target, &suites, &Selection::default(), |_| {}).await;
     let na = results

@@ -6,7 +6,6 @@
 use futures_util::{SinkExt, StreamExt};
 use msrp_conform::run::{self, Target};
 use msrp_conform::{Applies, Outcome};
-use msrp_tokio::Config;
 use msrp_tokio::ws::tokio_tungstenite::accept_hdr_async;
 use msrp_tokio::ws::tokio_tungstenite::tungstenite::Message;
 use msrp_tokio::ws::tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
@@ -74,15 +73,7 @@ async fn faulty(fault: Fault) -> String {
 }
 
 async fn play(uri: &str, id: &str) -> Outcome {
-    let target = Target {
-        uri: uri.parse().unwrap(),
-        kind: Applies::Endpoint,
-        config: Config::default(),
-        credentials: None,
-        watch_pid: None,
-        max_memory: None,
-        ws_url: None,
-    };
+    let target = Target::new(uri.parse().unwrap(), Applies::Endpoint);
     let suites = msrp_conform::builtin();
     let sc = suites
         .iter()

@@ -38,6 +38,19 @@ async fn ws_listener(config: Config) -> (Listener, Uri) {
     (listener, uri)
 }
 
+/// A WebSocket handshake request to `addr` offering `protocol` as its subprotocol.
+fn request(
+    addr: std::net::SocketAddr,
+    protocol: &'static str,
+) -> tungstenite::handshake::client::Request {
+    let mut r =
+        tungstenite::client::IntoClientRequest::into_client_request(format!("ws://{addr}/"))
+            .unwrap();
+    r.headers_mut()
+        .insert("Sec-WebSocket-Protocol", HeaderValue::from_static(protocol));
+    r
+}
+
 async fn message(incoming: &mut Incoming, what: &str) -> (String, Vec<u8>) {
     match within(what, incoming.recv()).await {
         Some(Received::Message {
@@ -307,15 +320,9 @@ async fn handshake_without_msrp_is_refused() {
     let tcp = within("tcp connect", TcpStream::connect(addr))
         .await
         .unwrap();
-    let mut request =
-        tungstenite::client::IntoClientRequest::into_client_request(format!("ws://{addr}/"))
-            .unwrap();
-    request
-        .headers_mut()
-        .insert("Sec-WebSocket-Protocol", HeaderValue::from_static("sip"));
     let r = within(
         "a handshake for sip",
-        tokio_tungstenite::client_async(request, tcp),
+        tokio_tungstenite::client_async(request(addr, "sip"), tcp),
     )
     .await;
     assert!(matches!(r, Err(tungstenite::Error::Http(ref resp)) if resp.status() == 400));
@@ -396,16 +403,13 @@ async fn a_message_over_the_limit_closes_the_connection() {
         let tcp = within("tcp connect", TcpStream::connect(addr))
             .await
             .unwrap();
-        let mut request =
-            tungstenite::client::IntoClientRequest::into_client_request(format!("ws://{addr}/"))
-                .unwrap();
-        request
-            .headers_mut()
-            .insert("Sec-WebSocket-Protocol", HeaderValue::from_static("msrp"));
-        within("handshake", tokio_tungstenite::client_async(request, tcp))
-            .await
-            .unwrap()
-            .0
+        within(
+            "handshake",
+            tokio_tungstenite::client_async(request(addr, "msrp"), tcp),
+        )
+        .await
+        .unwrap()
+        .0
     };
     let send = |tid: &str, len: usize| {
         let mut c = format!(

@@ -58,6 +58,20 @@ pub struct Target {
 }
 
 impl Target {
+    /// A target of `kind` at `uri`, with the default connection settings (no TLS trust,
+    /// no credentials, no memory watch).
+    pub fn new(uri: Uri, kind: Applies) -> Target {
+        Target {
+            uri,
+            kind,
+            config: Config::default(),
+            credentials: None,
+            watch_pid: None,
+            max_memory: None,
+            ws_url: None,
+        }
+    }
+
     /// What the target is reached over: WebSocket for a `ws` or `wss` transport in its
     /// URI (RFC 7977 section 5.2.1), a byte stream otherwise.
     pub fn transport(&self) -> Transport {
