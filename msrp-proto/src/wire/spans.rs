@@ -37,53 +37,60 @@ impl Span {
 /// every line ended by CRLF.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Spans {
-    to_path: Span,
-    from_path: Span,
-    message_id: Span,
-    byte_range: Span,
-    success_report: Span,
-    failure_report: Span,
-    status: Span,
-    content_type: Span,
+    /// By [`slot`]: To-Path, From-Path, Message-ID, Byte-Range, Success-Report,
+    /// Failure-Report, Status, Content-Type.
+    slots: [Span; SLOTS],
     /// Where the line after From-Path starts.
     after_paths: u16,
 }
 
+const SLOTS: usize = 8;
+
+/// The slot of a field [`super::HeadFields`] holds (one table load per header line, as
+/// the one-pass reader notes each).
+fn slot(kind: Known) -> Option<usize> {
+    const NONE: u8 = u8::MAX;
+    const TABLE: [u8; 16] = {
+        let mut t = [NONE; 16];
+        t[Known::ToPath as usize] = 0;
+        t[Known::FromPath as usize] = 1;
+        t[Known::MessageId as usize] = 2;
+        t[Known::ByteRange as usize] = 3;
+        t[Known::SuccessReport as usize] = 4;
+        t[Known::FailureReport as usize] = 5;
+        t[Known::Status as usize] = 6;
+        t[Known::ContentType as usize] = 7;
+        t
+    };
+    match TABLE.get(kind as usize) {
+        Some(&s) if s != NONE => Some(usize::from(s)),
+        _ => None,
+    }
+}
+
 impl Spans {
     pub(crate) const EMPTY: Spans = Spans {
-        to_path: Span::NONE,
-        from_path: Span::NONE,
-        message_id: Span::NONE,
-        byte_range: Span::NONE,
-        success_report: Span::NONE,
-        failure_report: Span::NONE,
-        status: Span::NONE,
-        content_type: Span::NONE,
+        slots: [Span::NONE; SLOTS],
         after_paths: 0,
     };
 
     /// Notes the value at `value` of a field of `kind` (the first of each kind counts);
     /// `false` when the head is too large to note places in.
+    #[inline]
     pub(crate) fn note(&mut self, kind: Known, value: Range<usize>) -> bool {
-        let (Ok(start), Ok(len)) = (u16::try_from(value.start), u16::try_from(value.len())) else {
-            return false;
+        let Some(i) = slot(kind) else {
+            return true;
         };
-        if start == ABSENT {
+        if value.end >= usize::from(ABSENT) {
             return false;
         }
-        let slot = match kind {
-            Known::ToPath => &mut self.to_path,
-            Known::FromPath => &mut self.from_path,
-            Known::MessageId => &mut self.message_id,
-            Known::ByteRange => &mut self.byte_range,
-            Known::SuccessReport => &mut self.success_report,
-            Known::FailureReport => &mut self.failure_report,
-            Known::Status => &mut self.status,
-            Known::ContentType => &mut self.content_type,
-            _ => return true,
-        };
-        if slot.start == ABSENT {
-            *slot = Span { start, len };
+        let s = &mut self.slots[i];
+        if s.start == ABSENT {
+            // Both fit: `value.start <= value.end < ABSENT`.
+            *s = Span {
+                start: value.start as u16,
+                len: (value.end - value.start) as u16,
+            };
         }
         true
     }
@@ -101,21 +108,10 @@ impl Spans {
 
     /// The value of the first field of `kind` that [`super::HeadFields`] holds.
     pub(crate) fn get(&self, kind: Known) -> Option<Range<usize>> {
-        match kind {
-            Known::ToPath => self.to_path,
-            Known::FromPath => self.from_path,
-            Known::MessageId => self.message_id,
-            Known::ByteRange => self.byte_range,
-            Known::SuccessReport => self.success_report,
-            Known::FailureReport => self.failure_report,
-            Known::Status => self.status,
-            Known::ContentType => self.content_type,
-            _ => Span::NONE,
-        }
-        .range()
+        self.slots[slot(kind)?].range()
     }
 
-    /// Where the header lines after From-Path start.
+    /// Where the header lines after To-Path and From-Path start.
     pub(crate) fn after_paths(&self) -> usize {
         usize::from(self.after_paths)
     }
