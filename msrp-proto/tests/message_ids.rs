@@ -154,6 +154,77 @@ fn a_message_sent_while_another_is_in_flight_gets_its_own_id() {
     assert_eq!(got, want);
 }
 
+/// Found by the `link` fuzz target too: with the same repeating source, a message sent
+/// after two others had ended got the id of one of them, which the receiver still
+/// remembered, and was taken for a duplicate.
+#[test]
+fn a_message_sent_after_others_ended_gets_an_id_of_its_own() {
+    let mut now = Instant::ZERO;
+    let config = || {
+        ConnectionConfig::default()
+            .max_queued_bytes(1 << 22)
+            .max_gathered_message(2048)
+            .chunk_policy(ChunkPolicy::Fixed(39))
+    };
+    let mut a = side(Counter(1), A, B, config());
+    let mut b = side(Counter(2), B, A, config());
+    let success = |s| ReportPrefs {
+        success: Some(s),
+        ..ReportPrefs::default()
+    };
+    let bodies = [body(1, 4), body(2, 161), body(3, 4)];
+    b.conn
+        .send(
+            now,
+            b.session,
+            "text/plain",
+            bodies[0].clone(),
+            success(false),
+        )
+        .unwrap();
+    b.conn
+        .send(
+            now,
+            b.session,
+            "text/plain",
+            bodies[1].clone(),
+            success(true),
+        )
+        .unwrap();
+    deliver(&mut b, &mut a, 7535, now);
+    now = now + std::time::Duration::from_millis(2550);
+    a.conn.handle_timeout(now);
+    b.conn.handle_timeout(now);
+    deliver(&mut a, &mut b, 32100, now);
+    assert!(events(&mut a).is_empty());
+    events(&mut b);
+    b.conn
+        .send(
+            now,
+            b.session,
+            "text/plain",
+            bodies[2].clone(),
+            success(false),
+        )
+        .unwrap();
+    let mut duplicates = Vec::new();
+    for _ in 0..1000 {
+        deliver(&mut a, &mut b, usize::MAX, now);
+        deliver(&mut b, &mut a, usize::MAX, now);
+        duplicates.extend(events(&mut a));
+        events(&mut b);
+        if a.pipe.is_empty() && b.pipe.is_empty() {
+            break;
+        }
+    }
+    assert!(duplicates.is_empty(), "{duplicates:?}");
+    let mut got = a.received.clone();
+    got.sort();
+    let mut want = bodies.to_vec();
+    want.sort();
+    assert_eq!(got, want);
+}
+
 /// A random source that gives the same bytes every time still yields distinct, valid
 /// Message-IDs for every message in flight.
 #[test]

@@ -209,6 +209,8 @@ pub struct Connection<R> {
     auths: alloc::vec::Vec<Option<auth::AuthState>>,
     /// The last serial used to make a Message-ID unique when the random source repeats.
     id_serial: u64,
+    /// Hashes of the Message-IDs of the messages sent last, oldest first.
+    recent_ids: VecDeque<u64>,
 }
 
 impl<R> core::fmt::Debug for Connection<R> {
@@ -317,6 +319,7 @@ impl<R: RandomSource> Connection<R> {
             now,
             auths: alloc::vec::Vec::new(),
             id_serial: 0,
+            recent_ids: VecDeque::new(),
         }
     }
 
@@ -597,9 +600,22 @@ impl<R: RandomSource> Connection<R> {
     /// random source the first draw is new; a few more are tried, and if the source keeps
     /// repeating itself (a weak PRNG), a serial suffix makes the id unique anyway.
     fn new_message_id(&mut self) -> String {
+        let id = self.draw_message_id();
+        // The receiver remembers finished messages by id (`remembered_messages` of them
+        // here): a new message must not take the id of one sent lately either, or it
+        // would be taken for a duplicate (found by the `link` fuzz target).
+        let keep = self.config.remembered_messages.max(64);
+        while self.recent_ids.len() >= keep {
+            self.recent_ids.pop_front();
+        }
+        self.recent_ids.push_back(id_hash(&id));
+        id
+    }
+
+    fn draw_message_id(&mut self) -> String {
         for _ in 0..4 {
             let id = random_id(&mut self.rng);
-            if !self.out.id_in_use(id.as_str()) {
+            if !self.id_taken(id.as_str()) {
                 return String::from(id.as_str());
             }
         }
@@ -610,10 +626,17 @@ impl<R: RandomSource> Connection<R> {
             let mut id = base.clone();
             id.push('-');
             push_base36(&mut id, self.id_serial);
-            if !self.out.id_in_use(&id) {
+            if !self.id_taken(&id) {
                 return id;
             }
         }
+    }
+
+    /// Whether a message being sent, remembered, or sent lately has (or may have, for a
+    /// hash that collides) the id `id`.
+    fn id_taken(&self, id: &str) -> bool {
+        let h = id_hash(id);
+        self.out.id_in_use(id) || self.recent_ids.contains(&h)
     }
 
     /// Adds bytes to a message started with [`Connection::send_stream`]. Refused with
@@ -694,6 +717,14 @@ fn encode(chunk: &Chunk) -> Bytes {
     // Chunks built here from checked parts always encode.
     let _ = chunk.encode(&mut out);
     out.freeze()
+}
+
+/// FNV-1a of a Message-ID (for [`Connection::id_taken`]: a collision only costs a
+/// fresh draw).
+fn id_hash(id: &str) -> u64 {
+    id.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 /// Appends `n` in base 36 (lower case): at most 13 digits for a `u64`.
