@@ -159,7 +159,7 @@ pub(crate) fn read<const VALUES: bool>(
             paths_first &= kind == Some([Known::ToPath, Known::FromPath][count]);
         }
         if let Some(k) = kind {
-            spans_fit &= spans.note(k, v..nl - 1);
+            spans_fit &= spans.note(k, v);
         }
         if count == 1 {
             spans_fit &= spans.note_after_paths(nl + 1);

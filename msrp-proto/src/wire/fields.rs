@@ -86,7 +86,7 @@ impl<R: AsRef<[u8]>> ChunkHead<R> {
     /// [`ChunkHead::fields`] from the places the one-pass reader noted.
     fn fields_at(&self, spans: &Spans) -> HeadFields<'_> {
         let raw = self.raw.as_ref();
-        let at = |kind| spans.get(kind).and_then(|r| raw.get(r));
+        let at = |kind| spans.get(raw, kind);
         HeadFields {
             to_path: at(Known::ToPath),
             from_path: at(Known::FromPath),
