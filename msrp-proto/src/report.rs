@@ -11,10 +11,20 @@ use crate::wire::{Chunk, ChunkHead, HeadFields, Method, ReportRequest, Transacti
 /// never for REPORT requests; for `Failure-Report: no` never; for `partial` only errors;
 /// otherwise (`yes` or absent) always.
 pub fn response_wanted(request: &ChunkHead, code: u16) -> bool {
-    if request.method() == Some(Method::Report) {
+    response_due(request.method(), request.failure_report(), code)
+}
+
+/// [`response_wanted`] from the method and the Failure-Report value already read
+/// (absent: `yes`).
+pub(crate) fn response_due(
+    method: Option<Method>,
+    failure: Option<ReportRequest>,
+    code: u16,
+) -> bool {
+    if method == Some(Method::Report) {
         return false;
     }
-    match failure_report(request) {
+    match failure.unwrap_or(ReportRequest::Yes) {
         ReportRequest::No => false,
         ReportRequest::Partial => code != 200,
         ReportRequest::Yes => true,

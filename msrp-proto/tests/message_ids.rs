@@ -102,6 +102,50 @@ fn body(serial: u8, len: usize) -> Bytes {
         .into()
 }
 
+/// The `link` fuzz target's connection settings, with chunks of `chunk` bytes.
+fn link_config(chunk: u64) -> ConnectionConfig {
+    ConnectionConfig::default()
+        .max_queued_bytes(1 << 22)
+        .max_gathered_message(2048)
+        .chunk_policy(ChunkPolicy::Fixed(chunk))
+}
+
+/// Asks for a success REPORT or not.
+fn success(yes: bool) -> ReportPrefs {
+    ReportPrefs {
+        success: Some(yes),
+        ..ReportPrefs::default()
+    }
+}
+
+/// Moves everything both ways until nothing moves; then A must have received exactly
+/// `sent` (in any order), none of it reported as a duplicate.
+fn drain_and_check<R: RandomSource>(
+    a: &mut Side<R>,
+    b: &mut Side<R>,
+    now: Instant,
+    sent: &[Bytes],
+) {
+    let mut duplicates = Vec::new();
+    for _ in 0..1000 {
+        deliver(a, b, usize::MAX, now);
+        deliver(b, a, usize::MAX, now);
+        duplicates.extend(events(a));
+        events(b);
+        write(a, now);
+        write(b, now);
+        if a.pipe.is_empty() && b.pipe.is_empty() {
+            break;
+        }
+    }
+    assert!(duplicates.is_empty(), "{duplicates:?}");
+    let mut got = a.received.clone();
+    got.sort();
+    let mut want = sent.to_vec();
+    want.sort();
+    assert_eq!(got, want);
+}
+
 /// Found by the `link` fuzz target: B streams a 64 KiB message in 551-byte chunks, and
 /// sends a 4-byte one while the first is still going. B's random source repeats itself,
 /// and the second message used to get the first one's Message-ID: A took its chunk for a
@@ -109,18 +153,8 @@ fn body(serial: u8, len: usize) -> Bytes {
 #[test]
 fn a_message_sent_while_another_is_in_flight_gets_its_own_id() {
     let now = Instant::ZERO;
-    let config = || {
-        ConnectionConfig::default()
-            .max_queued_bytes(1 << 22)
-            .max_gathered_message(2048)
-            .chunk_policy(ChunkPolicy::Fixed(551))
-    };
-    let mut a = side(Counter(1), A, B, config());
-    let mut b = side(Counter(2), B, A, config());
-    let success = |s| ReportPrefs {
-        success: Some(s),
-        ..ReportPrefs::default()
-    };
+    let mut a = side(Counter(1), A, B, link_config(551));
+    let mut b = side(Counter(2), B, A, link_config(551));
     let (first, second) = (body(1, 65027), body(2, 4));
     let h1 = b
         .conn
@@ -134,24 +168,7 @@ fn a_message_sent_while_another_is_in_flight_gets_its_own_id() {
         b.conn.message_id(h2.unwrap()).unwrap().to_owned(),
     );
     assert_ne!(id1, id2);
-    let mut duplicates = Vec::new();
-    for _ in 0..1000 {
-        deliver(&mut a, &mut b, usize::MAX, now);
-        deliver(&mut b, &mut a, usize::MAX, now);
-        duplicates.extend(events(&mut a));
-        events(&mut b);
-        write(&mut a, now);
-        write(&mut b, now);
-        if a.pipe.is_empty() && b.pipe.is_empty() {
-            break;
-        }
-    }
-    assert!(duplicates.is_empty(), "{duplicates:?}");
-    let mut got = a.received.clone();
-    got.sort();
-    let mut want = vec![first, second];
-    want.sort();
-    assert_eq!(got, want);
+    drain_and_check(&mut a, &mut b, now, &[first, second]);
 }
 
 /// Found by the `link` fuzz target too: with the same repeating source, a message sent
@@ -160,18 +177,8 @@ fn a_message_sent_while_another_is_in_flight_gets_its_own_id() {
 #[test]
 fn a_message_sent_after_others_ended_gets_an_id_of_its_own() {
     let mut now = Instant::ZERO;
-    let config = || {
-        ConnectionConfig::default()
-            .max_queued_bytes(1 << 22)
-            .max_gathered_message(2048)
-            .chunk_policy(ChunkPolicy::Fixed(39))
-    };
-    let mut a = side(Counter(1), A, B, config());
-    let mut b = side(Counter(2), B, A, config());
-    let success = |s| ReportPrefs {
-        success: Some(s),
-        ..ReportPrefs::default()
-    };
+    let mut a = side(Counter(1), A, B, link_config(39));
+    let mut b = side(Counter(2), B, A, link_config(39));
     let bodies = [body(1, 4), body(2, 161), body(3, 4)];
     b.conn
         .send(
@@ -207,22 +214,7 @@ fn a_message_sent_after_others_ended_gets_an_id_of_its_own() {
             success(false),
         )
         .unwrap();
-    let mut duplicates = Vec::new();
-    for _ in 0..1000 {
-        deliver(&mut a, &mut b, usize::MAX, now);
-        deliver(&mut b, &mut a, usize::MAX, now);
-        duplicates.extend(events(&mut a));
-        events(&mut b);
-        if a.pipe.is_empty() && b.pipe.is_empty() {
-            break;
-        }
-    }
-    assert!(duplicates.is_empty(), "{duplicates:?}");
-    let mut got = a.received.clone();
-    got.sort();
-    let mut want = bodies.to_vec();
-    want.sort();
-    assert_eq!(got, want);
+    drain_and_check(&mut a, &mut b, now, &bodies);
 }
 
 /// A random source that gives the same bytes every time still yields distinct, valid

@@ -70,13 +70,7 @@ fn response_with(
     code: u16,
 ) -> Option<Bytes> {
     let method = request.method()?;
-    let wanted = method != Method::Report
-        && match f.failure_report.unwrap_or(ReportRequest::Yes) {
-            ReportRequest::No => false,
-            ReportRequest::Partial => code != 200,
-            ReportRequest::Yes => true,
-        };
-    if !wanted {
+    if !report::response_due(Some(method), f.failure_report, code) {
         return None;
     }
     let to = if method == Method::Send {

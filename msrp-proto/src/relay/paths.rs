@@ -5,9 +5,6 @@
 use alloc::vec::Vec;
 use msrp_uri::{ParseOptions, Path};
 
-#[cfg(test)]
-use crate::wire::ChunkHead;
-
 /// One header's last value and its parse.
 #[derive(Debug, Default)]
 struct Entry {
@@ -44,14 +41,9 @@ pub(crate) struct PathCache {
 }
 
 impl PathCache {
-    /// `head`'s To-Path and From-Path, as [`ChunkHead::to_path`] and
-    /// [`ChunkHead::from_path`] give them; `None` when either is absent or does not parse.
-    #[cfg(test)]
-    pub(crate) fn paths(&mut self, head: &ChunkHead) -> Option<(Path, Path)> {
-        self.of(head.header_value("To-Path"), head.header_value("From-Path"))
-    }
-
-    /// [`PathCache::paths`] from the values found already ([`ChunkHead::fields`]).
+    /// A head's To-Path and From-Path values (from [`crate::wire::ChunkHead::fields`]) parsed, as
+    /// `ChunkHead::to_path` and `ChunkHead::from_path` give them; `None` when either
+    /// is absent or does not parse.
     pub(crate) fn of(&mut self, to: Option<&[u8]>, from: Option<&[u8]>) -> Option<(Path, Path)> {
         let to = self.to.get(to)?;
         let from = self.from.get(from)?;
@@ -62,7 +54,7 @@ impl PathCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::{ChunkParser, ParseEvent, Validation};
+    use crate::wire::{ChunkHead, ChunkParser, ParseEvent, Validation};
     use crate::{Limits, Mode};
 
     fn head(to: &str, from: &str) -> ChunkHead {
@@ -102,7 +94,9 @@ mod tests {
         ];
         for (to, from) in cases {
             let h = head(to, from);
-            let (t, f) = c.paths(&h).unwrap();
+            let (t, f) = c
+                .of(h.header_value("To-Path"), h.header_value("From-Path"))
+                .unwrap();
             assert_eq!((t, f), (h.to_path().unwrap(), h.from_path().unwrap()));
         }
     }
@@ -112,7 +106,13 @@ mod tests {
         let mut c = PathCache::default();
         let h = head("msrp://r.example.com;tcp", "not a uri");
         assert!(h.from_path().is_err());
-        assert!(c.paths(&h).is_none());
-        assert!(c.paths(&h).is_none());
+        assert!(
+            c.of(h.header_value("To-Path"), h.header_value("From-Path"))
+                .is_none()
+        );
+        assert!(
+            c.of(h.header_value("To-Path"), h.header_value("From-Path"))
+                .is_none()
+        );
     }
 }
